@@ -1,0 +1,32 @@
+# The README's two commands: `make drill` (set up, run the main job) and `make test`.
+# Every target is idempotent: a second run reinstalls and rebuilds nothing unchanged.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: drill test bench setup install clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+	  { echo "make: cannot create a venv with $(PYTHON); install python3-venv (Debian) and retry" >&2; exit 2; }
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+setup: install
+	$(BIN)/drill setup
+
+drill: setup
+	$(BIN)/drill run
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	@if [ -x $(BIN)/drill ]; then $(BIN)/drill clean; else echo "nothing to clean (no $(BIN)/drill)"; fi

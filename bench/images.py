@@ -1,0 +1,54 @@
+"""Benchmark of the image pipeline: a cold offline build of every image, then the warm
+no-op (`drill setup` when nothing changed). Target: warm no-op under 5 s."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from harness.images import SPECS, ImageResolver
+from harness.resources import clean
+from harness.session import begin
+from harness.settings import load_settings
+
+WARM_TARGET_SECONDS = 5.0
+
+
+def cold_build() -> dict:
+    """Removes every offline-built image, builds all again offline; returns the timings."""
+    settings = replace(load_settings(), image_policy="offline")
+    session = begin(settings)
+    try:
+        clean(session.client, images=True)
+        started = time.monotonic()
+        rows = ImageResolver(session.client, settings).resolve_all()
+        total = time.monotonic() - started
+    finally:
+        session.close()
+    return {"total_seconds": round(total, 1),
+            "images": {r.name: {"source": r.source, "seconds": round(r.seconds, 1), "mb": round(r.size / 1e6)}
+                       for r in rows if SPECS[r.name].required}}
+
+
+def warm_noop(repeats: int = 5) -> dict:
+    """Times `drill setup` with nothing to do; returns median and max seconds."""
+    drill = str(Path(sys.executable).with_name("drill"))
+    times = []
+    for _ in range(repeats):
+        started = time.monotonic()
+        subprocess.run([drill, "setup"], check=True, capture_output=True, timeout=120)
+        times.append(time.monotonic() - started)
+    median = statistics.median(times)
+    return {"median_seconds": round(median, 2), "max_seconds": round(max(times), 2),
+            "target_seconds": WARM_TARGET_SECONDS, "meets_target": median < WARM_TARGET_SECONDS}
+
+
+def run() -> dict:
+    cold = cold_build()
+    warm = warm_noop()
+    warm["ratio_to_cold"] = round(warm["median_seconds"] / cold["total_seconds"], 4)
+    return {"cold_offline_build": cold, "warm_noop_setup": warm}

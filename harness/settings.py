@@ -1,0 +1,118 @@
+"""One settings object for the whole harness.
+
+Precedence, highest first: command-line flags > environment variables (DRILL_*) >
+the settings file (`drill.toml` in the working directory, or the path in DRILL_CONFIG)
+> defaults. Every value is validated, and an error names the setting and where the bad
+value came from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from harness.errors import ConfigError
+
+IMAGE_POLICIES = ("auto", "offline", "local")
+
+
+def _positive_seconds(value: Any) -> float:
+    seconds = float(value)
+    if not seconds > 0:
+        raise ValueError("must be a positive number of seconds")
+    return seconds
+
+
+def _image_policy(value: Any) -> str:
+    policy = str(value)
+    if policy not in IMAGE_POLICIES:
+        raise ValueError(f"must be one of {', '.join(IMAGE_POLICIES)}")
+    return policy
+
+
+def _optional_str(value: Any) -> str | None:
+    text = str(value).strip()
+    return text or None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings; build them with `load_settings`, not by hand."""
+
+    # auto: local image, else pull, else build offline; offline: never pull;
+    # local: use only what is already present (fail fast otherwise).
+    image_policy: str = "auto"
+    pull_timeout: float = 30.0
+    engine_timeout: float = 60.0
+    dockerd_log: Path = Path("/var/log/runbook-drill-dockerd.log")
+    state_dir: Path = Path(".drill")
+    debian_suite: str = "bookworm"
+    debian_mirror: str | None = None  # None: read from the machine's apt configuration
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "image_policy": _image_policy,
+    "pull_timeout": _positive_seconds,
+    "engine_timeout": _positive_seconds,
+    "dockerd_log": Path,
+    "state_dir": Path,
+    "debian_suite": str,
+    "debian_mirror": _optional_str,
+}
+
+
+def env_name(field_name: str) -> str:
+    """Returns the environment variable that sets `field_name` (DRILL_ + upper case)."""
+    return "DRILL_" + field_name.upper()
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"settings file {path}: {exc}") from None
+    unknown = sorted(set(data) - set(_PARSERS))
+    if unknown:
+        raise ConfigError(f"settings file {path}: unknown setting {unknown[0]!r}")
+    return data
+
+
+def _layered(cli: Mapping[str, Any], env: Mapping[str, str], file_values: Mapping[str, Any],
+             file_path: Path) -> dict[str, tuple[Any, str]]:
+    chosen: dict[str, tuple[Any, str]] = {}
+    for name in _PARSERS:
+        if cli.get(name) is not None:
+            chosen[name] = (cli[name], f"--{name.replace('_', '-')}")
+        elif env_name(name) in env:
+            chosen[name] = (env[env_name(name)], env_name(name))
+        elif name in file_values:
+            chosen[name] = (file_values[name], str(file_path))
+    return chosen
+
+
+def load_settings(cli: Mapping[str, Any] | None = None,
+                  env: Mapping[str, str] | None = None) -> Settings:
+    """Returns the Settings from CLI values, the environment and the settings file.
+
+    Raises ConfigError naming the setting and its source when a value is invalid.
+    """
+    env = os.environ if env is None else env
+    file_path = Path(env.get("DRILL_CONFIG", "drill.toml"))
+    chosen = _layered(cli or {}, env, _read_file(file_path), file_path)
+    values = {}
+    for name, (raw, source) in chosen.items():
+        try:
+            values[name] = _PARSERS[name](raw)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{name} = {raw!r} (from {source}): {exc}") from None
+    return Settings(**values)
+
+
+def describe(settings: Settings) -> dict[str, str]:
+    """Returns each setting's current value as text, for `drill doctor`."""
+    return {f.name: str(getattr(settings, f.name)) for f in fields(settings)}
