@@ -28,6 +28,7 @@ from harness.aptconfig import debian_mirror
 from harness.errors import ImageUnavailable
 from harness.resources import CONTEXT_HASH_LABEL, PROJECT, PROJECT_LABEL
 from harness.settings import Settings
+from harness.wheelhouse import build_wheelhouse
 
 log = logging.getLogger("drill.images")
 
@@ -96,6 +97,33 @@ class DockerfileRecipe:
               base: ResolvedImage | None) -> None:
         buildargs = {"BASE": base.ref} if base else {}
         builder.docker_build(IMAGES_DIR / self.context, tag, labels, buildargs)
+
+
+@dataclass(frozen=True)
+class PythonServiceRecipe:
+    """A Python service: its Dockerfile and source under `context` (a path from the
+    repository root), FROM the resolved python image, with the dependencies in
+    `<context>/requirements.txt` installed from a host-built wheelhouse (copied into
+    the build context as `wheels/`)."""
+
+    context: Path
+    base: str | None = "python"
+
+    def context_hash(self, base: ResolvedImage | None) -> str:
+        return _hash_tree(self.context, _base_identity(base))
+
+    def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
+              base: ResolvedImage | None) -> None:
+        wheels = build_wheelhouse(self.context / "requirements.txt", builder.settings.state_dir / "wheelhouse")
+        scratch = builder.settings.state_dir / "tmp"
+        scratch.mkdir(parents=True, exist_ok=True)
+        staged = Path(tempfile.mkdtemp(prefix="service-context-", dir=scratch))
+        try:
+            shutil.copytree(self.context, staged / "context", ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(wheels, staged / "context" / "wheels")
+            builder.docker_build(staged / "context", tag, labels, {"BASE": base.ref} if base else {})
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -185,9 +213,13 @@ class ImageResolver:
         """
         if name not in SPECS:
             raise ImageUnavailable(f"unknown image {name!r}; known: {', '.join(SPECS)}")
-        if name not in self._resolved:
-            self._resolved[name] = self._resolve(SPECS[name], build)
-        return self._resolved[name]
+        return self.resolve_spec(SPECS[name], build)
+
+    def resolve_spec(self, spec: ImageSpec, build: bool = True) -> ResolvedImage:
+        """Returns the resolved image of any spec (the project's or a caller's own)."""
+        if spec.name not in self._resolved:
+            self._resolved[spec.name] = self._resolve(spec, build)
+        return self._resolved[spec.name]
 
     def resolve_all(self, build: bool = True, workers: int = 3) -> list[ResolvedImage]:
         """Resolves every image (bases first, the rest in parallel); never raises for one
@@ -316,6 +348,7 @@ def _ensure_debootstrap() -> None:
         return
     if shutil.which("apt-get") is None:
         raise ImageUnavailable("cannot build the Debian base offline: debootstrap is not installed")
+    subprocess.run(["apt-get", "update", "-qq"], capture_output=True)
     done = subprocess.run(["apt-get", "install", "-y", "-qq", "debootstrap"], capture_output=True, text=True)
     if done.returncode != 0 or not shutil.which("debootstrap"):
         raise ImageUnavailable("cannot build the Debian base offline: installing debootstrap failed: "
