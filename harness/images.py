@@ -32,7 +32,9 @@ from harness.wheelhouse import build_wheelhouse
 
 log = logging.getLogger("drill.images")
 
-IMAGES_DIR = Path(__file__).resolve().parent.parent / "images"
+REPO_DIR = Path(__file__).resolve().parent.parent
+IMAGES_DIR = REPO_DIR / "images"
+SERVICES_DIR = REPO_DIR / "services"
 BUILT_REPOSITORY = "runbook-drill"
 # Bump when a recipe's steps change in a way its files do not show.
 RECIPE_VERSION = "1"
@@ -67,12 +69,25 @@ class Recipe(Protocol):
               base: ResolvedImage | None) -> None: ...
 
 
-def _hash_tree(root: Path, extra: str) -> str:
+def _files(root: Path, include: tuple[str, ...]) -> list[Path]:
+    found: set[Path] = set()
+    for part in include:
+        path = root / part
+        found.update([path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()))
+    return sorted(p for p in found if "__pycache__" not in p.parts and p.suffix != ".pyc")
+
+
+def _hash_paths(root: Path, include: tuple[str, ...], extra: str) -> str:
+    """Returns a short hash of the files of `include` under `root` (names and bytes)."""
     digest = hashlib.sha256(f"{RECIPE_VERSION}\0{extra}\0".encode())
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in _files(root, include):
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
+
+
+def _hash_tree(root: Path, extra: str) -> str:
+    return _hash_paths(root, (".",), extra)
 
 
 def _base_identity(base: ResolvedImage | None) -> str:
@@ -101,29 +116,40 @@ class DockerfileRecipe:
 
 @dataclass(frozen=True)
 class PythonServiceRecipe:
-    """A Python service: its Dockerfile and source under `context` (a path from the
-    repository root), FROM the resolved python image, with the dependencies in
-    `<context>/requirements.txt` installed from a host-built wheelhouse (copied into
-    the build context as `wheels/`)."""
+    """A Python service FROM the resolved python image. Only `include` (paths under
+    `context`) is hashed and sent to the build, with the dependencies of
+    `requirements` as a host-built wheelhouse in `wheels/` beside them."""
 
     context: Path
+    dockerfile: str = "Dockerfile"
+    include: tuple[str, ...] = (".",)
+    requirements: str = "requirements.txt"
     base: str | None = "python"
 
     def context_hash(self, base: ResolvedImage | None) -> str:
-        return _hash_tree(self.context, _base_identity(base))
+        return _hash_paths(self.context, self.include, _base_identity(base))
 
     def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
               base: ResolvedImage | None) -> None:
-        wheels = build_wheelhouse(self.context / "requirements.txt", builder.settings.state_dir / "wheelhouse")
+        wheels = builder.wheelhouse(self.context / self.requirements)
         scratch = builder.settings.state_dir / "tmp"
         scratch.mkdir(parents=True, exist_ok=True)
         staged = Path(tempfile.mkdtemp(prefix="service-context-", dir=scratch))
         try:
-            shutil.copytree(self.context, staged / "context", ignore=shutil.ignore_patterns("__pycache__"))
-            shutil.copytree(wheels, staged / "context" / "wheels")
-            builder.docker_build(staged / "context", tag, labels, {"BASE": base.ref} if base else {})
+            for path in self.include:
+                _copy(self.context / path, staged / path)
+            shutil.copytree(wheels, staged / "wheels")
+            builder.docker_build(staged, tag, labels, {"BASE": base.ref} if base else {}, self.dockerfile)
         finally:
             shutil.rmtree(staged, ignore_errors=True)
+
+
+def _copy(source: Path, target: Path) -> None:
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
 
 
 @dataclass(frozen=True)
@@ -161,7 +187,7 @@ class ImageSpec:
     """One image the stack needs: its official reference and its offline recipe."""
 
     name: str
-    official: str
+    official: str | None  # None: the project's own image, never pulled
     recipe: Recipe
     purpose: str
     required: bool = True  # False: the stack does not use it yet; absence is not an error
@@ -183,6 +209,12 @@ SPECS: dict[str, ImageSpec] = {spec.name: spec for spec in (
     ImageSpec("toxiproxy", "ghcr.io/shopify/toxiproxy:2.12.0",
               NoRecipe("no offline build yet: services/faultproxy provides it (issue #4)"),
               "fault proxy", required=False),
+    ImageSpec("user-api", None, PythonServiceRecipe(SERVICES_DIR, "user_api/Dockerfile",
+                                                    ("__init__.py", "common", "user_api", "requirements.txt")),
+              "the system under test"),
+    ImageSpec("auth-api", None, PythonServiceRecipe(SERVICES_DIR, "auth_api/Dockerfile",
+                                                    ("__init__.py", "common", "auth_api", "requirements.txt")),
+              "token issuer and introspection"),
 )}
 
 
@@ -235,10 +267,12 @@ class ImageResolver:
         try:
             return self.resolve(name, build)
         except ImageUnavailable as exc:
-            return ResolvedImage(name=name, ref=SPECS[name].official, source="unavailable", detail=str(exc))
+            spec = SPECS[name]
+            return ResolvedImage(name=name, ref=spec.official or spec.built_tag, source="unavailable",
+                                 detail=str(exc))
 
     def _resolve(self, spec: ImageSpec, build: bool) -> ResolvedImage:
-        official = self._local(spec.official)
+        official = self._local(spec.official) if spec.official else None
         if official is not None:
             return _describe(spec.name, spec.official, "local", official)
         base = self.resolve(spec.recipe.base, build) if spec.recipe.base else None
@@ -249,7 +283,7 @@ class ImageResolver:
         if not build or self.settings.image_policy == "local":
             raise ImageUnavailable(f"image {spec.name} is not present locally "
                                    f"({spec.official} or {spec.built_tag} at {wanted or 'n/a'})")
-        if self.settings.image_policy == "auto" and self._pull(spec.official):
+        if spec.official and self.settings.image_policy == "auto" and self._pull(spec.official):
             return _describe(spec.name, spec.official, "pulled", self.client.images.get(spec.official))
         return self._build(spec, wanted, base, previous=built)
 
@@ -299,12 +333,17 @@ class ImageResolver:
         logs.mkdir(parents=True, exist_ok=True)
         return logs / (tag.replace("/", "_").replace(":", "_") + ".build.log")
 
+    def wheelhouse(self, requirements: Path) -> Path:
+        """Returns the host-built wheelhouse for `requirements` (cached in the state dir)."""
+        return build_wheelhouse(requirements, self.settings.state_dir / "wheelhouse")
+
     def docker_build(self, context: Path, tag: str, labels: dict[str, str],
-                     buildargs: dict[str, str]) -> None:
+                     buildargs: dict[str, str], dockerfile: str = "Dockerfile") -> None:
         """Builds `context` as `tag`; raises ImageUnavailable with the failing step's output."""
         log_path = self.build_log(tag)
         with open(log_path, "w") as out:
-            stream = self.client.api.build(path=str(context), tag=tag, labels=labels, buildargs=buildargs,
+            stream = self.client.api.build(path=str(context), dockerfile=dockerfile, tag=tag, labels=labels,
+                                           buildargs=buildargs,
                                            rm=True, forcerm=True, pull=False, decode=True)
             for event in stream:
                 text = event.get("stream") or event.get("status") or ""

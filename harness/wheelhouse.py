@@ -9,6 +9,7 @@ A wheelhouse is cached under the state directory by the hash of its requirements
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import platform
 import shutil
@@ -18,7 +19,9 @@ from pathlib import Path
 
 from harness.errors import ImageUnavailable
 
-TARGET_PYTHON = "3.11"
+# The oldest 3.11 the images run (Debian bookworm's), so markers like
+# python_full_version < "3.11.3" pick the wheels it needs.
+TARGET_PYTHON = "3.11.2"
 # Oldest first; pip accepts a wheel tagged with any of them.
 MANYLINUX = ("manylinux2014", "manylinux_2_17", "manylinux_2_28", "manylinux_2_31", "manylinux_2_34",
              "manylinux_2_36")
@@ -46,9 +49,17 @@ def build_wheelhouse(requirements_file: Path, cache_dir: Path) -> Path:
     """
     key = requirements_hash(requirements_file.read_text())
     dest = cache_dir / key
-    if (dest / ".complete").exists():
-        return dest
-    partial = cache_dir / f"{key}.partial"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # One builder per wheelhouse at a time, across threads and processes.
+    with open(cache_dir / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (dest / ".complete").exists():
+            _download(requirements_file, dest)
+    return dest
+
+
+def _download(requirements_file: Path, dest: Path) -> None:
+    partial = dest.with_name(dest.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "-q",
                "--only-binary=:all:", "--python-version", TARGET_PYTHON, "--implementation", "cp",
@@ -60,4 +71,3 @@ def build_wheelhouse(requirements_file: Path, cache_dir: Path) -> Path:
     (partial / ".complete").touch()
     shutil.rmtree(dest, ignore_errors=True)
     partial.rename(dest)
-    return dest

@@ -53,7 +53,10 @@ class RecordingResolver(ImageResolver):
             return True
         return False
 
-    def docker_build(self, context, tag, labels, buildargs):
+    def wheelhouse(self, requirements):
+        return requirements.parent
+
+    def docker_build(self, context, tag, labels, buildargs, dockerfile="Dockerfile"):
         self.builds.append(tag)
         self.client.images.store[tag] = FakeImage(labels)
 

@@ -1,0 +1,25 @@
+"""`python -m services.auth_api`: serve; a bad configuration is one line and exit 2."""
+
+import sys
+
+from ..common.logs import setup_logging
+from ..common.settings import SettingError
+from .app import create_app, load_config
+
+
+def main() -> int:
+    try:
+        config = load_config()
+    except SettingError as exc:
+        print(f"auth-api: configuration error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(config.log_level)
+    import uvicorn
+
+    uvicorn.run(create_app(config), host="0.0.0.0", port=config.port, loop="uvloop", http="httptools",
+                log_config=None, access_log=False, timeout_graceful_shutdown=5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
