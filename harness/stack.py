@@ -31,6 +31,7 @@ class StackConfig:
     replicas: int = 1
     user_api_env: dict[str, str] = field(default_factory=dict)
     seed_users: int = 0
+    postgres_settings: dict[str, str] = field(default_factory=dict)  # e.g. {"log_statement": "all"}
     jwt_secret: str = field(default_factory=lambda: secrets.token_hex(24))
     startup_timeout: float = 60.0
 
@@ -67,8 +68,10 @@ class Stack:
 
     def _start(self) -> None:
         self.network = self._exit.enter_context(network())
-        self.postgres = self._exit.enter_context(
-            postgres_container(self._image("postgres")).with_network(self.network).with_network_aliases("postgres"))
+        postgres = postgres_container(self._image("postgres")).with_network(self.network).with_network_aliases("postgres")
+        if self.config.postgres_settings:
+            postgres.with_command(["postgres", *(f"-c{k}={v}" for k, v in self.config.postgres_settings.items())])
+        self.postgres = self._exit.enter_context(postgres)
         self.redis = self._exit.enter_context(
             redis_container(self._image("redis")).with_network(self.network).with_network_aliases("redis"))
         self.auth_api = self._exit.enter_context(self._auth_api())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -10,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -75,8 +77,15 @@ class Observe:
             self.metrics.observe_request(scope["method"], route, status, time.perf_counter() - started)
 
 
+class AsciiJSONResponse(JSONResponse):
+    """JSON with non-ASCII escaped: any text a client sent (even a lone surrogate) renders."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
+
+
 def _error(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(body, status_code=status, headers=headers)
+    return AsciiJSONResponse(body, status_code=status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
@@ -100,6 +109,14 @@ def install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
         log.error("rate limit exceeded", extra={"fields": {"retry_after": exc.retry_after}})
         return _error(429, {"error": "rate limit exceeded", "retry_after": exc.retry_after},
                       {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        # Location, message and type only: echoing the input back could fail to encode
+        # (a lone surrogate) and would mirror megabytes of junk.
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in exc.errors()]
+        return _error(422, {"error": "invalid request", "detail": errors})
 
     @app.exception_handler(Conflict)
     async def conflict(request: Request, exc: Conflict):
