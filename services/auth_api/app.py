@@ -19,7 +19,7 @@ from ..common.settings import Var, choice, integer, read, secret
 log = logging.getLogger("auth_api")
 
 VARIABLES = [
-    Var("JWT_SECRET", secret(16), None, "HS256 signing key"),
+    Var("JWT_SECRET", secret(32), None, "HS256 signing key (RFC 7518: >= 32 bytes)"),
     Var("JWT_ISSUER", str, "authentication-api", "iss of issued tokens"),
     Var("JWT_AUDIENCE", str, "user-api", "aud of issued tokens"),
     Var("TOKEN_TTL_SECONDS", integer(1, 86_400), "3600", "default token lifetime"),

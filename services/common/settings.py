@@ -26,19 +26,29 @@ class Var:
 
 
 def integer(low: int, high: int | None = None) -> Callable[[str], int]:
+    rule = f"must be an integer from {low}" + (f" to {high}" if high is not None else " up")
+
     def parse(text: str) -> int:
-        value = int(text)
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(rule) from None
         if value < low or (high is not None and value > high):
-            raise ValueError(f"must be an integer from {low}" + (f" to {high}" if high is not None else " up"))
+            raise ValueError(rule)
         return value
     return parse
 
 
 def seconds(low: float = 0.0) -> Callable[[str], float]:
+    rule = f"must be a number of seconds above {low:g}"
+
     def parse(text: str) -> float:
-        value = float(text)
-        if not value > low:
-            raise ValueError(f"must be a number of seconds above {low:g}")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(rule) from None
+        if not value > low:  # also refuses nan
+            raise ValueError(rule)
         return value
     return parse
 

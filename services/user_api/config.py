@@ -10,7 +10,7 @@ from ..common.settings import SettingError, Var, choice, integer, read, seconds,
 VARIABLES = [
     Var("DATABASE_URL", url("postgresql", "postgres"), None, "PostgreSQL DSN"),
     Var("REDIS_URL", url("redis"), None, "Redis URL"),
-    Var("JWT_SECRET", secret(16), None, "HS256 key shared with the auth service"),
+    Var("JWT_SECRET", secret(32), None, "HS256 key shared with the auth service (RFC 7518: >= 32 bytes)"),
     Var("AUTH_SERVICE_URL", url("http", "https"), None, "base URL of the auth service"),
     Var("JWT_ISSUER", str, "authentication-api", "expected iss claim"),
     Var("JWT_AUDIENCE", str, "user-api", "expected aud claim"),

@@ -1,6 +1,9 @@
 """The reference User API against real PostgreSQL, Redis and the auth service."""
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -166,3 +169,15 @@ def test_a_request_id_is_echoed_and_logged_with_errors(stack, api):
     line = eventually(lambda: next((l for l in stack.logs(stack.replicas[0]).splitlines() if "rid-123" in l), None),
                       5, what="log line with the request id")
     assert '"level": "ERROR"' in line and "invalid token" in line
+
+
+def test_property_based_requests_from_the_openapi_document_never_get_a_server_error(api, auth):
+    schemathesis = str(Path(sys.executable).with_name("schemathesis"))
+    done = subprocess.run(
+        [schemathesis, "run", f"{api}/openapi.json", "--checks", "not_a_server_error",
+         "-H", f"Authorization: {auth['Authorization']}", "--max-examples", "60", "--seed", "20261127",
+         "--generation-allow-x00", "true", "--wait-for-schema", "10", "--no-color"],
+        capture_output=True, text=True, timeout=500)
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert "No issues found" in done.stdout
+    assert int(re.findall(r"(\d+) passed", done.stdout)[-1]) >= 100  # it really sent requests

@@ -24,3 +24,20 @@ def sample_value(base_url: str, name: str, **labels: str) -> float:
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
                 total += sample.value
     return total
+
+
+def status_within(url: str, status: int, timeout: float, **kwargs) -> requests.Response:
+    """Returns the first response from GET `url` with `status` within `timeout` seconds.
+
+    Raises AssertionError (from `eventually`) with the last status seen otherwise.
+    """
+    from tests.support.polling import eventually
+
+    seen: list[requests.Response] = []
+
+    def probe() -> bool:
+        seen.append(requests.get(url, timeout=5, **kwargs))
+        return seen[-1].status_code == status
+
+    eventually(probe, timeout, what=f"GET {url} -> {status}")
+    return seen[-1]

@@ -16,8 +16,8 @@ def test_the_required_variables_alone_give_the_documented_defaults():
 @pytest.mark.parametrize("env, message", [
     ({"DATABASE_URL": None}, "DATABASE_URL is required"),
     ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL='mysql://x': must be a URL starting with postgresql://"),
-    ({"JWT_SECRET": "short"}, "JWT_SECRET=***: must be at least 16 characters"),
-    ({"DB_POOL_MAX": "many"}, "DB_POOL_MAX='many': invalid literal"),
+    ({"JWT_SECRET": "short"}, "JWT_SECRET=***: must be at least 32 characters"),
+    ({"DB_POOL_MAX": "many"}, "DB_POOL_MAX='many': must be an integer from 1 to 1000"),
     ({"DB_POOL_MAX": "0"}, "DB_POOL_MAX='0': must be an integer from 1 to 1000"),
     ({"DB_POOL_MIN": "20"}, "DB_POOL_MIN=20: must not exceed DB_POOL_MAX=10"),
     ({"AUTH_TIMEOUT_SECONDS": "-1"}, "AUTH_TIMEOUT_SECONDS='-1': must be a number of seconds above 0"),
