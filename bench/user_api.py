@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import requests
@@ -50,7 +51,7 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def _run_wrk(url: str, token: str, path_expr: str, connections: int = 16) -> dict:
+def _run_wrk(url: str, token: str, path_expr: str, connections: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(SCRIPT % {"ids": CACHED_IDS, "token": token, "path": path_expr})
     done = subprocess.run([_wrk(), "-t1", f"-c{connections}", f"-d{DURATION_S}s", "--latency", "-s", script.name,
@@ -61,7 +62,7 @@ def _run_wrk(url: str, token: str, path_expr: str, connections: int = 16) -> dic
     percentiles = {p: _ms(v) for p, v in re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M)}
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": round(rps), "p50_ms": percentiles["50"], "p90_ms": percentiles["90"],
+    return {"connections": connections, "rps": round(rps), "p50_ms": percentiles["50"], "p90_ms": percentiles["90"],
             "p99_ms": percentiles["99"], "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
             "socket_errors": errors.group(1) if errors else "none"}
 
@@ -71,14 +72,21 @@ def run() -> dict:
     config = StackConfig(seed_users=10_000, user_api_env={"RATE_LIMIT_REQUESTS": "1000000000", "LOG_LEVEL": "WARNING"})
     try:
         with Stack(session, config) as stack:
+            started = time.monotonic()
+            stack.add_replica()  # a second replica, the database already up: time to ready
+            replica_start_s = round(time.monotonic() - started, 2)
             token, url = stack.token("bench", ttl_seconds=3600), stack.url()
             for user_id in range(1, CACHED_IDS + 1):  # warm the cache: every measured read is a hit
                 requests.get(f"{url}/users/{user_id}", headers={"Authorization": f"Bearer {token}"},
                              timeout=5).raise_for_status()
-            cached = _run_wrk(url, token, '"/users/" .. ids[(n % #ids) + 1]')
-            page = _run_wrk(url, token, '"/users?limit=50&after=" .. ((n * 50) % 9000)')
+            cached = _run_wrk(url, token, '"/users/" .. ids[(n % #ids) + 1]', connections=8)
+            cached_16 = _run_wrk(url, token, '"/users/" .. ids[(n % #ids) + 1]', connections=16)
+            page = _run_wrk(url, token, '"/users?limit=50&after=" .. ((n * 50) % 9000)', connections=8)
     finally:
         session.close()
     cached["meets_target"] = cached["rps"] >= TARGET_RPS and cached["p99_ms"] <= TARGET_P99_MS
-    return {"cached_read": cached, "list_page_50": page,
+    # The target is throughput at a latency bound: judged at 8 connections; 16 shows
+    # what doubling the concurrency costs in tail latency.
+    return {"replica_start_to_ready_s": replica_start_s, "target_start_s": 3.0,
+            "cached_read": cached, "cached_read_16_connections": cached_16, "list_page_50": page,
             "target": {"rps": TARGET_RPS, "p99_ms": TARGET_P99_MS}, "duration_s": DURATION_S}

@@ -13,6 +13,7 @@ import jwt
 
 from .config import Config
 
+VERIFIED_CACHE_SIZE = 10_000
 REQUIRED_CLAIMS = ["sub", "iss", "aud", "exp", "nbf", "iat"]
 _REASONS = [  # most specific first: several of these subclass each other
     (jwt.ExpiredSignatureError, "expired"),
@@ -55,11 +56,27 @@ class Authenticator:
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self._verified: dict[str, dict[str, Any]] = {}
         self.http = httpx.AsyncClient(base_url=config.auth_service_url, timeout=config.auth_timeout_seconds,
                                       limits=httpx.Limits(max_connections=50, max_keepalive_connections=20))
 
     def decode(self, token: str) -> dict[str, Any]:
-        """Returns the token's claims; raises TokenRejected naming why it is invalid."""
+        """Returns the token's claims; raises TokenRejected naming why it is invalid.
+
+        A token already verified is not verified again (HS256 and JSON parsing are most
+        of a cached read's cost), but its time window is checked on every use.
+        """
+        claims = self._verified.get(token)
+        if claims is not None and claims["nbf"] - self.config.jwt_leeway_seconds <= time.time() \
+                < claims["exp"] + self.config.jwt_leeway_seconds:
+            return claims
+        claims = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()  # bounded: a burst of distinct tokens cannot grow it
+        self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> dict[str, Any]:
         c = self.config
         try:
             return jwt.decode(token, c.jwt_secret, algorithms=["HS256"], audience=c.jwt_audience,

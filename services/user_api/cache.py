@@ -5,11 +5,8 @@ service - and each failure is counted and logged. Readiness is what reports Redi
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from typing import Any
-
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
@@ -32,51 +29,52 @@ class Cache:
         self.metrics.redis_errors.inc()
         log.warning("redis unavailable during %s: %s", what, exc)
 
-    async def get_user(self, user_id: int) -> dict[str, Any] | None:
-        """Returns the cached user, or None on a miss (or when Redis fails)."""
-        try:
-            raw = await self.redis.get(f"user:{user_id}")
-        except RedisError as exc:
-            self._failed("cache read", exc)
-            raw = None
-        if raw is None:
-            self.metrics.redis_misses.inc()
-            return None
-        self.metrics.redis_hits.inc()
-        return json.loads(raw)
+    def count_read(self, cached: bytes | None) -> bytes | None:
+        """Counts a user-cache read as a hit or a miss; returns `cached` unchanged."""
+        (self.metrics.redis_misses if cached is None else self.metrics.redis_hits).inc()
+        return cached
 
-    async def put_user(self, user: dict[str, Any]) -> None:
+    @staticmethod
+    def user_key(user_id: int) -> str:
+        return f"user:{user_id}"
+
+    async def put_user(self, user_id: int, body: bytes) -> None:
         try:
-            await self.redis.set(f"user:{user['id']}", json.dumps(user), ex=self.config.cache_ttl_seconds)
+            await self.redis.set(self.user_key(user_id), body, ex=self.config.cache_ttl_seconds)
         except RedisError as exc:
             self._failed("cache write", exc)
 
     async def forget_user(self, user_id: int) -> None:
         try:
-            await self.redis.delete(f"user:{user_id}")
+            await self.redis.delete(self.user_key(user_id))
         except RedisError as exc:
             # A stale entry would outlive the write: say so loudly.
             log.error("redis unavailable during cache invalidation of user %s: %s", user_id, exc)
             self.metrics.redis_errors.inc()
 
-    async def admit(self, client: str, token_key: str) -> tuple[int | None, str | None]:
-        """Counts one request of `client` in the current window and reads the cached
-        introspection answer of the token, in one round trip.
+    async def admit(self, client: str, token_key: str,
+                    also_get: str | None = None) -> tuple[int | None, str | None, bytes | None]:
+        """Counts one request of `client` in the current window, reads the cached
+        introspection answer of the token and (if asked) one more key - one round trip.
 
-        Returns (seconds to wait, or None when admitted; "active"/"inactive"/None).
+        Returns (seconds to wait, or None when admitted; "active"/"inactive"/None;
+        the value of `also_get` or None).
         """
         window = self.config.rate_limit_window_seconds
         key = f"rl:{client}:{int(time.time()) // window}"
+        pipe = self.redis.pipeline(transaction=False).incr(key).expire(key, window + 1).get(token_key)
+        if also_get:
+            pipe.get(also_get)
         try:
-            count, _, token_state = await (self.redis.pipeline(transaction=False)
-                                           .incr(key).expire(key, window + 1).get(token_key).execute())
+            count, _, token_state, *extra = await pipe.execute()
         except RedisError as exc:
             self._failed("rate limiting", exc)
-            return None, None
+            return None, None, None
         state = token_state.decode() if token_state else None
+        value = extra[0] if extra else None
         if count > self.config.rate_limit_requests:
-            return window - int(time.time()) % window, state
-        return None, state
+            return window - int(time.time()) % window, state, value
+        return None, state, value
 
     async def remember_token(self, token_key: str, state: str, seconds: int) -> None:
         if seconds <= 0:

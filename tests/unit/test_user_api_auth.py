@@ -2,6 +2,7 @@
 the local HS256 check runs before the auth service is asked)."""
 
 import base64
+import dataclasses
 import json
 import time
 
@@ -10,6 +11,7 @@ import pytest
 
 from services.user_api.auth import Authenticator, TokenRejected, bearer_token
 from services.user_api.config import load_config
+from tests.support.polling import eventually
 
 SECRET = "k" * 32
 CONFIG = load_config({"DATABASE_URL": "postgresql://u:p@db/users", "REDIS_URL": "redis://cache:6379/0",
@@ -78,3 +80,18 @@ def test_a_missing_or_non_bearer_header_is_rejected(header, reason):
     with pytest.raises(TokenRejected) as err:
         bearer_token(header)
     assert err.value.reason == reason
+
+
+def test_a_verified_token_is_still_rejected_once_it_has_expired():
+    strict = Authenticator(dataclasses.replace(CONFIG, jwt_leeway_seconds=0))
+    token = sign(claims(exp=int(time.time()) + 1))
+    assert strict.decode(token)["sub"] == "u1"  # verified once, remembered
+
+    def rejected_as_expired():
+        try:
+            strict.decode(token)
+        except TokenRejected as exc:
+            return exc.reason == "expired"
+        return False
+
+    assert eventually(rejected_as_expired, timeout=5, what="the remembered token rejected as expired")
