@@ -69,9 +69,12 @@ def _run_wrk(url: str, token: str, path_expr: str, connections: int) -> dict:
 
 def run() -> dict:
     session = begin(load_settings())
-    config = StackConfig(seed_users=10_000, user_api_env={"RATE_LIMIT_REQUESTS": "1000000000", "LOG_LEVEL": "WARNING"})
+    config = StackConfig(user_api_env={"RATE_LIMIT_REQUESTS": "1000000000", "LOG_LEVEL": "WARNING"})
     try:
         with Stack(session, config) as stack:
+            started = time.monotonic()
+            stack.seed(10_000)
+            seed_s = round(time.monotonic() - started, 2)
             started = time.monotonic()
             stack.add_replica()  # a second replica, the database already up: time to ready
             replica_start_s = round(time.monotonic() - started, 2)
@@ -87,6 +90,6 @@ def run() -> dict:
     cached["meets_target"] = cached["rps"] >= TARGET_RPS and cached["p99_ms"] <= TARGET_P99_MS
     # The target is throughput at a latency bound: judged at 8 connections; 16 shows
     # what doubling the concurrency costs in tail latency.
-    return {"replica_start_to_ready_s": replica_start_s, "target_start_s": 3.0,
+    return {"seed_10000_users_s": seed_s, "replica_start_to_ready_s": replica_start_s, "target_start_s": 3.0,
             "cached_read": cached, "cached_read_16_connections": cached_16, "list_page_50": page,
             "target": {"rps": TARGET_RPS, "p99_ms": TARGET_P99_MS}, "duration_s": DURATION_S}

@@ -12,13 +12,15 @@ import requests
 from harness.stack import Stack, StackConfig
 from tests.support.api import bearer, metric_families, sample_value
 from tests.support.polling import eventually
+from tests.support.tokens import failure_modes
 
 SEEDED = 10_000
+SECRET = "integration-suite-secret-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
 def stack(session):
-    config = StackConfig(seed_users=SEEDED, postgres_settings={"log_statement": "all"})
+    config = StackConfig(seed_users=SEEDED, postgres_settings={"log_statement": "all"}, jwt_secret=SECRET)
     with Stack(session, config) as running:
         yield running
 
@@ -160,6 +162,12 @@ def test_malformed_bodies_are_4xx_never_500(api, auth, body, status):
 @pytest.mark.parametrize("path", ["/users/0", "/users/-1", "/users/abc", f"/users/{2**63}", "/users/1e3"])
 def test_ids_out_of_range_or_not_integers_are_422(api, auth, path):
     assert requests.get(f"{api}{path}", headers=auth, timeout=5).status_code == 422
+
+
+@pytest.mark.parametrize("token, reason", failure_modes(SECRET))
+def test_every_jwt_failure_mode_is_a_401_with_its_reason_and_never_a_500(api, token, reason):
+    answer = requests.get(f"{api}/users/1", headers=bearer(token), timeout=5)
+    assert (answer.status_code, answer.json()) == (401, {"error": "invalid token", "reason": reason})
 
 
 def test_a_request_id_is_echoed_and_logged_with_errors(stack, api):
