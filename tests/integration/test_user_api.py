@@ -164,9 +164,9 @@ def test_ids_out_of_range_or_not_integers_are_422(api, auth, path):
     assert requests.get(f"{api}{path}", headers=auth, timeout=5).status_code == 422
 
 
-@pytest.mark.parametrize("token, reason", failure_modes(SECRET))
-def test_every_jwt_failure_mode_is_a_401_with_its_reason_and_never_a_500(api, token, reason):
-    answer = requests.get(f"{api}/users/1", headers=bearer(token), timeout=5)
+@pytest.mark.parametrize("make_token, reason", failure_modes(SECRET))
+def test_every_jwt_failure_mode_is_a_401_with_its_reason_and_never_a_500(api, make_token, reason):
+    answer = requests.get(f"{api}/users/1", headers=bearer(make_token()), timeout=5)
     assert (answer.status_code, answer.json()) == (401, {"error": "invalid token", "reason": reason})
 
 

@@ -38,19 +38,25 @@ def tampered(token: str) -> str:
     return f"{header}.{_part(body)}.{signature}"
 
 
-def failure_modes(secret: str) -> list[tuple[str, str]]:
-    """Returns (token, expected rejection reason) for each failure mode."""
-    now = int(time.time())
-    return [
-        (tampered(sign(claims(), secret)), "bad signature"),
-        (sign(claims(), "w" * 40), "bad signature"),
-        (unsigned(claims()), "algorithm not allowed"),
-        (sign(claims(exp=now - 60), secret), "expired"),
-        (sign(claims(nbf=now + 3600), secret), "not yet valid"),
-        (sign(claims(iat=now + 3600), secret), "not yet valid"),  # PyJWT: iat in the future
-        (sign(claims(exp=None), secret), "missing claim"),
-        (sign(claims(sub=None), secret), "missing claim"),
-        (sign(claims(aud="billing-api"), secret), "wrong audience"),
-        (sign(claims(iss="someone-else"), secret), "wrong issuer"),
-        ("not-a-jwt", "malformed"),
+def failure_modes(secret: str) -> list:
+    """Returns pytest params of (token maker, expected rejection reason), one per failure
+    mode; tokens are made when the test runs, so their times are relative to then."""
+    import pytest
+
+    def now() -> int:
+        return int(time.time())
+
+    modes = [
+        ("tampered", lambda: tampered(sign(claims(), secret)), "bad signature"),
+        ("wrong-secret", lambda: sign(claims(), "w" * 40), "bad signature"),
+        ("alg-none", lambda: unsigned(claims()), "algorithm not allowed"),
+        ("expired", lambda: sign(claims(exp=now() - 60), secret), "expired"),
+        ("not-yet-valid", lambda: sign(claims(nbf=now() + 3600), secret), "not yet valid"),
+        ("issued-in-future", lambda: sign(claims(iat=now() + 3600), secret), "not yet valid"),  # PyJWT's reason
+        ("no-exp", lambda: sign(claims(exp=None), secret), "missing claim"),
+        ("no-sub", lambda: sign(claims(sub=None), secret), "missing claim"),
+        ("wrong-audience", lambda: sign(claims(aud="billing-api"), secret), "wrong audience"),
+        ("wrong-issuer", lambda: sign(claims(iss="someone-else"), secret), "wrong issuer"),
+        ("not-a-jwt", lambda: "not-a-jwt", "malformed"),
     ]
+    return [pytest.param(make, reason, id=name) for name, make, reason in modes]

@@ -34,10 +34,10 @@ def test_a_token_within_the_leeway_is_accepted(authenticator):
     assert authenticator.decode(sign(claims(nbf=int(time.time()) + 3)))["sub"] == "u1"
 
 
-@pytest.mark.parametrize("token, reason", tokens.failure_modes(SECRET))
-def test_each_invalid_token_is_rejected_with_its_reason(authenticator, token, reason):
+@pytest.mark.parametrize("make_token, reason", tokens.failure_modes(SECRET))
+def test_each_invalid_token_is_rejected_with_its_reason(authenticator, make_token, reason):
     with pytest.raises(TokenRejected) as err:
-        authenticator.decode(token)
+        authenticator.decode(make_token())
     assert err.value.reason == reason
 
 
