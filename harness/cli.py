@@ -93,9 +93,7 @@ def cmd_setup(settings, args) -> int:
 
 
 def _images_exit(rows) -> int:
-    from harness.images import SPECS
-
-    missing = [row for row in rows if not row.available and SPECS[row.name].required]
+    missing = [row for row in rows if not row.available]
     for row in missing:
         print(f"drill: error: image {row.name}: {row.detail}", file=sys.stderr)
     return 3 if missing else 0

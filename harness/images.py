@@ -169,20 +169,6 @@ class DebootstrapRecipe:
 
 
 @dataclass(frozen=True)
-class NoRecipe:
-    """No offline build exists (yet); `reason` says what would provide one."""
-
-    reason: str
-    base: str | None = None
-
-    def context_hash(self, base: ResolvedImage | None) -> str:
-        return ""
-
-    def build(self, builder, tag, labels, base) -> None:
-        raise ImageUnavailable(self.reason)
-
-
-@dataclass(frozen=True)
 class ImageSpec:
     """One image the stack needs: its official reference and its offline recipe."""
 
@@ -190,7 +176,6 @@ class ImageSpec:
     official: str | None  # None: the project's own image, never pulled
     recipe: Recipe
     purpose: str
-    required: bool = True  # False: the stack does not use it yet; absence is not an error
 
     @property
     def built_tag(self) -> str:
@@ -207,8 +192,9 @@ SPECS: dict[str, ImageSpec] = {spec.name: spec for spec in (
     ImageSpec("python", "python:3.11-slim-bookworm", DockerfileRecipe("python"),
               "base of the project's services"),
     ImageSpec("toxiproxy", "ghcr.io/shopify/toxiproxy:2.12.0",
-              NoRecipe("no offline build yet: services/faultproxy provides it (issue #4)"),
-              "fault proxy", required=False),
+              PythonServiceRecipe(SERVICES_DIR, "faultproxy/Dockerfile",
+                                  ("__init__.py", "common", "faultproxy", "requirements.txt")),
+              "fault proxy (offline: services/faultproxy, same API)"),
     ImageSpec("user-api", None, PythonServiceRecipe(SERVICES_DIR, "user_api/Dockerfile",
                                                     ("__init__.py", "common", "user_api", "requirements.txt")),
               "the system under test"),

@@ -110,7 +110,7 @@ def test_a_second_resolution_of_unchanged_images_builds_nothing(client):
     again = RecordingResolver(client, Settings())
     rows = again.resolve_all()
     assert again.builds == []
-    assert {r.source for r in rows if SPECS[r.name].required} == {"built offline"}
+    assert {r.source for r in rows} == {"built offline"}
 
 
 def test_deleting_one_built_image_rebuilds_only_that_one(client):
@@ -132,10 +132,16 @@ def test_a_stale_context_hash_rebuilds_and_removes_the_old_image(client):
     assert client.images.removed == [stale.id]
 
 
-def test_an_image_without_an_offline_recipe_is_reported_unavailable_not_raised(client):
-    rows = {r.name: r for r in RecordingResolver(client, Settings()).resolve_all()}
-    assert rows["toxiproxy"].source == "unavailable"
-    assert "issue #4" in rows["toxiproxy"].detail
+def test_an_image_that_fails_to_build_is_reported_unavailable_and_the_rest_resolve(client):
+    class FailingRedis(RecordingResolver):
+        def docker_build(self, context, tag, labels, buildargs, dockerfile="Dockerfile"):
+            if "redis" in tag:
+                raise ImageUnavailable("offline build of redis failed: apt said no")
+            super().docker_build(context, tag, labels, buildargs, dockerfile)
+
+    rows = {r.name: r for r in FailingRedis(client, Settings()).resolve_all()}
+    assert rows["redis"].source == "unavailable" and "apt said no" in rows["redis"].detail
+    assert rows["postgres"].source == "built offline"
 
 
 def test_an_unknown_image_name_is_an_error_listing_the_known_ones(client):
