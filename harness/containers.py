@@ -59,11 +59,12 @@ def redis_container(image: str, password: str | None = None):
     return RedisContainer(image, password=password, labels=run_labels())
 
 
-def generic_container(image: str):
-    """Returns a labelled, unstarted DockerContainer for `image`."""
+def generic_container(image: str, **docker_kwargs):
+    """Returns a labelled, unstarted DockerContainer for `image` (extra keyword arguments
+    go to Docker's create, e.g. mem_limit or restart_policy)."""
     from testcontainers.core.container import DockerContainer
 
-    return DockerContainer(image, labels=run_labels())
+    return DockerContainer(image, labels=run_labels(), **docker_kwargs)
 
 
 def network():

@@ -1,16 +1,21 @@
-"""The stack under test, on its own labelled Docker network: PostgreSQL, Redis, the
-auth service and the User API (replicas sharing one network alias).
+"""The stack under test, on its own labelled Docker network, as drawn in DESIGN.md:
 
-Every container waits on a real readiness condition with a deadline; a start-up
-failure removes what was started and carries the failing container's logs. The load
-balancer, fault proxy and Prometheus join this stack with the harness issue (#5).
+    client -> lb (HAProxy) -> user-api replicas (alias "app")
+    user-api -> toxiproxy -> postgres / redis / auth-api
+    prometheus scrapes the replicas
+
+Every container waits on a real readiness condition with a deadline; a start-up failure
+removes what was started and carries the failing container's logs. Every dependency hop
+goes through the fault proxy, so network faults need no restart.
 """
 
 from __future__ import annotations
 
 import contextlib
 import secrets
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 from testcontainers.core.wait_strategies import HttpWaitStrategy
@@ -22,17 +27,28 @@ from harness.session import Session
 
 USER_API_PORT = 8000
 AUTH_API_PORT = 8080
+TOXIPROXY_PORT = 8474
+LB_PORT, LB_STATS_PORT = 8080, 8404
+PROMETHEUS_PORT = 9090
+APP_ALIAS = "app"
+CONFIG_DIR = Path(__file__).resolve().parent / "config"
+# dependency -> (proxy listen port inside the network, upstream)
+PROXIES = {"postgres": (15432, "postgres:5432"), "redis": (16379, "redis:6379"),
+           "auth": (18080, f"auth-api:{AUTH_API_PORT}")}
 
 
 @dataclass
 class StackConfig:
-    """What to start: replica count, extra User API environment, users to seed."""
+    """What to start: replicas, extra User API environment, users to seed, and which
+    parts of the stack (load balancer, Prometheus) to include."""
 
     replicas: int = 1
     user_api_env: dict[str, str] = field(default_factory=dict)
     seed_users: int = 0
     postgres_settings: dict[str, str] = field(default_factory=dict)  # e.g. {"log_statement": "all"}
     jwt_secret: str = field(default_factory=lambda: secrets.token_hex(24))
+    with_lb: bool = False
+    with_prometheus: bool = False
     startup_timeout: float = 60.0
 
 
@@ -49,8 +65,9 @@ class Stack:
         self.config = config or StackConfig()
         self._exit = contextlib.ExitStack()
         self.network = None
-        self.postgres = self.redis = self.auth_api = None
+        self.postgres = self.redis = self.auth_api = self.toxiproxy = self.lb = self.prometheus = None
         self.replicas: list = []
+        self.auth_env: dict[str, str] = {}
 
     def __enter__(self) -> "Stack":
         try:
@@ -63,55 +80,134 @@ class Stack:
     def __exit__(self, *exc_info) -> None:
         self._exit.close()
 
-    def _image(self, name: str) -> str:
+    def image(self, name: str) -> str:
         return self.session.images.resolve(name).ref
+
+    def _in_network(self, container, alias: str):
+        return container.with_network(self.network).with_network_aliases(alias)
 
     def _start(self) -> None:
         self.network = self._exit.enter_context(network())
-        postgres = postgres_container(self._image("postgres")).with_network(self.network).with_network_aliases("postgres")
+        self._exit.callback(self._remove_all_replicas)
+        postgres = self._in_network(postgres_container(self.image("postgres")), "postgres")
         if self.config.postgres_settings:
             postgres.with_command(["postgres", *(f"-c{k}={v}" for k, v in self.config.postgres_settings.items())])
         self.postgres = self._exit.enter_context(postgres)
-        self.redis = self._exit.enter_context(
-            redis_container(self._image("redis")).with_network(self.network).with_network_aliases("redis"))
-        self.auth_api = self._exit.enter_context(self._auth_api())
+        self.redis = self._exit.enter_context(self._in_network(redis_container(self.image("redis")), "redis"))
+        self.auth_env = {"JWT_SECRET": self.config.jwt_secret}
+        self.auth_api = self._exit.enter_context(self.auth_api_container(self.auth_env))
+        self.toxiproxy = self._exit.enter_context(self._toxiproxy())
+        self._create_proxies()
         for _ in range(self.config.replicas):
             self.add_replica()
         if self.config.seed_users:
             self.seed(self.config.seed_users)
+        if self.config.with_lb:
+            self.lb = self._exit.enter_context(self._load_balancer())
+        if self.config.with_prometheus:
+            self.prometheus = self._exit.enter_context(self._prometheus())
 
-    def _auth_api(self):
-        return (generic_container(self._image("auth-api")).with_network(self.network)
-                .with_network_aliases("auth-api").with_env("JWT_SECRET", self.config.jwt_secret)
-                .with_exposed_ports(AUTH_API_PORT)
-                .waiting_for(_ready_wait(AUTH_API_PORT, "/health", self.config.startup_timeout)))
+    # Containers -----------------------------------------------------------------
+
+    def auth_api_container(self, env: dict[str, str]):
+        """Returns an unstarted auth-api container (alias auth-api) with `env`."""
+        container = (self._in_network(generic_container(self.image("auth-api")), "auth-api")
+                     .with_exposed_ports(AUTH_API_PORT)
+                     .waiting_for(_ready_wait(AUTH_API_PORT, "/health", self.config.startup_timeout)))
+        for key, value in env.items():
+            container.with_env(key, value)
+        return container
+
+    def _toxiproxy(self):
+        return (self._in_network(generic_container(self.image("toxiproxy")), "toxiproxy")
+                .with_command(["-host=0.0.0.0"]).with_exposed_ports(TOXIPROXY_PORT)
+                .waiting_for(_ready_wait(TOXIPROXY_PORT, "/version", self.config.startup_timeout)))
+
+    def _create_proxies(self) -> None:
+        body = [{"name": name, "listen": f"0.0.0.0:{port}", "upstream": upstream}
+                for name, (port, upstream) in PROXIES.items()]
+        answer = requests.post(f"{self.toxiproxy_url()}/populate", json=body, timeout=10)
+        if answer.status_code != 201:
+            raise HarnessError(f"could not create the fault proxies: {answer.status_code} {answer.text[:300]}")
+
+    def _load_balancer(self):
+        return (self._in_network(generic_container(self.image("haproxy")), "lb")
+                .with_volume_mapping(str(CONFIG_DIR / "haproxy.cfg"), "/usr/local/etc/haproxy/haproxy.cfg", "ro")
+                .with_exposed_ports(LB_PORT, LB_STATS_PORT)
+                .waiting_for(_ready_wait(LB_PORT, "/health/ready", self.config.startup_timeout)))
+
+    def _prometheus(self):
+        return (self._in_network(generic_container(self.image("prometheus")), "prometheus")
+                .with_volume_mapping(str(CONFIG_DIR / "prometheus.yml"), "/etc/prometheus/prometheus.yml", "ro")
+                .with_volume_mapping(str(CONFIG_DIR / "runbook-alerts.yml"), "/etc/prometheus/runbook-alerts.yml",
+                                     "ro")
+                .with_exposed_ports(PROMETHEUS_PORT)
+                .waiting_for(_ready_wait(PROMETHEUS_PORT, "/-/ready", self.config.startup_timeout)))
 
     def user_api_env(self) -> dict[str, str]:
-        """Returns the User API's environment: the stack's wiring plus the config's extras."""
-        env = {"DATABASE_URL": f"postgresql://{POSTGRES_USER}:{POSTGRES_PASSWORD}@postgres:5432/{POSTGRES_DB}",
-               "REDIS_URL": "redis://redis:6379/0", "AUTH_SERVICE_URL": f"http://auth-api:{AUTH_API_PORT}",
+        """Returns the User API's environment: every dependency through the fault proxy,
+        plus the config's extras."""
+        pg, cache, auth = PROXIES["postgres"][0], PROXIES["redis"][0], PROXIES["auth"][0]
+        env = {"DATABASE_URL": f"postgresql://{POSTGRES_USER}:{POSTGRES_PASSWORD}@toxiproxy:{pg}/{POSTGRES_DB}",
+               "REDIS_URL": f"redis://toxiproxy:{cache}/0", "AUTH_SERVICE_URL": f"http://toxiproxy:{auth}",
                "JWT_SECRET": self.config.jwt_secret}
         return {**env, **self.config.user_api_env}
 
-    def add_replica(self, env: dict[str, str] | None = None, wait_ready: bool = True):
-        """Starts one more User API replica (alias user-api); returns its container."""
-        container = (generic_container(self._image("user-api")).with_network(self.network)
-                     .with_network_aliases("user-api").with_exposed_ports(USER_API_PORT))
+    def replica_container(self, env: dict[str, str] | None = None, image: str | None = None,
+                          wait_ready: bool = True, **docker_kwargs):
+        """Returns an unstarted User API replica (aliases app and user-api)."""
+        container = (generic_container(image or self.image("user-api"), **docker_kwargs).with_network(self.network)
+                     .with_network_aliases(APP_ALIAS, "user-api").with_exposed_ports(USER_API_PORT))
         for key, value in {**self.user_api_env(), **(env or {})}.items():
             container.with_env(key, value)
         if wait_ready:
             container.waiting_for(_ready_wait(USER_API_PORT, "/health/ready", self.config.startup_timeout))
-        self._exit.enter_context(container)
+        return container
+
+    def add_replica(self, env: dict[str, str] | None = None, wait_ready: bool = True, image: str | None = None,
+                    **docker_kwargs):
+        """Starts one more User API replica; returns its container (removed at exit, or
+        by `remove_replica`). A replica that fails to start is removed, with its logs."""
+        container = self.replica_container(env, image, wait_ready, **docker_kwargs)
+        container.__enter__()
+        container.drill_baseline = env is None and image is None and not docker_kwargs
         self.replicas.append(container)
         return container
 
+    def remove_replica(self, container) -> None:
+        """Stops and removes one replica (already gone is fine)."""
+        if container in self.replicas:
+            self.replicas.remove(container)
+        _remove_quietly(container)
+
+    def _remove_all_replicas(self) -> None:
+        for container in list(self.replicas):
+            self.remove_replica(container)
+
+    # Accessors ------------------------------------------------------------------
+
+    @staticmethod
+    def _url(container, port: int) -> str:
+        return f"http://127.0.0.1:{container.get_exposed_port(port)}"
+
     def url(self, replica: int = 0) -> str:
         """Returns the loopback URL of one User API replica."""
-        container = self.replicas[replica]
-        return f"http://127.0.0.1:{container.get_exposed_port(USER_API_PORT)}"
+        return self._url(self.replicas[replica], USER_API_PORT)
+
+    def lb_url(self) -> str:
+        return self._url(self.lb, LB_PORT)
+
+    def lb_stats_url(self) -> str:
+        return self._url(self.lb, LB_STATS_PORT)
 
     def auth_url(self) -> str:
-        return f"http://127.0.0.1:{self.auth_api.get_exposed_port(AUTH_API_PORT)}"
+        return self._url(self.auth_api, AUTH_API_PORT)
+
+    def toxiproxy_url(self) -> str:
+        return self._url(self.toxiproxy, TOXIPROXY_PORT)
+
+    def prometheus_url(self) -> str:
+        return self._url(self.prometheus, PROMETHEUS_PORT)
 
     def token(self, sub: str = "drill-user", ttl_seconds: int | None = None) -> str:
         """Returns a fresh token for `sub` from the auth service."""
@@ -127,7 +223,115 @@ class Stack:
             raise HarnessError(f"seeding {users} users failed: {result.output.decode()[-500:]}")
         return result.output.decode()
 
-    def logs(self, container) -> str:
-        """Returns everything `container` wrote to stdout and stderr so far."""
-        out, err = container.get_logs()
-        return out.decode(errors="replace") + err.decode(errors="replace")
+    def logs(self, container, since: float | None = None) -> str:
+        """Returns what `container` wrote to stdout and stderr (since a Unix time, if given)."""
+        raw = container.get_wrapped_container().logs(stdout=True, stderr=True,
+                                                     since=int(since) if since else None)
+        return raw.decode(errors="replace")
+
+    def state(self, container) -> dict:
+        """Returns the container's Docker state (Status, OOMKilled, RestartCount, ...)."""
+        wrapped = container.get_wrapped_container()
+        wrapped.reload()
+        return {**wrapped.attrs["State"], "RestartCount": wrapped.attrs.get("RestartCount", 0)}
+
+    # Operations the runbook's remediations need -----------------------------------
+
+    def wait_ready(self, container, timeout: float | None = None, port: int = USER_API_PORT,
+                   path: str = "/health/ready") -> None:
+        """Waits until `container` answers 200 on `path` (a replica's readiness by
+        default); raises HarnessError with its last log lines otherwise."""
+        deadline = time.monotonic() + (timeout or self.config.startup_timeout)
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self._url(container, port)}{path}", timeout=1).status_code == 200:
+                    return
+            except (requests.RequestException, ValueError, KeyError):
+                pass  # not listening yet, or no port mapped yet
+            time.sleep(0.1)  # poll interval
+        raise HarnessError(f"{container.get_wrapped_container().name} not ready in time; last logs: "
+                           + self.logs(container)[-800:])
+
+    def restart(self, container, wait_ready: bool = True) -> None:
+        """Restarts a container (the runbook's "restart pods"); waits for a replica's readiness."""
+        container.get_wrapped_container().restart(timeout=10)
+        if wait_ready and container in self.replicas:
+            self.wait_ready(container)
+
+    def scale(self, replicas: int) -> None:
+        """Adds or removes baseline replicas until there are `replicas` of them."""
+        while len(self.replicas) < replicas:
+            self.add_replica()
+        while len(self.replicas) > replicas:
+            self.remove_replica(self.replicas[-1])
+
+    def redeploy(self, env: dict[str, str] | None = None, image: str | None = None, wait_ready: bool = True,
+                 **docker_kwargs) -> None:
+        """Replaces every replica with one of `image`/`env` (None: the baseline: a rollback)."""
+        count = len(self.replicas) or self.config.replicas
+        self._remove_all_replicas()
+        for _ in range(count):
+            self.add_replica(env, wait_ready=wait_ready, image=image, **docker_kwargs)
+
+    def update_limits(self, container, memory: str | None = None, cpus: float | None = None,
+                      restart_on_failure: bool = False) -> None:
+        """Updates a running container's memory limit (no swap) and CPU quota."""
+        changes: dict = {}
+        if memory is not None:
+            changes.update(mem_limit=memory, memswap_limit=memory)
+        if cpus is not None:
+            changes.update(cpu_period=100_000, cpu_quota=int(cpus * 100_000) if cpus > 0 else -1)
+        if restart_on_failure:
+            changes["restart_policy"] = {"Name": "on-failure", "MaximumRetryCount": 10}
+        container.get_wrapped_container().update(**changes)
+
+    def replace_auth_api(self, env: dict[str, str]) -> None:
+        """Replaces the auth service with one running with `env` (same alias)."""
+        _remove_quietly(self.auth_api)
+        self.auth_api = self.auth_api_container(env)
+        self.auth_api.__enter__()
+        self._exit.callback(_remove_quietly, self.auth_api)
+        self.auth_env = env
+
+    def reset(self) -> None:
+        """Returns the stack to its start: no toxics, every proxy enabled, dependencies
+        running and unpaused, baseline replicas and auth service, fresh data."""
+        requests.post(f"{self.toxiproxy_url()}/reset", timeout=10).raise_for_status()
+        for container in (self.postgres, self.redis, self.auth_api, *self.replicas):
+            _running(container)
+        if self.auth_env != {"JWT_SECRET": self.config.jwt_secret}:
+            self.replace_auth_api({"JWT_SECRET": self.config.jwt_secret})
+        for replica in [r for r in self.replicas if not getattr(r, "drill_baseline", False)]:
+            self.remove_replica(replica)
+        self.scale(self.config.replicas)
+        self._reset_data()
+        for replica in self.replicas:
+            self.wait_ready(replica)
+
+    def _reset_data(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.postgres.get_connection_url(), connect_timeout=5, autocommit=True) as conn:
+            conn.execute("TRUNCATE users RESTART IDENTITY CASCADE")
+        self.redis.get_client(socket_timeout=5).flushall()
+        if self.config.seed_users:
+            self.seed(self.config.seed_users)
+
+
+def _running(container) -> None:
+    """Makes sure `container` runs and is not paused."""
+    wrapped = container.get_wrapped_container()
+    wrapped.reload()
+    if wrapped.status == "paused":
+        wrapped.unpause()
+    elif wrapped.status != "running":
+        wrapped.start()
+
+
+def _remove_quietly(container) -> None:
+    import docker.errors
+
+    try:
+        container.get_wrapped_container().remove(force=True, v=True)
+    except docker.errors.NotFound:
+        pass

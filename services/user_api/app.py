@@ -141,6 +141,25 @@ def install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
         return _error(500, {"error": "internal error"})
 
 
+class ReadinessLog:
+    """Logs readiness at ERROR when it fails (naming each failing check), again every
+    `repeat_s` while it stays failed, and at INFO when it recovers - so an operator
+    grepping ERROR sees why a replica left the load balancer."""
+
+    def __init__(self, repeat_s: float = 10.0) -> None:
+        self.ready, self.repeat_s, self._last = True, repeat_s, 0.0
+
+    def report(self, ok: bool, checks: dict[str, dict[str, Any]]) -> None:
+        now = time.monotonic()
+        if not ok and (self.ready or now - self._last >= self.repeat_s):
+            failing = "; ".join(f"{name}: {c.get('error')}" for name, c in checks.items() if not c["ok"])
+            log.error("readiness check failed: %s", failing)
+            self._last = now
+        elif ok and not self.ready:
+            log.info("readiness check passed again")
+        self.ready = ok
+
+
 async def _check(probe, timeout: float) -> dict[str, Any]:
     try:
         await asyncio.wait_for(probe(), timeout)
@@ -166,6 +185,7 @@ def create_app(config: Config) -> Observe:
         opener.cancel()
         await asyncio.gather(db.close(), cache.close(), auth.close(), return_exceptions=True)
 
+    readiness = ReadinessLog()
     app = FastAPI(title="User API", version="1.0.0", lifespan=lifespan)
     install_error_handlers(app, metrics)
 
@@ -198,6 +218,7 @@ def create_app(config: Config) -> Observe:
         database, redis_check = await asyncio.gather(_check(lambda: db.ping(t), t), _check(cache.ping, t))
         checks = {"database": database, "redis": redis_check}
         ok = all(check["ok"] for check in checks.values())
+        readiness.report(ok, checks)
         return _error(200 if ok else 503, {"status": "ready" if ok else "unavailable", "checks": checks})
 
     @app.get("/metrics", tags=["health"])

@@ -33,10 +33,11 @@ VARIABLES = [
     Var("LOG_LEVEL", choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", "log level"),
     Var("PORT", integer(1, 65535), "8000", "HTTP port"),
     # Re-introduces a recent incident's bug, for regression scenarios only:
-    # n_plus_one (2024-08-10), connection_leak (2024-09-22). Comma-separated.
-    Var("REGRESSIONS", str, "", "bugs to re-introduce (n_plus_one, connection_leak)"),
+    # n_plus_one (2024-08-10), connection_leak (2024-09-22), unpaginated (the Memory
+    # Leaks section's "Large result sets not paginated"). Comma-separated.
+    Var("REGRESSIONS", str, "", "bugs to re-introduce (n_plus_one, connection_leak, unpaginated)"),
 ]
-KNOWN_REGRESSIONS = {"n_plus_one", "connection_leak"}
+KNOWN_REGRESSIONS = {"n_plus_one", "connection_leak", "unpaginated"}
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ class Users:
 
     async def page(self, after: int, limit: int) -> list[dict[str, Any]]:
         """Returns up to `limit` users with id > `after`, in id order, with their roles."""
+        if self.db.config.has_regression("unpaginated"):
+            after, limit = 0, 2**31 - 1  # the bug: every user, whatever was asked
         async with self.db.connection() as conn:
             rows = await conn.fetch(f"SELECT {USER_COLUMNS} FROM users WHERE id > $1 ORDER BY id LIMIT $2",
                                     after, limit)

@@ -22,7 +22,7 @@ def test_the_required_variables_alone_give_the_documented_defaults():
     ({"DB_POOL_MIN": "20"}, "DB_POOL_MIN=20: must not exceed DB_POOL_MAX=10"),
     ({"AUTH_TIMEOUT_SECONDS": "-1"}, "AUTH_TIMEOUT_SECONDS='-1': must be a number of seconds above 0"),
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD': must be one of DEBUG, INFO, WARNING, ERROR"),
-    ({"REGRESSIONS": "n_plus_one,typo"}, "unknown 'typo'; known: connection_leak, n_plus_one"),
+    ({"REGRESSIONS": "n_plus_one,typo"}, "unknown 'typo'; known: connection_leak, n_plus_one, unpaginated"),
 ])
 def test_a_bad_variable_is_one_line_naming_it_and_the_rule(env, message):
     merged = {k: v for k, v in {**BASE, **env}.items() if v is not None}

@@ -1,0 +1,126 @@
+"""The one interface every fault kind implements, and the registry of kinds by name."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import requests
+
+from harness.errors import ConfigError, HarnessError
+
+
+class FaultNotApplied(HarnessError):
+    """inject() could not verify its effect: a harness error, never a verdict."""
+
+
+class Fault:
+    """A fault kind. Subclasses set `kind`, `params` (name -> default) and implement
+    `_apply`, `_verify` and `heal`; `inject` = apply, then verify."""
+
+    kind: ClassVar[str] = ""
+    params: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, **params: Any) -> None:
+        unknown = sorted(set(params) - set(self.params))
+        if unknown:
+            raise ConfigError(f"fault {self.kind}: unknown parameter {unknown[0]!r}; "
+                              f"known: {', '.join(self.params) or 'none'}")
+        self.values = {**self.params, **params}
+        self.evidence: dict[str, Any] = {}
+
+    def inject(self, stack) -> dict[str, Any]:
+        """Applies the fault and returns the evidence that it took effect.
+
+        Raises FaultNotApplied when the effect cannot be read back.
+        """
+        self._apply(stack)
+        self.evidence = self._verify(stack) or {}
+        return self.evidence
+
+    def _apply(self, stack) -> None:
+        raise NotImplementedError
+
+    def _verify(self, stack) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def heal(self, stack) -> None:
+        """Undoes the fault; safe to call any number of times, applied or not."""
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind, "params": self.values}
+
+
+REGISTRY: dict[str, type[Fault]] = {}
+
+
+def register(cls: type[Fault]) -> type[Fault]:
+    REGISTRY[cls.kind] = cls
+    return cls
+
+
+def make(kind: str, **params: Any) -> Fault:
+    """Returns a fault of `kind`; raises ConfigError naming the known kinds."""
+    if kind not in REGISTRY:
+        raise ConfigError(f"unknown fault kind {kind!r}; known: {', '.join(sorted(REGISTRY))}")
+    return REGISTRY[kind](**params)
+
+
+# Helpers for the faults that act through the fault proxy --------------------------
+
+DEPENDENCIES = ("postgres", "redis", "auth")
+
+
+def check_dependency(fault: Fault) -> str:
+    dependency = fault.values["dependency"]
+    if dependency not in DEPENDENCIES:
+        raise ConfigError(f"fault {fault.kind}: dependency must be one of {', '.join(DEPENDENCIES)}, "
+                          f"got {dependency!r}")
+    return dependency
+
+
+def proxy_state(stack, dependency: str) -> dict:
+    answer = requests.get(f"{stack.toxiproxy_url()}/proxies/{dependency}", timeout=5)
+    if answer.status_code != 200:
+        raise FaultNotApplied(f"fault proxy for {dependency}: {answer.status_code} {answer.text[:200]}")
+    return answer.json()
+
+
+def add_toxic(stack, dependency: str, toxic: dict) -> None:
+    answer = requests.post(f"{stack.toxiproxy_url()}/proxies/{dependency}/toxics", json=toxic, timeout=5)
+    if answer.status_code != 200:
+        raise FaultNotApplied(f"toxic {toxic.get('name')} on {dependency}: {answer.status_code} {answer.text[:200]}")
+
+
+def remove_toxic(stack, dependency: str, name: str) -> None:
+    answer = requests.delete(f"{stack.toxiproxy_url()}/proxies/{dependency}/toxics/{name}", timeout=5)
+    if answer.status_code not in (204, 404):
+        raise HarnessError(f"could not remove toxic {name} from {dependency}: {answer.status_code}")
+
+
+def verify_toxic(stack, dependency: str, name: str) -> dict:
+    toxics = {t["name"]: t for t in proxy_state(stack, dependency)["toxics"]}
+    if name not in toxics:
+        raise FaultNotApplied(f"toxic {name} is not on the {dependency} proxy after being added")
+    return {"proxy": dependency, "toxic": toxics[name]}
+
+
+class ToxicFault(Fault):
+    """A fault that is one toxic on one dependency's proxy."""
+
+    toxic_type: ClassVar[str] = ""
+
+    def _toxic(self) -> dict:
+        raise NotImplementedError
+
+    def _name(self) -> str:
+        return f"drill_{self.kind}"
+
+    def _apply(self, stack) -> None:
+        add_toxic(stack, check_dependency(self), {"name": self._name(), "type": self.toxic_type, **self._toxic()})
+
+    def _verify(self, stack) -> dict:
+        return verify_toxic(stack, self.values["dependency"], self._name())
+
+    def heal(self, stack) -> None:
+        remove_toxic(stack, self.values["dependency"], self._name())

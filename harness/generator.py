@@ -1,0 +1,74 @@
+"""A small thread-based load generator for scenarios: each client reads users through
+the load balancer and records every request in the history (start, endpoint template,
+status or exception, latency). The Locust generator (load/) is the full-size one; this
+one needs no extra process. A request with no answer is recorded with status None -
+"unknown", never "ok"."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import requests
+
+from harness.history import History
+
+
+@dataclass
+class LoadSpec:
+    """How much traffic: clients, pause between a client's requests, per-request timeout,
+    users to read (ids 1..user_ids), share of list-page requests."""
+
+    clients: int = 4
+    think_s: float = 0.02
+    timeout_s: float = 2.0
+    user_ids: int = 500
+    list_share: float = 0.1
+    max_seconds: float = 600.0
+
+
+class Generator:
+    """Runs the load until stopped (or `max_seconds`); records into `history`."""
+
+    def __init__(self, history: History, base_url: Callable[[], str], token: Callable[[], str],
+                 spec: LoadSpec, seed: int = 1) -> None:
+        self.history, self.base_url, self.token, self.spec = history, base_url, token, spec
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._client, args=(seed + i,), daemon=True, name=f"load-{i}")
+                         for i in range(spec.clients)]
+
+    def start(self) -> "Generator":
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=self.spec.timeout_s + 5)
+
+    def _client(self, seed: int) -> None:
+        rng = random.Random(seed)
+        session = requests.Session()
+        deadline = time.monotonic() + self.spec.max_seconds
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            if rng.random() < self.spec.list_share:
+                endpoint, path = "/users", f"/users?limit=20&after={rng.randrange(self.spec.user_ids)}"
+            else:
+                endpoint, path = "/users/{user_id}", f"/users/{rng.randint(1, self.spec.user_ids)}"
+            self._request(session, endpoint, path)
+            self._stop.wait(self.spec.think_s)
+
+    def _request(self, session: requests.Session, endpoint: str, path: str) -> None:
+        started = time.time()
+        try:
+            answer = session.get(f"{self.base_url()}{path}", headers={"Authorization": f"Bearer {self.token()}"},
+                                 timeout=self.spec.timeout_s)
+            status, error = answer.status_code, ""
+        except requests.RequestException as exc:
+            status, error = None, type(exc).__name__
+        self.history.record("request", "load", t=started, endpoint=endpoint, status=status, error=error,
+                            latency=time.time() - started)

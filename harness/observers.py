@@ -1,0 +1,109 @@
+"""Observers: threads that poll one thing at an interval and append what they saw to
+the history - probes, /metrics scrapes, container state - and the log collector that
+copies containers' log lines into it. They record; they never judge."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import datetime
+from typing import Callable
+
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from harness.history import History
+
+DEFAULT_INTERVAL = 0.1  # seconds: a symptom is seen within this long of appearing
+
+
+class Poller:
+    """Runs `observe()` every `interval` seconds in a thread until stopped (bounded by
+    `max_seconds`, so a forgotten poller cannot run forever)."""
+
+    def __init__(self, name: str, observe: Callable[[], None], interval: float = DEFAULT_INTERVAL,
+                 max_seconds: float = 1800.0) -> None:
+        self.name, self.observe, self.interval, self.max_seconds = name, observe, interval, max_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"observer-{name}", daemon=True)
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + self.max_seconds
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            started = time.monotonic()
+            try:
+                self.observe()
+            except Exception:  # an observer must never die of what it observes
+                pass
+            self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+
+    def start(self) -> "Poller":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+def probe(history: History, source: str, url_of: Callable[[], str], path: str, timeout: float = 1.0) -> Poller:
+    """Polls GET url+path; records status (None on no answer) and latency as "probe"."""
+    def observe() -> None:
+        started = time.time()
+        try:
+            status, error = requests.get(f"{url_of()}{path}", timeout=timeout).status_code, ""
+        except requests.RequestException as exc:
+            status, error = None, type(exc).__name__
+        history.record("probe", source, t=started, path=path, status=status, error=error,
+                       latency=time.time() - started)
+    return Poller(f"probe-{source}{path}", observe)
+
+
+def scrape(history: History, source: str, url_of: Callable[[], str], names: tuple[str, ...],
+           interval: float = 0.5) -> Poller:
+    """Scrapes url/metrics; records the samples of the metric families in `names`."""
+    def observe() -> None:
+        text = requests.get(f"{url_of()}/metrics", timeout=2).text
+        samples = {}
+        for family in text_string_to_metric_families(text):
+            if family.name in names:
+                for sample in family.samples:
+                    labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+                    samples[f"{sample.name}{{{labels}}}"] = sample.value
+        history.record("metrics", source, samples=samples)
+    return Poller(f"scrape-{source}", observe, interval)
+
+
+def container_state(history: History, source: str, container, interval: float = 0.5) -> Poller:
+    """Records a container's Docker state: Status, OOMKilled, RestartCount, Paused, limits."""
+    def observe() -> None:
+        wrapped = container.get_wrapped_container()
+        wrapped.reload()
+        state, host = wrapped.attrs["State"], wrapped.attrs["HostConfig"]
+        history.record("container", source, status=state["Status"], oom_killed=state["OOMKilled"],
+                       paused=state["Paused"], exit_code=state["ExitCode"],
+                       restart_count=wrapped.attrs.get("RestartCount", 0),
+                       memory_limit=host.get("Memory", 0), cpu_quota=host.get("CpuQuota", 0))
+    return Poller(f"state-{source}", observe, interval)
+
+
+def collect_logs(history: History, source: str, container, since: float) -> int:
+    """Copies the container's log lines since `since` into the history as "log" events
+    (JSON lines keep their level and message); returns how many were recorded."""
+    raw = container.get_wrapped_container().logs(stdout=True, stderr=True, timestamps=True, since=int(since))
+    count = 0
+    for line in raw.decode(errors="replace").splitlines():
+        stamp, _, text = line.partition(" ")
+        try:
+            t = datetime.fromisoformat(stamp[:26].rstrip("Z") + "+00:00").timestamp()
+        except ValueError:
+            continue
+        try:
+            entry = json.loads(text)
+            level, message = entry.get("level", ""), entry.get("message", "")
+        except ValueError:
+            level, message = "", text
+        history.record("log", source, t=t, level=level, message=message, line=text[:2000])
+        count += 1
+    return count
