@@ -188,7 +188,16 @@ class Stack:
 
     @staticmethod
     def _url(container, port: int) -> str:
-        return f"http://127.0.0.1:{container.get_exposed_port(port)}"
+        """Returns http://127.0.0.1:<mapped port>, read from Docker at once (no wait for
+        "running", so a paused container still has its address). Raises HarnessError for
+        a container with no mapped port (stopped)."""
+        wrapped = container.get_wrapped_container()
+        wrapped.reload()
+        bindings = (wrapped.attrs["NetworkSettings"].get("Ports") or {}).get(f"{port}/tcp") or []
+        for binding in bindings:
+            if binding.get("HostIp") in ("0.0.0.0", "127.0.0.1", ""):
+                return f"http://127.0.0.1:{binding['HostPort']}"
+        raise HarnessError(f"{wrapped.name} has no host port for {port} (status {wrapped.status})")
 
     def url(self, replica: int = 0) -> str:
         """Returns the loopback URL of one User API replica."""

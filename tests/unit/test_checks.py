@@ -1,0 +1,110 @@
+"""Checks against hand-built histories: all pass, all fail, and missing data -> unknown."""
+
+import pytest
+
+from harness import checks
+from harness.checks import FAIL, PASS, UNKNOWN
+from harness.history import History
+
+
+def history_with(*events, windows=(("w", 0, 100),)) -> History:
+    history = History()
+    for kind, source, t, data in events:
+        history.record(kind, source, t=t, **data)
+    for name, start, end in windows:
+        history.mark(name, start, end)
+    return history
+
+
+def requests_(statuses, latency=0.01):
+    return [("request", "load", 10 + i * 0.1, {"status": s, "latency": latency, "endpoint": "/users/{user_id}"})
+            for i, s in enumerate(statuses)]
+
+
+def probes(source, path, statuses, start=10):
+    return [("probe", source, start + i, {"path": path, "status": s, "latency": 0.01}) for i, s in enumerate(statuses)]
+
+
+def test_error_rate_is_errors_over_answered_requests():
+    history = history_with(*requests_([200] * 98 + [500, 401]))
+    assert checks.error_rate("w", above=0.01).evaluate(history).status == PASS
+    verdict = checks.error_rate("w", below=0.01).evaluate(history)
+    assert verdict.status == FAIL and verdict.evidence["error_rate"] == 0.02
+    assert verdict.evidence["errors_by_status"] == {"500": 1, "401": 1}
+
+
+def test_requests_without_an_answer_are_unknown_never_ok():
+    history = history_with(*requests_([None] * 5))
+    verdict = checks.error_rate("w", below=0.01).evaluate(history)
+    assert verdict.status == UNKNOWN and verdict.evidence["unknown"] == 5
+
+
+def test_an_event_that_straddles_the_window_end_is_not_in_it():
+    history = history_with(("request", "load", 99.9, {"status": 500, "latency": 0.5}),
+                           *requests_([200] * 10))
+    assert checks.error_rate("w", below=0.01).evaluate(history).status == PASS
+
+
+def test_latency_percentile_is_exact_nearest_rank():
+    history = history_with(*[("request", "load", 10 + i * 0.5, {"status": 200, "latency": ms / 1000})
+                             for i, ms in enumerate(range(1, 101))])
+    verdict = checks.latency("w", q=0.99, below_ms=100).evaluate(history)
+    assert verdict.evidence["p99_ms"] == 99.0 and verdict.status == PASS
+    assert checks.latency("w", q=0.99, above_ms=500).evaluate(history).status == FAIL
+
+
+def test_probe_share_passes_fails_and_is_unknown_without_probes():
+    history = history_with(*probes("r0", "/health/ready", [503] * 9 + [200]))
+    assert checks.probe_status("r0", "/health/ready", 503, "w", share=0.9).evaluate(history).status == PASS
+    assert checks.probe_status("r0", "/health/ready", 503, "w").evaluate(history).status == FAIL
+    assert checks.probe_status("r1", "/health/ready", 503, "w").evaluate(history).status == UNKNOWN
+
+
+def test_within_measures_the_time_to_a_lasting_status():
+    history = history_with(*probes("r0", "/health/ready", [503, 503, 200, 503, 200, 200], start=10),
+                           windows=(("w", 10, 100),))
+    verdict = checks.probe_status_within("r0", "/health/ready", 200, "w", 5).evaluate(history)
+    assert verdict.status == PASS and verdict.evidence["seconds_to_status"] == 4
+    assert checks.probe_status_within("r0", "/health/ready", 200, "w", 3).evaluate(history).status == FAIL
+
+
+def test_a_metric_rises_stays_or_reaches():
+    scrapes = [("metrics", "r0", 10 + i, {"samples": {'redis_hits_total{}': v,
+                                                       'http_requests_total{method=GET,route=/x,status=500}': 1}})
+               for i, v in enumerate([1, 5, 9])]
+    history = history_with(*scrapes)
+    assert checks.metric("r0", "redis_hits_total", "w", "rises").evaluate(history).status == PASS
+    assert checks.metric("r0", "redis_hits_total", "w", "stays").evaluate(history).status == FAIL
+    assert checks.metric("r0", "http_requests_total", "w", "stays", labels={"status": "500"}) \
+        .evaluate(history).status == PASS
+    assert checks.metric("r0", "redis_hits_total", "w", "reaches", value=9).evaluate(history).status == PASS
+    assert checks.metric("r0", "nope_total", "w", "rises").evaluate(history).status == UNKNOWN
+
+
+def test_a_log_line_is_found_by_level_and_text():
+    history = history_with(("log", "r0", 10, {"level": "ERROR", "message": "invalid token: expired"}),
+                           ("log", "r0", 11, {"level": "INFO", "message": "connection refused (not an error)"}))
+    assert checks.log_line("r0", "ERROR", "invalid token", "w").evaluate(history).status == PASS
+    assert checks.log_line("r0", "ERROR", "connection refused", "w").evaluate(history).status == FAIL
+    assert checks.log_line("r1", "ERROR", "x", "w").evaluate(history).status == UNKNOWN
+
+
+def test_container_state_equals_or_rises():
+    states = [("container", "r0", 10 + i, {"oom_killed": oom, "restart_count": n})
+              for i, (oom, n) in enumerate([(False, 0), (True, 0), (False, 1)])]
+    history = history_with(*states)
+    assert checks.container("r0", "oom_killed", "w", equals=True).evaluate(history).status == PASS
+    assert checks.container("r0", "restart_count", "w", rises=True).evaluate(history).status == PASS
+
+
+def test_a_missing_window_or_a_crashing_check_is_unknown():
+    history = history_with(*requests_([200]))
+    assert checks.error_rate("nope", below=0.01).evaluate(history).status == UNKNOWN
+    broken = checks.Check("broken", "w", lambda h, w: 1 / 0)
+    verdict = broken.evaluate(history)
+    assert verdict.status == UNKNOWN and "ZeroDivisionError" in verdict.evidence["reason"]
+
+
+@pytest.mark.parametrize("values, q, expected", [([5], 0.99, 5), ([1, 2, 3, 4], 0.5, 2), ([1, 2, 3, 4], 0.75, 3)])
+def test_percentile_is_nearest_rank(values, q, expected):
+    assert checks.percentile(values, q) == expected
