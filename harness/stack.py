@@ -94,8 +94,7 @@ class Stack:
             postgres.with_command(["postgres", *(f"-c{k}={v}" for k, v in self.config.postgres_settings.items())])
         self.postgres = self._exit.enter_context(postgres)
         self.redis = self._exit.enter_context(self._in_network(redis_container(self.image("redis")), "redis"))
-        self.auth_env = {"JWT_SECRET": self.config.jwt_secret}
-        self.auth_api = self._exit.enter_context(self.auth_api_container(self.auth_env))
+        self.replace_auth_api({"JWT_SECRET": self.config.jwt_secret})
         self.toxiproxy = self._exit.enter_context(self._toxiproxy())
         self._create_proxies()
         for _ in range(self.config.replicas):
@@ -295,8 +294,10 @@ class Stack:
         container.get_wrapped_container().update(**changes)
 
     def replace_auth_api(self, env: dict[str, str]) -> None:
-        """Replaces the auth service with one running with `env` (same alias)."""
-        _remove_quietly(self.auth_api)
+        """Starts the auth service with `env` (alias auth-api), replacing any running one;
+        it is removed at exit whichever way it was replaced."""
+        if self.auth_api is not None:
+            _remove_quietly(self.auth_api)
         self.auth_api = self.auth_api_container(env)
         self.auth_api.__enter__()
         self._exit.callback(_remove_quietly, self.auth_api)
@@ -306,12 +307,14 @@ class Stack:
         """Returns the stack to its start: no toxics, every proxy enabled, dependencies
         running and unpaused, baseline replicas and auth service, fresh data."""
         requests.post(f"{self.toxiproxy_url()}/reset", timeout=10).raise_for_status()
+        for replica in [r for r in self.replicas if not getattr(r, "drill_baseline", False)]:
+            self.remove_replica(replica)
         for container in (self.postgres, self.redis, self.auth_api, *self.replicas):
             _running(container)
         if self.auth_env != {"JWT_SECRET": self.config.jwt_secret}:
             self.replace_auth_api({"JWT_SECRET": self.config.jwt_secret})
-        for replica in [r for r in self.replicas if not getattr(r, "drill_baseline", False)]:
-            self.remove_replica(replica)
+        for replica in self.replicas:
+            self.update_limits(replica, memory="8g", cpus=0)  # limits back to none in effect
         self.scale(self.config.replicas)
         self._reset_data()
         for replica in self.replicas:
@@ -333,7 +336,7 @@ def _running(container) -> None:
     wrapped.reload()
     if wrapped.status == "paused":
         wrapped.unpause()
-    elif wrapped.status != "running":
+    elif wrapped.status in ("exited", "created"):
         wrapped.start()
 
 
