@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from harness import signals
 from harness.errors import DrillError
 from harness.settings import IMAGE_POLICIES, describe, load_settings
 
@@ -162,17 +162,12 @@ COMMANDS = {"setup": cmd_setup, "images": cmd_images, "clean": cmd_clean, "smoke
             "run": cmd_smoke, "doctor": cmd_doctor}
 
 
-def _raise_on_sigterm(signum, frame):
-    # Turn SIGTERM into an exception so every context manager (containers, faults) unwinds.
-    raise SystemExit(143)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `drill`; returns the process exit code."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    signals.install()
     try:
         settings = load_settings(_cli_settings(args))
         return COMMANDS[args.command](settings, args)

@@ -96,7 +96,7 @@ def run_scenario(stack, scenario: Scenario, journal_dir: Path) -> dict[str, Any]
     being fixed) and healed again at the end in every case, even on an error or Ctrl-C.
     """
     history, journal, fault = History(), Journal(), scenario.fault()
-    started, status, error = time.time(), None, ""
+    started, status, error, interrupted = time.time(), None, "", None
     pollers, generator = [], None
     try:
         pollers = _observe(stack, history)
@@ -126,6 +126,8 @@ def run_scenario(stack, scenario: Scenario, journal_dir: Path) -> dict[str, Any]
         status, error = "error", str(exc)
     except Exception as exc:
         status, error = "error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-1500:]}"
+    except BaseException as exc:  # Ctrl-C, SIGTERM: clean up, write the journal, then stop
+        status, error, interrupted = "error", f"interrupted ({type(exc).__name__})", exc
     finally:
         if generator:
             generator.stop()
@@ -138,7 +140,10 @@ def run_scenario(stack, scenario: Scenario, journal_dir: Path) -> dict[str, Any]
     if status is None:
         statuses = {v.status for v in verdicts}
         status = "failed" if FAIL in statuses else "unknown" if UNKNOWN in statuses else "passed"
-    return _write(journal_dir, scenario, status, error, started, journal, fault, history, verdicts)
+    record = _write(journal_dir, scenario, status, error, started, journal, fault, history, verdicts)
+    if interrupted is not None:
+        raise interrupted
+    return record
 
 
 def _safe(action: Callable[[], Any]) -> Any:

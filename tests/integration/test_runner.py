@@ -1,0 +1,89 @@
+"""The runner on the real stack: a runbook claim that holds passes, one that does not
+fails, a fault that cannot be applied is an error - and the journal says why."""
+
+import json
+
+import pytest
+
+from harness import checks as c
+from harness.faults import make
+from harness.faults.base import Fault, FaultNotApplied
+from harness.generator import LoadSpec
+from harness.runner import Scenario, run_scenario
+from harness.stack import Stack, StackConfig
+
+
+@pytest.fixture(scope="module")
+def stack(session):
+    with Stack(session, StackConfig(replicas=2, seed_users=300, with_lb=True)) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def fresh(stack):
+    stack.reset()
+    yield
+
+
+LOAD = LoadSpec(clients=3, user_ids=300)
+
+
+def _db_refused(during_extra=()):
+    return Scenario(
+        id="db-connection-refused", runbook="Database Connection Failures",
+        fault=lambda: make("dependency_refused", dependency="postgres"), load=LOAD,
+        steady=[c.error_rate("steady", below=0.01), c.probe_status("replica-0", "/health/ready", 200, "steady")],
+        during=[c.probe_status("replica-0", "/health/ready", 503, "fault_steady"),
+                c.probe_status("replica-0", "/health/live", 200, "fault_steady"),
+                c.probe_status("lb", "/health/ready", 503, "fault_steady"),
+                c.error_rate("fault_steady", above=0.01),
+                c.log_line("replica-0", "ERROR", "connection refused", "fault"), *during_extra],
+        remediation=lambda st: [st.restart(r) for r in st.replicas], remediation_name="restart user-api pods",
+        after=[c.probe_status_within("lb", "/health/ready", 200, "recovery", 10),
+               c.error_rate("recovery", below=0.01)],
+        steady_s=1.5, fault_s=3, recovery_s=3)
+
+
+def test_a_claim_that_holds_passes_with_a_full_journal(stack, tmp_path):
+    record = run_scenario(stack, _db_refused(), tmp_path)
+    assert record["status"] == "passed", [v for v in record["verdicts"] if v["status"] != "pass"]
+    journal = json.loads((tmp_path / "db-connection-refused.json").read_text())
+    names = [a["name"] for a in journal["activities"]]
+    assert names == ["inject dependency_refused", "heal dependency_refused (root cause fixed)",
+                     "remediation: restart user-api pods", "final heal dependency_refused"]
+    assert all(a["end"] >= a["start"] and not a["error"] for a in journal["activities"])
+    assert journal["fault"]["evidence"]["proxy"]["enabled"] is False
+    assert set(journal["history"]["windows"]) == {"steady", "fault", "fault_steady", "recovery"}
+    assert {e["kind"] for e in journal["history"]["events"]} >= {"probe", "request", "metrics", "log", "fault"}
+
+
+def test_a_claim_the_system_does_not_keep_fails_with_its_evidence(stack, tmp_path):
+    wrong = c.error_rate("fault_steady", below=0.01)  # the runbook says the opposite
+    record = run_scenario(stack, _db_refused(during_extra=[wrong]), tmp_path)
+    assert record["status"] == "failed"
+    failed = [v for v in record["verdicts"] if v["status"] == "fail"]
+    assert [v["check"] for v in failed] == ["error rate < 1.0%"]
+    assert failed[0]["evidence"]["error_rate"] > 0.01
+
+
+class _NeverApplies(Fault):
+    kind = "never_applies"
+
+    def _apply(self, stack):
+        pass
+
+    def _verify(self, stack):
+        raise FaultNotApplied("the fault could not be read back")
+
+    def heal(self, stack):
+        self.healed = True
+
+
+def test_a_fault_that_cannot_be_verified_is_an_error_not_a_verdict_and_is_still_healed(stack, tmp_path):
+    fault = _NeverApplies()
+    scenario = Scenario(id="unappliable", runbook="-", fault=lambda: fault, during=[c.error_rate("fault", above=0.01)],
+                        load=None, steady_s=0.2, fault_s=0.2, recovery_s=0.2)
+    record = run_scenario(stack, scenario, tmp_path)
+    assert record["status"] == "error" and "could not be read back" in record["error"]
+    assert fault.healed
+    assert record["activities"][-1]["name"] == "final heal never_applies"

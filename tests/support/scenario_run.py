@@ -1,0 +1,48 @@
+"""A run for the interruption tests: starts a stack, runs a scenario whose fault
+window is long, prints "injected" once the fault is on, and is meant to be stopped
+with SIGTERM or SIGINT meanwhile. It prints "clean exit" if it unwound normally."""
+
+import sys
+from pathlib import Path
+
+from harness import checks as c
+from harness import signals
+from harness.faults import make
+from harness.runner import Scenario, run_scenario
+from harness.session import begin
+from harness.settings import load_settings
+from harness.stack import Stack, StackConfig
+
+
+class AnnouncingFault:
+    def __init__(self):
+        self.inner = make("dependency_latency", dependency="postgres", latency_ms=100)
+        self.kind, self.evidence = self.inner.kind, {}
+
+    def inject(self, stack):
+        self.evidence = self.inner.inject(stack)
+        print("injected", flush=True)
+        return self.evidence
+
+    def heal(self, stack):
+        self.inner.heal(stack)
+        print("healed", flush=True)
+
+    def describe(self):
+        return self.inner.describe()
+
+
+def main() -> int:
+    signals.install()
+    session = begin(load_settings())
+    with Stack(session, StackConfig(replicas=1)) as stack:
+        print("stack up", flush=True)
+        scenario = Scenario(id="interrupted", runbook="-", fault=AnnouncingFault, load=None,
+                            during=[c.error_rate("fault", above=0.5)], steady_s=0.1, fault_s=120, recovery_s=0.1)
+        run_scenario(stack, scenario, Path(sys.argv[1]))
+    print("clean exit", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
