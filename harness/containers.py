@@ -27,10 +27,15 @@ def configure_testcontainers(client: docker.DockerClient) -> dict[str, str]:
     - Ryuk only when its image is already present: it cannot be pulled on an air-gapped
       host, and the project's own labels and sweeps guarantee cleanup either way.
     """
+    from testcontainers.core.config import ConnectionMode
     from testcontainers.core.config import testcontainers_config as tc
 
     if os.environ.get("DOCKER_HOST", "") in LOCAL_SOCKETS and not tc.tc_host_override:
         tc.tc_host_override = "127.0.0.1"
+        # Inside a container (CI sandboxes) Testcontainers would pick the network's gateway
+        # address; the mapped ports are on the host's loopback, so say so.
+        if not os.environ.get("TESTCONTAINERS_CONNECTION_MODE"):
+            tc.connection_mode_override = ConnectionMode.docker_host
     if os.environ.get("TESTCONTAINERS_RYUK_DISABLED") is None:
         tc.ryuk_disabled = not _image_present(client, tc.ryuk_image)
     return {"tc_host": str(tc.tc_host_override), "ryuk": "off" if tc.ryuk_disabled else "on"}
