@@ -124,10 +124,11 @@ class PythonServiceRecipe:
     dockerfile: str = "Dockerfile"
     include: tuple[str, ...] = (".",)
     requirements: str = "requirements.txt"
+    buildargs: tuple[tuple[str, str], ...] = ()
     base: str | None = "python"
 
     def context_hash(self, base: ResolvedImage | None) -> str:
-        return _hash_paths(self.context, self.include, _base_identity(base))
+        return _hash_paths(self.context, (*self.include, self.dockerfile), f"{_base_identity(base)}{self.buildargs}")
 
     def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
               base: ResolvedImage | None) -> None:
@@ -136,10 +137,11 @@ class PythonServiceRecipe:
         scratch.mkdir(parents=True, exist_ok=True)
         staged = Path(tempfile.mkdtemp(prefix="service-context-", dir=scratch))
         try:
-            for path in self.include:
+            for path in (*self.include, self.dockerfile):
                 _copy(self.context / path, staged / path)
             shutil.copytree(wheels, staged / "wheels")
-            builder.docker_build(staged, tag, labels, {"BASE": base.ref} if base else {}, self.dockerfile)
+            args = {**dict(self.buildargs), **({"BASE": base.ref} if base else {})}
+            builder.docker_build(staged, tag, labels, args, self.dockerfile)
         finally:
             shutil.rmtree(staged, ignore_errors=True)
 
@@ -182,6 +184,12 @@ class ImageSpec:
         return f"{BUILT_REPOSITORY}/{self.name}:offline"
 
 
+def _service(package: str, port: int) -> PythonServiceRecipe:
+    """The recipe of one of the project's Python services (services/Dockerfile)."""
+    return PythonServiceRecipe(SERVICES_DIR, "Dockerfile", ("__init__.py", "common", package, "requirements.txt"),
+                               buildargs=(("SERVICE", package), ("PORT", str(port))))
+
+
 SPECS: dict[str, ImageSpec] = {spec.name: spec for spec in (
     ImageSpec("debian", "debian:bookworm-slim", DebootstrapRecipe(),
               "base of every offline build"),
@@ -195,12 +203,8 @@ SPECS: dict[str, ImageSpec] = {spec.name: spec for spec in (
               PythonServiceRecipe(SERVICES_DIR, "faultproxy/Dockerfile",
                                   ("__init__.py", "common", "faultproxy", "requirements.txt")),
               "fault proxy (offline: services/faultproxy, same API)"),
-    ImageSpec("user-api", None, PythonServiceRecipe(SERVICES_DIR, "user_api/Dockerfile",
-                                                    ("__init__.py", "common", "user_api", "requirements.txt")),
-              "the system under test"),
-    ImageSpec("auth-api", None, PythonServiceRecipe(SERVICES_DIR, "auth_api/Dockerfile",
-                                                    ("__init__.py", "common", "auth_api", "requirements.txt")),
-              "token issuer and introspection"),
+    ImageSpec("user-api", None, _service("user_api", 8000), "the system under test"),
+    ImageSpec("auth-api", None, _service("auth_api", 8080), "token issuer and introspection"),
 )}
 
 

@@ -3,16 +3,12 @@
 import sys
 
 from ..common.logs import setup_logging
-from ..common.settings import SettingError
+from ..common.startup import config_or_exit
 from .app import create_app, load_config
 
 
 def main() -> int:
-    try:
-        config = load_config()
-    except SettingError as exc:
-        print(f"auth-api: configuration error: {exc}", file=sys.stderr)
-        return 2
+    config = config_or_exit(load_config, "auth-api")
     setup_logging(config.log_level)
     import uvicorn
 

@@ -10,7 +10,7 @@ import asyncio
 import sys
 
 from ..common.logs import setup_logging
-from ..common.settings import SettingError
+from ..common.startup import config_or_exit
 from .config import load_config
 
 
@@ -55,11 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "seed"])
     parser.add_argument("count", nargs="?", type=int, default=10_000, help="users to seed")
     args = parser.parse_args(argv)
-    try:
-        config = load_config()
-    except SettingError as exc:
-        print(f"user-api: configuration error: {exc}", file=sys.stderr)
-        return 2
+    config = config_or_exit(load_config, "user-api")
     setup_logging(config.log_level)
     if args.command == "serve":
         return _serve(config)
