@@ -175,3 +175,15 @@ def container(source: str, field_name: str, window: str, equals: Any = None, ris
         return (PASS if ok else FAIL), {"first": values[0], "last": values[-1], "observations": len(values)}
     what = "rises" if rises else f"is {equals!r}"
     return Check(f"{source} {field_name} {what}", window, judge)
+
+
+def resource(source: str, field_name: str, window: str, rises: bool = True) -> Check:
+    """A resource reading (memory_bytes, throttled_periods, ...) rises over the window."""
+    def judge(history, win):
+        readings = history.events("resources", win, source)
+        if len(readings) < 2:
+            return UNKNOWN, {"reason": f"{len(readings)} resource reading(s) in the window"}
+        first, last = readings[0].data[field_name], readings[-1].data[field_name]
+        return (PASS if (last > first) == rises else FAIL), {"first": first, "last": last,
+                                                             "readings": len(readings)}
+    return Check(f"{source} {field_name} {'rises' if rises else 'does not rise'}", window, judge)

@@ -107,3 +107,17 @@ def collect_logs(history: History, source: str, container, since: float) -> int:
         history.record("log", source, t=t, level=level, message=message, line=text[:2000])
         count += 1
     return count
+
+
+def resources(history: History, source: str, container, interval: float = 1.0) -> Poller:
+    """Records a container's memory use and CPU throttling (periods throttled so far),
+    from Docker's one-shot stats: the evidence for memory pressure and CPU throttling."""
+    def observe() -> None:
+        wrapped = container.get_wrapped_container()
+        stats = wrapped.client.api.stats(wrapped.id, stream=False, one_shot=True)
+        throttling = stats.get("cpu_stats", {}).get("throttling_data", {})
+        history.record("resources", source, memory_bytes=stats.get("memory_stats", {}).get("usage", 0),
+                       memory_limit=stats.get("memory_stats", {}).get("limit", 0),
+                       throttled_periods=throttling.get("throttled_periods", 0),
+                       throttled_ns=throttling.get("throttled_time", 0))
+    return Poller(f"resources-{source}", observe, interval)

@@ -39,7 +39,7 @@ class Scenario:
     steady: list[Check] = field(default_factory=list)
     remediation: Callable[[Any], None] | None = None
     remediation_name: str = ""
-    load: LoadSpec | None = field(default_factory=LoadSpec)
+    load: Any = field(default_factory=LoadSpec)  # LoadSpec, load.generator.LocustSpec or None
     steady_s: float = 2.0
     fault_s: float = 4.0
     recovery_s: float = 4.0
@@ -80,9 +80,22 @@ def _observe(stack, history: History) -> list:
     pollers += [observers.scrape(history, f"replica-{i}", lambda c=c: stack._url(c, 8000), METRIC_NAMES)
                 for i, c in enumerate(stack.replicas)]
     pollers += [observers.container_state(history, f"replica-{i}", c) for i, c in enumerate(stack.replicas)]
+    pollers += [observers.resources(history, f"replica-{i}", c) for i, c in enumerate(stack.replicas)]
     if stack.lb is not None:
         pollers += [observers.probe(history, "lb", stack.lb_url, "/health/ready")]
     return [p.start() for p in pollers]
+
+
+def _generator(stack, history: History, load):
+    """Returns the generator for the scenario's load: the in-process one for a LoadSpec,
+    Locust (in processes of its own) for a LocustSpec."""
+    base = stack.lb_url if stack.lb is not None else stack.url
+    if isinstance(load, LoadSpec):
+        token = stack.token("drill-load", ttl_seconds=3600)
+        return Generator(history, base, lambda: token, load)
+    from load.generator import LocustGenerator
+
+    return LocustGenerator(history, base(), stack.auth_url(), load)
 
 
 def _wait(seconds: float) -> None:
@@ -101,9 +114,7 @@ def run_scenario(stack, scenario: Scenario, journal_dir: Path) -> dict[str, Any]
     try:
         pollers = _observe(stack, history)
         if scenario.load:
-            token = stack.token("drill-load", ttl_seconds=3600)
-            base = stack.lb_url if stack.lb is not None else stack.url
-            generator = Generator(history, base, lambda: token, scenario.load).start()
+            generator = _generator(stack, history, scenario.load).start()
         t0 = time.time()
         _wait(scenario.steady_s)
         history.mark("steady", t0, time.time())

@@ -214,6 +214,14 @@ class Stack:
     def toxiproxy_url(self) -> str:
         return self._url(self.toxiproxy, TOXIPROXY_PORT)
 
+    def toxiproxy_client(self):
+        """Returns a toxiproxy-python client for the stack's fault proxy (either image)."""
+        from toxiproxy import Toxiproxy
+
+        client = Toxiproxy()
+        client.update_api_consumer("127.0.0.1", int(self.toxiproxy_url().rsplit(":", 1)[1]))
+        return client
+
     def prometheus_url(self) -> str:
         return self._url(self.prometheus, PROMETHEUS_PORT)
 

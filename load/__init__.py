@@ -1,0 +1,1 @@
+"""Load: Locust traffic for the User API during faults, recorded request by request."""

@@ -87,3 +87,14 @@ def test_a_fault_that_cannot_be_verified_is_an_error_not_a_verdict_and_is_still_
     assert record["status"] == "error" and "could not be read back" in record["error"]
     assert fault.healed
     assert record["activities"][-1]["name"] == "final heal never_applies"
+
+
+def test_locust_can_be_the_generator_and_its_records_reach_the_checks(stack, tmp_path):
+    from load.generator import LocustSpec
+
+    scenario = _db_refused()
+    scenario.id, scenario.load = "db-refused-locust", LocustSpec(users=6, workers=1, user_ids=300)
+    record = run_scenario(stack, scenario, tmp_path)
+    assert record["status"] == "passed", [v for v in record["verdicts"] if v["status"] != "pass"]
+    requests_seen = [e for e in record["history"]["events"] if e["kind"] == "request"]
+    assert len(requests_seen) > 50 and {e["data"]["method"] for e in requests_seen} >= {"GET"}

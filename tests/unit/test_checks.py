@@ -108,3 +108,11 @@ def test_a_missing_window_or_a_crashing_check_is_unknown():
 @pytest.mark.parametrize("values, q, expected", [([5], 0.99, 5), ([1, 2, 3, 4], 0.5, 2), ([1, 2, 3, 4], 0.75, 3)])
 def test_percentile_is_nearest_rank(values, q, expected):
     assert checks.percentile(values, q) == expected
+
+
+def test_a_resource_reading_rises_or_not():
+    readings = [("resources", "r0", 10 + i, {"throttled_periods": n}) for i, n in enumerate([3, 3, 9])]
+    history = history_with(*readings)
+    assert checks.resource("r0", "throttled_periods", "w").evaluate(history).status == PASS
+    assert checks.resource("r0", "throttled_periods", "w", rises=False).evaluate(history).status == FAIL
+    assert checks.resource("r1", "throttled_periods", "w").evaluate(history).status == UNKNOWN

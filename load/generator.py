@@ -1,0 +1,44 @@
+"""Locust as the runner's generator: starts a LoadRun against the stack and, when
+stopped, copies every per-request record into the history as a "request" event (the
+same events the in-process generator records, so the checks read both alike)."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.history import History
+from load.runner import LoadConfig, LoadRun
+
+
+@dataclass
+class LocustSpec:
+    """Locust load for a scenario: users, worker processes (0: one process), seed."""
+
+    users: int = 10
+    workers: int = 0
+    spawn_rate: float = 50.0
+    seed: int = 1
+    user_ids: int = 1000
+    timeout_s: float = 2.0
+    think_s: float = 0.02
+
+
+class LocustGenerator:
+    def __init__(self, history: History, host: str, auth_url: str, spec: LocustSpec) -> None:
+        self.history = history
+        records = Path(tempfile.mkdtemp(prefix="drill-locust-"))
+        self.run = LoadRun(LoadConfig(host, auth_url, spec.users, spec.spawn_rate, None, spec.seed, spec.workers,
+                                      spec.user_ids, spec.timeout_s, spec.think_s, records))
+
+    def start(self) -> "LocustGenerator":
+        self.run.start()
+        return self
+
+    def stop(self) -> None:
+        self.run.stop()
+        for record in self.run.records():
+            self.history.record("request", "load", t=record["t"], endpoint=record["endpoint"],
+                                method=record["method"], status=record["status"], error=record["error"],
+                                latency=record["latency"])

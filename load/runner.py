@@ -1,0 +1,183 @@
+"""Runs Locust headless in processes of its own (Locust patches its process with gevent:
+it must stay out of the harness process), single or distributed (a master and N
+workers on this machine; across machines, see the README), and reads back the
+per-request records every process wrote.
+
+`python -m load.runner --host URL --auth-url URL [--users N] [--workers N] ...` runs
+one load and prints its summary. Bad input fails fast with one line and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import glob
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from harness.errors import ConfigError, HarnessError
+
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class LoadConfig:
+    """One load: target, users, spawn rate, duration (None: until stopped), seed."""
+
+    host: str
+    auth_url: str
+    users: int = 10
+    spawn_rate: float = 50.0
+    duration_s: float | None = None
+    seed: int = 1
+    workers: int = 0  # 0: one process; N: a master and N worker processes
+    user_ids: int = 1000
+    timeout_s: float = 2.0
+    think_s: float = 0.02
+    records_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="drill-load-")))
+
+
+def _die_with_parent() -> None:
+    # Linux: the kernel sends SIGTERM to this child when its parent dies, even by SIGKILL.
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _reachable(url: str, what: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"{what} {url!r} is not an http(s) URL")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        socket.getaddrinfo(parsed.hostname, port)
+    except socket.gaierror:
+        raise ConfigError(f"{what} {url}: unknown host {parsed.hostname!r}") from None
+    try:
+        socket.create_connection((parsed.hostname, port), timeout=2).close()
+    except OSError as exc:
+        raise ConfigError(f"{what} {url} is unreachable: {exc.strerror or exc}") from None
+
+
+def validate(config: LoadConfig) -> None:
+    """Raises ConfigError (one line) for a load that cannot run."""
+    if config.users < 1:
+        raise ConfigError(f"users must be at least 1, got {config.users}")
+    if config.spawn_rate <= 0:
+        raise ConfigError(f"spawn rate must be positive, got {config.spawn_rate}")
+    if config.duration_s is not None and config.duration_s <= 0:
+        raise ConfigError(f"duration must be positive, got {config.duration_s}")
+    _reachable(config.host, "target")
+    _reachable(config.auth_url, "auth service")
+
+
+class LoadRun:
+    """A running load; `stop()` ends it and `records()` reads what it recorded."""
+
+    def __init__(self, config: LoadConfig) -> None:
+        validate(config)
+        self.config = config
+        self.processes: list[subprocess.Popen] = []
+        self.started = 0.0
+
+    def _env(self) -> dict[str, str]:
+        c = self.config
+        return {**os.environ, "DRILL_AUTH_URL": c.auth_url, "DRILL_RECORDS": str(c.records_dir / "records"),
+                "DRILL_SEED": str(c.seed), "DRILL_USER_IDS": str(c.user_ids), "DRILL_TIMEOUT_S": str(c.timeout_s),
+                "DRILL_THINK_S": str(c.think_s)}
+
+    def _spawn(self, args: list[str]) -> subprocess.Popen:
+        log = open(self.config.records_dir / f"locust-{len(self.processes)}.log", "w")
+        proc = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--loglevel", "WARNING",
+                                 *args], env=self._env(), stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        self.processes.append(proc)
+        return proc
+
+    def start(self) -> "LoadRun":
+        c = self.config
+        common = ["--headless", "--host", c.host, "-u", str(c.users), "-r", str(c.spawn_rate), "--only-summary",
+                  "--stop-timeout", "5"]
+        if c.duration_s:
+            common += ["-t", f"{int(max(1, round(c.duration_s)))}s"]
+        self.started = time.time()
+        if c.workers == 0:
+            self._spawn(common)
+            return self
+        port = _free_port()
+        self._spawn([*common, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+                     "--expect-workers", str(c.workers)])
+        for _ in range(c.workers):
+            self._spawn(["--worker", "--master-host", "127.0.0.1", "--master-port", str(port)])
+        return self
+
+    def wait(self, timeout: float) -> None:
+        """Waits for a bounded run to end; raises HarnessError if it does not."""
+        deadline = time.monotonic() + timeout
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.stop()
+                raise HarnessError(f"the load did not end within {timeout:g}s") from None
+
+    def stop(self) -> None:
+        """Stops every Locust process (SIGTERM, then SIGKILL after 10 s)."""
+        for proc in self.processes:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def records(self) -> list[dict]:
+        """Returns every request recorded by every process, in start order."""
+        rows = []
+        for path in glob.glob(str(self.config.records_dir / "records.*.jsonl")):
+            with open(path) as lines:
+                rows += [json.loads(line) for line in lines if line.strip()]
+        return sorted(rows, key=lambda r: r["t"])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from load.summary import summarize
+
+    parser = argparse.ArgumentParser(prog="load", description="Run the User API traffic mix with Locust.")
+    parser.add_argument("--host", required=True, help="User API (or load balancer) base URL")
+    parser.add_argument("--auth-url", required=True, help="auth service base URL")
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--spawn-rate", type=float, default=50.0)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds")
+    parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    config = LoadConfig(args.host, args.auth_url, args.users, args.spawn_rate, args.duration, args.seed, args.workers)
+    try:
+        run = LoadRun(config).start()
+        run.wait(args.duration + 60)
+    except ConfigError as exc:
+        print(f"load: error: {exc}", file=sys.stderr)
+        return 2
+    records = run.records()
+    print(json.dumps(summarize(records, run.started, time.time() + 1), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
