@@ -14,6 +14,7 @@ from typing import Callable
 
 import requests
 
+from harness.errors import HarnessError
 from harness.history import History
 
 
@@ -44,6 +45,14 @@ class Generator:
         for thread in self._threads:
             thread.start()
         return self
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Returns once the first request has been recorded; raises HarnessError otherwise."""
+        deadline = time.monotonic() + timeout
+        while not self.history.events("request"):
+            if time.monotonic() > deadline:
+                raise HarnessError(f"the load sent no request within {timeout:g}s")
+            time.sleep(0.05)  # poll interval
 
     def stop(self) -> None:
         self._stop.set()

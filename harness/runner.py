@@ -115,6 +115,7 @@ def run_scenario(stack, scenario: Scenario, journal_dir: Path) -> dict[str, Any]
         pollers = _observe(stack, history)
         if scenario.load:
             generator = _generator(stack, history, scenario.load).start()
+            generator.wait_ready()
         t0 = time.time()
         _wait(scenario.steady_s)
         history.mark("steady", t0, time.time())

@@ -5,9 +5,11 @@ same events the in-process generator records, so the checks read both alike)."""
 from __future__ import annotations
 
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.errors import HarnessError
 from harness.history import History
 from load.runner import LoadConfig, LoadRun
 
@@ -35,6 +37,17 @@ class LocustGenerator:
     def start(self) -> "LocustGenerator":
         self.run.start()
         return self
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Returns once Locust's users are sending (a record file exists); raises
+        HarnessError otherwise - a steady state with no traffic proves nothing."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(self.run.config.records_dir.glob("records.*.jsonl")):  # made at the first request
+                return
+            time.sleep(0.1)  # poll interval
+        self.run.stop()
+        raise HarnessError(f"Locust sent no request within {timeout:g}s (logs: {self.run.config.records_dir})")
 
     def stop(self) -> None:
         self.run.stop()

@@ -44,6 +44,9 @@ class LoadConfig:
     timeout_s: float = 2.0
     think_s: float = 0.02
     records_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="drill-load-")))
+    locustfile: Path = LOCUSTFILE
+    record: bool = True  # False: Locust's own statistics only (the benchmark's baseline)
+    extra_args: tuple[str, ...] = ()
 
 
 def _die_with_parent() -> None:
@@ -89,14 +92,14 @@ class LoadRun:
 
     def _env(self) -> dict[str, str]:
         c = self.config
-        return {**os.environ, "DRILL_AUTH_URL": c.auth_url, "DRILL_RECORDS": str(c.records_dir / "records"),
+        return {**os.environ, "DRILL_AUTH_URL": c.auth_url, "DRILL_RECORDS": str(c.records_dir / "records") if c.record else "",
                 "DRILL_SEED": str(c.seed), "DRILL_USER_IDS": str(c.user_ids), "DRILL_TIMEOUT_S": str(c.timeout_s),
                 "DRILL_THINK_S": str(c.think_s)}
 
     def _spawn(self, args: list[str]) -> subprocess.Popen:
         log = open(self.config.records_dir / f"locust-{len(self.processes)}.log", "w")
-        proc = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--loglevel", "WARNING",
-                                 *args], env=self._env(), stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(self.config.locustfile), "--loglevel",
+                                 "WARNING", *args], env=self._env(), stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         self.processes.append(proc)
         return proc
@@ -104,7 +107,7 @@ class LoadRun:
     def start(self) -> "LoadRun":
         c = self.config
         common = ["--headless", "--host", c.host, "-u", str(c.users), "-r", str(c.spawn_rate), "--only-summary",
-                  "--stop-timeout", "5"]
+                  "--stop-timeout", "5", *c.extra_args]
         if c.duration_s:
             common += ["-t", f"{int(max(1, round(c.duration_s)))}s"]
         self.started = time.time()

@@ -1,0 +1,25 @@
+"""Fixtures shared by every test that needs the real Docker engine (integration, load).
+
+They fail (never skip) when no engine answers: a skipped chaos test proves nothing.
+One Session for the whole run; at the end, nothing of this run may be left.
+"""
+
+import pytest
+
+from harness.resources import RUN_ID, leftovers
+from harness.session import begin
+from harness.settings import load_settings
+
+
+@pytest.fixture(scope="session")
+def session():
+    drill = begin(load_settings())
+    yield drill
+    left = leftovers(drill.client, RUN_ID)
+    drill.close()
+    assert not left, f"the test run leaked project resources: {left}"
+
+
+@pytest.fixture(scope="session")
+def client(session):
+    return session.client
