@@ -8,36 +8,20 @@ Configured by environment (set by load/runner.py): DRILL_AUTH_URL, DRILL_RECORDS
 (file prefix), DRILL_SEED, DRILL_USER_IDS, DRILL_TIMEOUT_S, DRILL_THINK_S."""
 
 import itertools
-import json
 import os
 import random
 
-from locust import FastHttpUser, between, events, task
+from locust import FastHttpUser, between, task
+
+from load.records import install_recorder
 
 AUTH_URL = os.environ.get("DRILL_AUTH_URL", "")
 SEED = int(os.environ.get("DRILL_SEED", "1"))
 USER_IDS = int(os.environ.get("DRILL_USER_IDS", "1000"))
 TIMEOUT_S = float(os.environ.get("DRILL_TIMEOUT_S", "2"))
 THINK_S = float(os.environ.get("DRILL_THINK_S", "0.02"))
-_RECORDS = os.environ.get("DRILL_RECORDS")
-_out = None  # opened at the first request, so a master (which sends none) writes no file
 _serial = itertools.count()
-
-
-@events.request.add_listener
-def _record(request_type, name, response_time, response, exception, start_time=None, **_):
-    global _out
-    if not _RECORDS:
-        return
-    if _out is None:
-        # Block-buffered (a line-buffered write per request costs a third of the
-        # throughput); flushed when Locust quits and at interpreter exit.
-        _out = open(f"{_RECORDS}.{os.getpid()}.jsonl", "a", buffering=256 * 1024)
-        events.quitting.add_listener(lambda **_: _out.flush())
-    status = getattr(response, "status_code", 0) or None
-    _out.write(json.dumps({"t": start_time, "method": request_type, "endpoint": name, "status": status,
-                           "latency": response_time / 1000,
-                           "error": type(exception).__name__ if exception and status is None else ""}) + "\n")
+install_recorder()
 
 
 class ApiUser(FastHttpUser):

@@ -3,14 +3,9 @@ Locust's rounded buckets): requests, RPS, error rate by status, p50/p95/p99."""
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable
 
-
-def percentile(values: list[float], q: float) -> float:
-    """The exact q-quantile by nearest rank."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+from harness.checks import percentile
 
 
 def summarize(records: Iterable[dict[str, Any]], start: float, end: float,

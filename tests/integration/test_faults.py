@@ -8,21 +8,13 @@ import pytest
 import requests
 
 from harness.faults import make
-from harness.stack import Stack, StackConfig
 from tests.support.api import bearer, sample_value, status_within
 from tests.support.polling import eventually
+from tests.support.stacks import module_stack, reset_before_each_test
 
 
-@pytest.fixture(scope="module")
-def stack(session):
-    with Stack(session, StackConfig(replicas=1, seed_users=300, with_lb=True)) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh(stack):
-    stack.reset()
-    yield
+stack = module_stack(replicas=1, seed_users=300, with_lb=True)
+fresh = reset_before_each_test()
 
 
 def _get(stack, path, token=None, timeout=10):

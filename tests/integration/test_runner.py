@@ -10,19 +10,11 @@ from harness.faults import make
 from harness.faults.base import Fault, FaultNotApplied
 from harness.generator import LoadSpec
 from harness.runner import Scenario, run_scenario
-from harness.stack import Stack, StackConfig
+from tests.support.stacks import module_stack, reset_before_each_test
 
 
-@pytest.fixture(scope="module")
-def stack(session):
-    with Stack(session, StackConfig(replicas=2, seed_users=300, with_lb=True)) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh(stack):
-    stack.reset()
-    yield
+stack = module_stack(replicas=2, seed_users=300, with_lb=True)
+fresh = reset_before_each_test()
 
 
 LOAD = LoadSpec(clients=3, user_ids=300)

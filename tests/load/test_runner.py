@@ -15,24 +15,16 @@ import requests
 
 from harness import runbook
 from harness.errors import ConfigError
-from harness.stack import Stack, StackConfig
 from load.runner import LoadConfig, LoadRun
 from load.summary import summarize
 from tests.support.polling import eventually
+from tests.support.stacks import module_stack, reset_before_each_test
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def stack(session):
-    with Stack(session, StackConfig(replicas=1, seed_users=1000, with_lb=True)) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh(stack):
-    stack.reset()
-    yield
+stack = module_stack(replicas=1, seed_users=1000, with_lb=True)
+fresh = reset_before_each_test()
 
 
 def _config(stack, tmp_path, **changes) -> LoadConfig:

@@ -1,0 +1,30 @@
+"""The per-request record every Locust process writes: one JSON line per request
+(start, method, endpoint template, status - None when no answer came - latency,
+error), into DRILL_RECORDS.<pid>.jsonl. Shared by every locustfile of the project."""
+
+import json
+import os
+
+from locust import events
+
+
+def install_recorder() -> None:
+    """Registers the recorder on Locust's request event (a no-op without DRILL_RECORDS)."""
+    prefix = os.environ.get("DRILL_RECORDS")
+    if not prefix:
+        return
+    out = None  # opened at the first request, so a master (which sends none) writes no file
+
+    def record(request_type, name, response_time, response, exception, start_time=None, **_):
+        nonlocal out
+        if out is None:
+            # Block-buffered (a line-buffered write per request costs a third of the
+            # throughput); flushed when Locust quits and at interpreter exit.
+            out = open(f"{prefix}.{os.getpid()}.jsonl", "a", buffering=256 * 1024)
+            events.quitting.add_listener(lambda **_: out.flush())
+        status = getattr(response, "status_code", 0) or None
+        out.write(json.dumps({"t": start_time, "method": request_type, "endpoint": name, "status": status,
+                              "latency": response_time / 1000,
+                              "error": type(exception).__name__ if exception and status is None else ""}) + "\n")
+
+    events.request.add_listener(record)
