@@ -11,6 +11,13 @@ from harness.session import begin
 from harness.settings import load_settings
 
 
+def pytest_collection_modifyitems(items):
+    """Marks the tests that need Docker, so `pytest -m "not integration"` runs the rest."""
+    for item in items:
+        if any(part in str(item.fspath) for part in ("tests/integration", "tests/load")):
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session")
 def session():
     drill = begin(load_settings())
