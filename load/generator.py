@@ -4,6 +4,7 @@ same events the in-process generator records, so the checks read both alike)."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -50,8 +51,10 @@ class LocustGenerator:
         raise HarnessError(f"Locust sent no request within {timeout:g}s (logs: {self.run.config.records_dir})")
 
     def stop(self) -> None:
+        """Stops Locust, copies its records into the history, and removes its files."""
         self.run.stop()
         for record in self.run.records():
             self.history.record("request", "load", t=record["t"], endpoint=record["endpoint"],
                                 method=record["method"], status=record["status"], error=record["error"],
                                 latency=record["latency"])
+        shutil.rmtree(self.run.config.records_dir, ignore_errors=True)  # now in the journal
