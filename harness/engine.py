@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,6 +20,7 @@ import docker.errors
 import requests.exceptions
 
 from harness.errors import EngineUnavailable
+from harness.polling import wait_until
 from harness.settings import Settings
 
 LOCAL_SOCKETS = ("", "unix:///var/run/docker.sock", "unix:///run/docker.sock")
@@ -95,11 +95,8 @@ def _start_dockerd(settings: Settings, host: Host) -> None:
         # A session of its own: dockerd must outlive this process and ignore its Ctrl-C.
         host.popen(["dockerd"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                    start_new_session=True)
-    deadline = time.monotonic() + settings.engine_timeout
-    while time.monotonic() < deadline:
-        if host.ping():
-            return
-        time.sleep(0.1)  # poll interval while waiting for the engine's socket
+    if wait_until(host.ping, settings.engine_timeout):
+        return
     raise EngineUnavailable(f"dockerd did not answer within {settings.engine_timeout:g}s; "
                             f"last log line: {_last_line(log_path)} (log: {log_path})")
 

@@ -16,6 +16,7 @@ import requests
 
 from harness.errors import HarnessError
 from harness.history import History
+from harness.polling import wait_until
 
 
 @dataclass
@@ -48,11 +49,8 @@ class Generator:
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Returns once the first request has been recorded; raises HarnessError otherwise."""
-        deadline = time.monotonic() + timeout
-        while not self.history.events("request"):
-            if time.monotonic() > deadline:
-                raise HarnessError(f"the load sent no request within {timeout:g}s")
-            time.sleep(0.05)  # poll interval
+        if not wait_until(lambda: bool(self.history.events("request")), timeout, interval=0.05):
+            raise HarnessError(f"the load sent no request within {timeout:g}s")
 
     def stop(self) -> None:
         self._stop.set()

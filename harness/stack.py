@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from testcontainers.core.wait_strategies import HttpWaitStrategy
 from harness.containers import (POSTGRES_DB, POSTGRES_PASSWORD, POSTGRES_USER, generic_container, network,
                                 postgres_container, redis_container)
 from harness.errors import HarnessError
+from harness.polling import wait_until
 from harness.session import Session
 
 USER_API_PORT = 8000
@@ -257,14 +257,11 @@ class Stack:
                    path: str = "/health/ready") -> None:
         """Waits until `container` answers 200 on `path` (a replica's readiness by
         default); raises HarnessError with its last log lines otherwise."""
-        deadline = time.monotonic() + (timeout or self.config.startup_timeout)
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self._url(container, port)}{path}", timeout=1).status_code == 200:
-                    return
-            except (requests.RequestException, ValueError, KeyError):
-                pass  # not listening yet, or no port mapped yet
-            time.sleep(0.1)  # poll interval
+        def answers() -> bool:
+            return requests.get(f"{self._url(container, port)}{path}", timeout=1).status_code == 200
+
+        if wait_until(answers, timeout or self.config.startup_timeout):
+            return
         raise HarnessError(f"{container.get_wrapped_container().name} not ready in time; last logs: "
                            + self.logs(container)[-800:])
 

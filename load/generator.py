@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import HarnessError
 from harness.history import History
+from harness.polling import wait_until
 from load.runner import LoadConfig, LoadRun
 
 
@@ -42,11 +42,8 @@ class LocustGenerator:
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Returns once Locust's users are sending (a record file exists); raises
         HarnessError otherwise - a steady state with no traffic proves nothing."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(self.run.config.records_dir.glob("records.*.jsonl")):  # made at the first request
-                return
-            time.sleep(0.1)  # poll interval
+        if wait_until(lambda: any(self.run.config.records_dir.glob("records.*.jsonl")), timeout):
+            return  # a record file is made at the first request
         self.run.stop()
         raise HarnessError(f"Locust sent no request within {timeout:g}s (logs: {self.run.config.records_dir})")
 
