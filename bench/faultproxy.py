@@ -7,7 +7,6 @@ a sustained transfer under 100 ms is bounded by bytes in flight / latency)."""
 
 from __future__ import annotations
 
-import socket
 import socketserver
 import statistics
 import subprocess

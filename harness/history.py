@@ -27,9 +27,6 @@ class Window:
     start: float
     end: float
 
-    def __contains__(self, t: float) -> bool:
-        return self.start <= t < self.end
-
     def holds(self, event: "Event") -> bool:
         """True when the event happened inside the window; an event with a duration
         (a request, a probe) must have started and finished inside it, so an answer

@@ -75,9 +75,9 @@ class Journal:
 
 
 def _observe(stack, history: History) -> list:
-    pollers = [observers.probe(history, f"replica-{i}", lambda c=c: stack._url(c, 8000), path)
+    pollers = [observers.probe(history, f"replica-{i}", lambda c=c: stack.replica_url(c), path)
                for i, c in enumerate(stack.replicas) for path in ("/health/live", "/health/ready")]
-    pollers += [observers.scrape(history, f"replica-{i}", lambda c=c: stack._url(c, 8000), METRIC_NAMES)
+    pollers += [observers.scrape(history, f"replica-{i}", lambda c=c: stack.replica_url(c), METRIC_NAMES)
                 for i, c in enumerate(stack.replicas)]
     pollers += [observers.container_state(history, f"replica-{i}", c) for i, c in enumerate(stack.replicas)]
     pollers += [observers.resources(history, f"replica-{i}", c) for i, c in enumerate(stack.replicas)]

@@ -199,8 +199,12 @@ class Stack:
         raise HarnessError(f"{wrapped.name} has no host port for {port} (status {wrapped.status})")
 
     def url(self, replica: int = 0) -> str:
-        """Returns the loopback URL of one User API replica."""
-        return self._url(self.replicas[replica], USER_API_PORT)
+        """Returns the loopback URL of one User API replica, by index."""
+        return self.replica_url(self.replicas[replica])
+
+    def replica_url(self, container) -> str:
+        """Returns the loopback URL of a User API replica container."""
+        return self._url(container, USER_API_PORT)
 
     def lb_url(self) -> str:
         return self._url(self.lb, LB_PORT)

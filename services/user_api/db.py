@@ -8,7 +8,7 @@ import asyncio
 import errno
 import logging
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import AsyncIterator
 
 import asyncpg
 

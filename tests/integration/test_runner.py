@@ -3,7 +3,6 @@ fails, a fault that cannot be applied is an error - and the journal says why."""
 
 import json
 
-import pytest
 
 from harness import checks as c
 from harness.faults import make

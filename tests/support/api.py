@@ -5,6 +5,8 @@ from __future__ import annotations
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.support.polling import eventually
+
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
@@ -31,8 +33,6 @@ def status_within(url: str, status: int, timeout: float, **kwargs) -> requests.R
 
     Raises AssertionError (from `eventually`) with the last status seen otherwise.
     """
-    from tests.support.polling import eventually
-
     seen: list[requests.Response] = []
 
     def probe() -> bool:
