@@ -11,6 +11,7 @@ from typing import Any, Callable
 from harness.history import Event, History, Window
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
+REPLICAS = "replica-*"  # every User API replica: the deployment's logs and metrics as a whole
 
 
 @dataclass
@@ -153,15 +154,22 @@ def metric(source: str, name: str, window: str, change: str, labels: dict[str, s
 
 
 def log_line(source: str, level: str, text: str, window: str) -> Check:
-    """A log line of `level` containing `text` appears in the window."""
+    """A log line of `level` containing `text` appears in the window. `source` may be a
+    group ("replica-*": the service's logs, any replica, as an on-call engineer reads
+    them) - a claim about the service must not hang on which replica the load balancer
+    happened to send traffic to."""
     def judge(history, win):
         lines = history.events("log", win, source)
         if not lines:
             return UNKNOWN, {"reason": "no log lines collected"}
         found = [e for e in lines if e.data["level"] == level and text.lower() in e.data["message"].lower()]
-        return (PASS if found else FAIL), {"matching": len(found), "lines": len(lines),
+        by_source: dict[str, int] = {}
+        for e in found:
+            by_source[e.source] = by_source.get(e.source, 0) + 1
+        return (PASS if found else FAIL), {"matching": len(found), "lines": len(lines), "by_source": by_source,
                                            "examples": [e.data["message"][:300] for e in found[:3]]}
-    return Check(f"{source} logs {level} containing {text!r}", window, judge)
+    who = "the service" if source == REPLICAS else source
+    return Check(f"{who} logs {level} containing {text!r}", window, judge)
 
 
 def container(source: str, field_name: str, window: str, equals: Any = None, rises: bool = False) -> Check:

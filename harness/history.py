@@ -35,6 +35,13 @@ class Window:
         return self.start <= event.t and end < self.end
 
 
+def source_matches(pattern: str | None, source: str) -> bool:
+    """True when `source` is `pattern`, or starts with it when it ends in "*" (None: any)."""
+    if pattern is None:
+        return True
+    return source.startswith(pattern[:-1]) if pattern.endswith("*") else source == pattern
+
+
 class History:
     """A thread-safe, append-only list of events."""
 
@@ -56,11 +63,13 @@ class History:
 
     def events(self, kind: str | None = None, window: Window | None = None,
                source: str | None = None) -> list[Event]:
-        """Returns the events of `kind` (and `source`) inside `window`, in time order."""
+        """Returns the events of `kind` (and `source`) inside `window`, in time order.
+        A source ending in "*" is a prefix: "replica-*" is every replica, as
+        `kubectl logs -l app=user-api` reads all pods of the deployment."""
         with self._lock:
             chosen: Iterable[Event] = list(self._events)
         return sorted((e for e in chosen if (kind is None or e.kind == kind)
-                       and (source is None or e.source == source)
+                       and source_matches(source, e.source)
                        and (window is None or window.holds(e))), key=lambda e: e.t)
 
     def to_json(self) -> dict[str, Any]:

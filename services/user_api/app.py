@@ -142,22 +142,23 @@ def install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
 
 
 class ReadinessLog:
-    """Logs readiness at ERROR when it fails (naming each failing check), again every
-    `repeat_s` while it stays failed, and at INFO when it recovers - so an operator
-    grepping ERROR sees why a replica left the load balancer."""
+    """Logs readiness at ERROR when it fails (naming each failing check and its cause),
+    again whenever the cause changes (a pooled connection "lost" becomes a reconnect
+    "refused"), again every `repeat_s` while it stays failed, and at INFO when it
+    recovers - so an operator grepping ERROR sees why a replica left the load balancer."""
 
     def __init__(self, repeat_s: float = 10.0) -> None:
-        self.ready, self.repeat_s, self._last = True, repeat_s, 0.0
+        self.ready, self.repeat_s, self._last, self._cause = True, repeat_s, 0.0, ""
 
     def report(self, ok: bool, checks: dict[str, dict[str, Any]]) -> None:
         now = time.monotonic()
-        if not ok and (self.ready or now - self._last >= self.repeat_s):
-            failing = "; ".join(f"{name}: {c.get('error')}" for name, c in checks.items() if not c["ok"])
+        failing = "; ".join(f"{name}: {c.get('error')}" for name, c in checks.items() if not c["ok"])
+        if not ok and (self.ready or failing != self._cause or now - self._last >= self.repeat_s):
             log.error("readiness check failed: %s", failing)
             self._last = now
         elif ok and not self.ready:
             log.info("readiness check passed again")
-        self.ready = ok
+        self.ready, self._cause = ok, failing
 
 
 async def _check(probe, timeout: float) -> dict[str, Any]:

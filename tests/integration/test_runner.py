@@ -28,7 +28,7 @@ def _db_refused(during_extra=()):
                 c.probe_status("replica-0", "/health/live", 200, "fault_steady"),
                 c.probe_status("lb", "/health/ready", 503, "fault_steady"),
                 c.error_rate("fault_steady", above=0.01),
-                c.log_line("replica-0", "ERROR", "connection refused", "fault"), *during_extra],
+                c.log_line(c.REPLICAS, "ERROR", "connection refused", "fault"), *during_extra],
         remediation=lambda st: [st.restart(r) for r in st.replicas], remediation_name="restart user-api pods",
         after=[c.probe_status_within("lb", "/health/ready", 200, "recovery", 10),
                c.error_rate("recovery", below=0.01)],

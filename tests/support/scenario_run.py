@@ -1,6 +1,7 @@
 """A run for the interruption tests: starts a stack, runs a scenario whose fault
 window is long, prints "injected" once the fault is on, and is meant to be stopped
-with SIGTERM or SIGINT meanwhile. It prints "clean exit" if it unwound normally."""
+with SIGTERM or SIGINT meanwhile. It prints "clean exit" if it unwound normally, and
+exits 130 after Ctrl-C, 143 after SIGTERM, as `drill` does."""
 
 import sys
 from pathlib import Path
@@ -45,4 +46,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        sys.exit(signals.exit_code())

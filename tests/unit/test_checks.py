@@ -89,6 +89,15 @@ def test_a_log_line_is_found_by_level_and_text():
     assert checks.log_line("r1", "ERROR", "x", "w").evaluate(history).status == UNKNOWN
 
 
+def test_a_service_log_claim_reads_every_replica_whichever_one_logged_it():
+    history = history_with(("log", "replica-0", 10, {"level": "ERROR", "message": "connection lost"}),
+                           ("log", "replica-1", 11, {"level": "ERROR", "message": "connection refused"}),
+                           ("log", "lb", 12, {"level": "ERROR", "message": "refused by lb"}))
+    verdict = checks.log_line(checks.REPLICAS, "ERROR", "connection refused", "w").evaluate(history)
+    assert verdict.status == PASS and verdict.evidence["by_source"] == {"replica-1": 1}
+    assert checks.log_line(checks.REPLICAS, "ERROR", "by lb", "w").evaluate(history).status == FAIL
+
+
 def test_container_state_equals_or_rises():
     states = [("container", "r0", 10 + i, {"oom_killed": oom, "restart_count": n})
               for i, (oom, n) in enumerate([(False, 0), (True, 0), (False, 1)])]
