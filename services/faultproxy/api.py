@@ -218,7 +218,7 @@ def create_app(collection: Collection) -> Starlette:
             raise BAD_REQUEST_BODY.joined("expected a JSON object for a toxic")
         toxic.values = _attributes(toxic.kind, body.get("attributes"), toxic.values)
         toxic.toxicity = _toxicity(body, toxic.toxicity)
-        proxy.toxics_changed()
+        proxy.toxics_changed(updated=toxic.name)
         return JSONResponse(toxic.to_json())
 
     async def toxic_delete(request):

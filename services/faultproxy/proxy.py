@@ -82,19 +82,34 @@ class Link:
                 chain.append(known[1])
         return chain
 
-    def toxics_changed(self) -> None:
-        """Wakes everything waiting on a toxic, and starts the timers of new ones."""
+    def toxics_changed(self, updated: str | None = None) -> None:
+        """Wakes everything waiting on a toxic, runs the cleanup of removed ones, and
+        starts the timers of new ones (restarting the timer of an `updated` one, as
+        Toxiproxy restarts a toxic's Pipe when it is updated)."""
         change, self._change = self._change, self.loop.create_future()
         change.set_result(None)
+        self._clean_up_removed()
+        if updated in self._timers:
+            self._timers.pop(updated).cancel()
         for toxic in self.active():
             if toxic.name not in self._timers and type(toxic).on_start is not Toxic.on_start:
                 self._timers[toxic.name] = self.loop.create_task(self._run_timer(toxic))
+
+    def _clean_up_removed(self) -> None:
+        current = self.connection.proxy.toxics
+        for name, (definition, toxic, _) in list(self._instances.items()):
+            if current.get(name) is not definition:
+                del self._instances[name]
+                if name in self._timers:
+                    self._timers.pop(name).cancel()
+                toxic.on_removed(self)
 
     async def _run_timer(self, toxic: Toxic) -> None:
         try:
             await toxic.on_start(self)
         finally:
-            self._timers.pop(toxic.name, None)
+            if self._timers.get(toxic.name) is asyncio.current_task():
+                del self._timers[toxic.name]
 
     async def hold_until(self, deadline: float, toxic_name: str) -> bool:
         """Waits until `deadline`; returns False early if the toxic is removed (or the
@@ -106,8 +121,11 @@ class Link:
             if self.connection.closed:
                 return False
             try:
-                await asyncio.wait_for(asyncio.shield(self._change), remaining)
-            except asyncio.TimeoutError:
+                # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancel
+                # that races the change it waits on (a restarted timer would live on).
+                async with asyncio.timeout(remaining):
+                    await asyncio.shield(self._change)
+            except TimeoutError:
                 return True
             if toxic_name not in {t.name for t in self.active()}:
                 return False
@@ -159,7 +177,10 @@ class Link:
             self.writer.write(data)
             await self.writer.drain()
             return
-        await chain[index].on_chunk(self, data, arrived, lambda piece: self._through(chain, index + 1, piece, arrived))
+        def emit(piece: bytes, moved: float | None = None):
+            return self._through(chain, index + 1, piece, arrived if moved is None else moved)
+
+        await chain[index].on_chunk(self, data, arrived, emit)
 
     def stop_timers(self) -> None:
         for task in list(self._timers.values()):
@@ -195,9 +216,9 @@ class Connection:
             self._tasks += [asyncio.create_task(link.read_loop()), asyncio.create_task(link.write_loop())]
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def toxics_changed(self) -> None:
+    def toxics_changed(self, updated: str | None = None) -> None:
         for link in self.links:
-            link.toxics_changed()
+            link.toxics_changed(updated)
 
     def close(self, reset: bool = False) -> None:
         """Closes both sockets; with `reset`, with a TCP RST instead of a FIN."""
@@ -270,6 +291,6 @@ class Proxy:
         finally:
             connection.close()
 
-    def toxics_changed(self) -> None:
+    def toxics_changed(self, updated: str | None = None) -> None:
         for connection in list(self.connections):
-            connection.toxics_changed()
+            connection.toxics_changed(updated)

@@ -3,15 +3,24 @@ names, attributes (all integers, zero by default) and semantics.
 
 A toxic sees the chunks of one direction of one connection (a link). `on_chunk` passes
 data on with `emit` (or holds, slices or drops it); `on_start` runs once the toxic is
-active on a link (timers: timeout, reset_peer); `on_eof` runs before the link closes.
+active on a link (and again after an update, as Toxiproxy restarts a toxic's Pipe);
+`on_eof` runs before the link closes; `on_removed` runs on every live link of its
+stream when the toxic is removed or the proxy reset (Toxiproxy's Cleanup), whether or
+not its toxicity made it active there.
+
+What each toxic forwards, drops and when its timers start follows Toxiproxy 2.12's
+toxics/*.go (the facts, not the code): see each class.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 from typing import Awaitable, Callable, ClassVar, Protocol
 
-Emit = Callable[[bytes], Awaitable[None]]
+# emit(data, arrived=None): passes data to the next toxic; `arrived` moves the chunk's
+# timestamp forward (a latency toxic does, so chained latencies add up).
+Emit = Callable[..., Awaitable[None]]
 
 
 class LinkControl(Protocol):
@@ -66,6 +75,9 @@ class Toxic:
     async def on_eof(self, link: LinkControl) -> None:
         return None
 
+    def on_removed(self, link: LinkControl) -> None:
+        return None
+
 
 REGISTRY: dict[str, type[Toxic]] = {}
 
@@ -81,7 +93,9 @@ register(Toxic)
 @register
 class Latency(Toxic):
     """Delays every chunk by `latency` ms +/- `jitter` ms, counted from its arrival, so
-    a stream keeps its throughput (chunks queue behind each other, not behind the delay)."""
+    a stream keeps its throughput (chunks queue behind each other, not behind the delay).
+    The chunk leaves with its timestamp moved to when it was released, so two latency
+    toxics in a chain add up. Removed while holding: the chunk goes at once, never dropped."""
 
     kind = "latency"
     attributes = ("latency", "jitter")
@@ -89,7 +103,9 @@ class Latency(Toxic):
     async def on_chunk(self, link, data, arrived, emit):
         jitter = self.values["jitter"]
         offset = link.rng.uniform(-jitter, jitter) if jitter else 0.0
-        await link.hold_until(arrived + (self.values["latency"] + offset) / 1000, self.name)
+        release = arrived + (self.values["latency"] + offset) / 1000
+        if await link.hold_until(release, self.name):
+            return await emit(data, release)
         await emit(data)
 
 
@@ -132,7 +148,9 @@ class SlowClose(Toxic):
 
 @register
 class Timeout(Toxic):
-    """Lets no data through; closes the connection after `timeout` ms, or never (0)."""
+    """Lets no data through; closes the connection `timeout` ms after the toxic became
+    active on the link, or never (0). When it is removed (or the proxy reset) every link
+    it was on is closed, both sides seeing EOF, so a client that was stuck learns of it."""
 
     kind = "timeout"
     attributes = ("timeout",)
@@ -145,17 +163,29 @@ class Timeout(Toxic):
     async def on_chunk(self, link, data, arrived, emit):
         return None  # dropped, as Toxiproxy does
 
+    def on_removed(self, link):
+        link.close()
+
 
 @register
 class ResetPeer(Toxic):
-    """Resets the connection (TCP RST, so peers see ECONNRESET) after `timeout` ms."""
+    """Waits for the first chunk on its stream (or its end), drops it, waits `timeout` ms,
+    then resets the connection (TCP RST: both peers see ECONNRESET). A connection that
+    sends nothing is never reset. Data arriving meanwhile is held and never forwarded;
+    once triggered, the reset happens even if the toxic is removed during the wait."""
 
     kind = "reset_peer"
     attributes = ("timeout",)
 
-    async def on_start(self, link):
-        if await link.hold_until(link.now() + self.values["timeout"] / 1000, self.name):
-            link.reset()
+    async def _reset_after_timeout(self, link):
+        await asyncio.sleep(self.values["timeout"] / 1000)
+        link.reset()
+
+    async def on_chunk(self, link, data, arrived, emit):
+        await self._reset_after_timeout(link)
+
+    async def on_eof(self, link):
+        await self._reset_after_timeout(link)
 
 
 @register
@@ -175,9 +205,10 @@ class Slicer(Toxic):
             size = max(1, average + (link.rng.randint(-variation, variation) if variation else 0))
             await emit(data[start:start + size])
             start += size
-            if self.values["delay"] and start < len(data):
-                if not await link.hold_until(link.now() + self.values["delay"] / 1e6, self.name):
-                    return await emit(data[start:])
+            # As Toxiproxy: a pause after every slice, the last one included.
+            if self.values["delay"] and not await link.hold_until(link.now() + self.values["delay"] / 1e6,
+                                                                  self.name):
+                return await emit(data[start:]) if start < len(data) else None
 
 
 @register

@@ -1,5 +1,6 @@
 """Each toxic measured on real sockets, with the tolerances Toxiproxy's own tests use."""
 
+import socket
 import statistics
 import threading
 import time
@@ -71,7 +72,7 @@ def test_slow_close_delays_the_close_by_its_delay(api):
     assert 0.200 - TOLERANCE <= took <= 0.200 + 5 * TOLERANCE, took
 
 
-def test_timeout_zero_holds_the_connection_open_and_drops_data_until_removed(api):
+def test_timeout_zero_holds_the_connection_open_and_drops_data(api):
     with echo_server() as echo:
         proxy = make_proxy(api, echo.address)
         sock = connect(proxy["listen"], timeout=0.5)
@@ -79,9 +80,53 @@ def test_timeout_zero_holds_the_connection_open_and_drops_data_until_removed(api
         sock.sendall(b"lost")
         with pytest.raises(TimeoutError):
             sock.recv(10)  # neither data nor EOF: held
-        requests.delete(f"{api}/proxies/p/toxics/timeout_downstream", timeout=5)
+
+
+@pytest.mark.parametrize("timeout_ms", [0, 5000])
+@pytest.mark.parametrize("how", ["delete", "reset"])
+def test_removing_a_timeout_toxic_closes_the_held_links_on_both_sides_and_new_ones_flow(api, timeout_ms, how):
+    with socket.create_server(("127.0.0.1", 0)) as upstream:
+        upstream.settimeout(5)
+        proxy = make_proxy(api, f"127.0.0.1:{upstream.getsockname()[1]}")
+        client = connect(proxy["listen"])
+        server, _ = upstream.accept()
+        add_toxic(api, "p", type="timeout", attributes={"timeout": timeout_ms})
+        client.sendall(b"held")  # the downstream toxic holds the link; the request still goes up
+        assert recv_exactly(server, 4) == b"held"
+        client.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            client.recv(10)
+        started = time.perf_counter()
+        if how == "delete":
+            requests.delete(f"{api}/proxies/p/toxics/timeout_downstream", timeout=5)
+        else:
+            requests.post(f"{api}/reset", timeout=5)
+        client.settimeout(1), server.settimeout(1)
+        assert client.recv(10) == b"" and server.recv(10) == b""  # EOF on both sides
+        assert time.perf_counter() - started <= 0.100
+        fresh = connect(proxy["listen"])
+        fresh_server, _ = upstream.accept()
+        fresh_server.sendall(b"flows")
+        assert recv_exactly(fresh, 5) == b"flows"
+        for sock in (client, server, fresh, fresh_server):
+            sock.close()
+
+
+def test_updating_a_timeout_toxic_restarts_its_timer(api):
+    with echo_server() as echo:
+        proxy = make_proxy(api, echo.address)
+        add_toxic(api, "p", type="timeout", attributes={"timeout": 300})
+        sock = connect(proxy["listen"])
+        started = time.perf_counter()
+        sock.settimeout(0.15)
+        with pytest.raises(TimeoutError):
+            sock.recv(10)
+        updated = time.perf_counter()
+        requests.post(f"{api}/proxies/p/toxics/timeout_downstream", json={"attributes": {"timeout": 300}}, timeout=5)
         sock.settimeout(5)
-        assert round_trip(sock, b"after") < 0.5
+        assert recv_all(sock) == b""
+        took = time.perf_counter() - updated
+    assert 0.300 - TOLERANCE <= took <= 0.300 + 5 * TOLERANCE, (took, updated - started)
 
 
 def test_timeout_closes_the_connection_after_its_timeout(api):
@@ -96,15 +141,52 @@ def test_timeout_closes_the_connection_after_its_timeout(api):
     assert 0.300 - TOLERANCE <= took <= 0.300 + 5 * TOLERANCE, took
 
 
-def test_reset_peer_is_seen_as_econnreset(api):
+@pytest.mark.parametrize("stream", ["upstream", "downstream"])
+def test_reset_peer_drops_the_first_data_and_resets_its_timeout_later(api, stream):
     with echo_server() as echo:
         proxy = make_proxy(api, echo.address)
-        add_toxic(api, "p", type="reset_peer", attributes={"timeout": 100})
+        add_toxic(api, "p", type="reset_peer", stream=stream, attributes={"timeout": 100})
         sock = connect(proxy["listen"])
         started = time.perf_counter()
+        sock.sendall(b"hello")
         with pytest.raises(ConnectionResetError):
-            sock.recv(10)
-    assert time.perf_counter() - started >= 0.100 - TOLERANCE
+            sock.recv(10)  # never b"hello": the chunk that triggered the reset is dropped
+        took = time.perf_counter() - started
+    assert 0.100 - TOLERANCE <= took <= 0.100 + TOLERANCE, took
+
+
+def test_reset_peer_never_resets_a_connection_that_sends_nothing(api):
+    with echo_server() as echo:
+        proxy = make_proxy(api, echo.address)
+        add_toxic(api, "p", type="reset_peer", stream="upstream", attributes={"timeout": 50})
+        sock = connect(proxy["listen"], timeout=0.4)
+        with pytest.raises(TimeoutError):
+            sock.recv(10)  # 8x the timeout: still open, nothing reset
+        sock.close()
+
+
+def test_reset_peer_resets_the_upstream_side_too(api):
+    with socket.create_server(("127.0.0.1", 0)) as upstream:
+        upstream.settimeout(5)
+        proxy = make_proxy(api, f"127.0.0.1:{upstream.getsockname()[1]}")
+        add_toxic(api, "p", type="reset_peer", stream="upstream", attributes={"timeout": 0})
+        client = connect(proxy["listen"])
+        server, _ = upstream.accept()
+        server.settimeout(2)
+        client.sendall(b"hello")
+        with pytest.raises(ConnectionResetError):
+            server.recv(10)
+        client.close(), server.close()
+
+
+def test_chained_latency_toxics_add_up(api):
+    with echo_server() as echo:
+        proxy = make_proxy(api, echo.address)
+        baseline = _median_round_trip(proxy["listen"])
+        add_toxic(api, "p", name="first", type="latency", attributes={"latency": 100})
+        add_toxic(api, "p", name="second", type="latency", attributes={"latency": 50})
+        took = _median_round_trip(proxy["listen"], rounds=3)
+    assert abs((took - baseline) - 0.150) <= TOLERANCE, (took, baseline)
 
 
 def test_limit_data_forwards_exactly_n_bytes_then_closes(api):
