@@ -29,7 +29,7 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"drill: error: {message} (see `drill --help`)\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(extra_parsers=None) -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="drill", description="Prove the User API runbook true.")
     parser.add_argument("--image-policy", choices=IMAGE_POLICIES,
                         help="auto: local, else pull, else build offline; offline: never pull; local: no pull/build")
@@ -44,8 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--stale", action="store_true", help="only those of runs whose process is gone")
     clean.add_argument("--images", action="store_true", help="also remove the images built offline")
     sub.add_parser("smoke", help="stack smoke run: real PostgreSQL + Redis, query, PING, cleanup")
-    sub.add_parser("run", help="the main job: every runbook scenario that exists (now: the smoke run)")
     sub.add_parser("doctor", help="print the settings in force and the engine's state")
+    if extra_parsers:
+        extra_parsers(sub)
     return parser
 
 
@@ -159,24 +160,26 @@ def cmd_doctor(settings, args) -> int:
 
 
 COMMANDS = {"setup": cmd_setup, "images": cmd_images, "clean": cmd_clean, "smoke": cmd_smoke,
-            "run": cmd_smoke, "doctor": cmd_doctor}
+            "doctor": cmd_doctor}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of `drill`; returns the process exit code."""
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | None = None, extra_parsers=None, extra_commands=None) -> int:
+    """Runs one `drill` command; returns the process exit code. The runbook suite's
+    commands (scenarios/cli.py) come in as `extra_parsers` and `extra_commands`."""
+    args = _parser(extra_parsers).parse_args(argv)
+    commands = {**COMMANDS, **(extra_commands or {})}
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     signals.install()
     try:
         settings = load_settings(_cli_settings(args))
-        return COMMANDS[args.command](settings, args)
+        return commands[args.command](settings, args)
     except DrillError as exc:
         print(f"drill: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("drill: interrupted; cleanup done", file=sys.stderr)
-        return 130
+        return signals.exit_code()
 
 
 if __name__ == "__main__":

@@ -30,16 +30,25 @@ class LoadSpec:
     user_ids: int = 500
     list_share: float = 0.1
     max_seconds: float = 600.0
+    token: Callable[[str], str] | None = None  # from the client's token: the token to send (a tampered one)
+    path: str | None = None  # one fixed request (recorded under this path) instead of the read mix
+
+    def build(self, history: History, target_url: str, auth_url: str,
+              token: Callable[[int], str]) -> "Generator":
+        """Returns the in-process generator for this load (the runner's LoadPlan);
+        `token(i)` is client i's token (each client its own, as real clients are)."""
+        sends = (lambda i: self.token(token(i))) if self.token else token
+        return Generator(history, lambda: target_url, sends, self)
 
 
 class Generator:
     """Runs the load until stopped (or `max_seconds`); records into `history`."""
 
-    def __init__(self, history: History, base_url: Callable[[], str], token: Callable[[], str],
+    def __init__(self, history: History, base_url: Callable[[], str], token: Callable[[int], str],
                  spec: LoadSpec, seed: int = 1) -> None:
         self.history, self.base_url, self.token, self.spec = history, base_url, token, spec
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._client, args=(seed + i,), daemon=True, name=f"load-{i}")
+        self._threads = [threading.Thread(target=self._client, args=(i, seed + i), daemon=True, name=f"load-{i}")
                          for i in range(spec.clients)]
 
     def start(self) -> "Generator":
@@ -57,22 +66,30 @@ class Generator:
         for thread in self._threads:
             thread.join(timeout=self.spec.timeout_s + 5)
 
-    def _client(self, seed: int) -> None:
+    def _client(self, index: int, seed: int) -> None:
         rng = random.Random(seed)
         session = requests.Session()
+        try:
+            token = self.token(index)
+        except Exception as exc:  # no token, no traffic: recorded, never silent
+            self.history.record("request", "load", endpoint="/login", status=None, error=type(exc).__name__,
+                                latency=0.0)
+            return
         deadline = time.monotonic() + self.spec.max_seconds
         while not self._stop.is_set() and time.monotonic() < deadline:
-            if rng.random() < self.spec.list_share:
+            if self.spec.path:
+                endpoint, path = self.spec.path, self.spec.path
+            elif rng.random() < self.spec.list_share:
                 endpoint, path = "/users", f"/users?limit=20&after={rng.randrange(self.spec.user_ids)}"
             else:
                 endpoint, path = "/users/{user_id}", f"/users/{rng.randint(1, self.spec.user_ids)}"
-            self._request(session, endpoint, path)
+            self._request(session, endpoint, path, token)
             self._stop.wait(self.spec.think_s)
 
-    def _request(self, session: requests.Session, endpoint: str, path: str) -> None:
+    def _request(self, session: requests.Session, endpoint: str, path: str, token: str) -> None:
         started = time.time()
         try:
-            answer = session.get(f"{self.base_url()}{path}", headers={"Authorization": f"Bearer {self.token()}"},
+            answer = session.get(f"{self.base_url()}{path}", headers={"Authorization": f"Bearer {token}"},
                                  timeout=self.spec.timeout_s)
             status, error = answer.status_code, ""
         except requests.RequestException as exc:

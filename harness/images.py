@@ -25,7 +25,7 @@ import docker.errors
 import requests.exceptions
 
 from harness.aptconfig import debian_mirror
-from harness.errors import ImageUnavailable
+from harness.errors import ConfigError, ImageUnavailable
 from harness.resources import CONTEXT_HASH_LABEL, PROJECT, PROJECT_LABEL
 from harness.settings import Settings
 from harness.wheelhouse import build_wheelhouse
@@ -206,6 +206,23 @@ SPECS: dict[str, ImageSpec] = {spec.name: spec for spec in (
     ImageSpec("user-api", None, _service("user_api", 8000), "the system under test"),
     ImageSpec("auth-api", None, _service("auth_api", 8080), "token issuer and introspection"),
 )}
+
+
+def build_user_api(resolver: "ImageResolver", source: Path, tag: str) -> str:
+    """Builds a User API image from a tree laid out like this repository (its
+    services/Dockerfile, services/common and services/user_api) as `tag` - a candidate
+    for release validation; returns the tag. Raises ConfigError for a tree that is not
+    laid out so, ImageUnavailable when the build fails (with its log)."""
+    services = Path(source).resolve() / "services"
+    recipe = _service("user_api", 8000)
+    missing = [p for p in (*recipe.include, recipe.dockerfile) if not (services / p).exists()]
+    if missing:
+        raise ConfigError(f"--source {source}: not laid out like this repository: no services/{missing[0]}")
+    recipe = PythonServiceRecipe(services, recipe.dockerfile, recipe.include, recipe.requirements,
+                                 recipe.buildargs, recipe.base)
+    base = resolver.resolve(recipe.base)
+    recipe.build(resolver, tag, image_labels(recipe.context_hash(base)), base)
+    return tag
 
 
 def image_labels(context_hash: str) -> dict[str, str]:

@@ -8,14 +8,14 @@ import json
 import threading
 import time
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from harness.history import History
 
-DEFAULT_INTERVAL = 0.1  # seconds: a symptom is seen within this long of appearing
+DEFAULT_INTERVAL = 0.25  # seconds: a symptom is seen within this long of appearing (probes)
 
 
 class Poller:
@@ -51,11 +51,13 @@ def probe(history: History, source: str, url_of: Callable[[], str], path: str, t
     """Polls GET url+path; records status (None on no answer) and latency as "probe"."""
     def observe() -> None:
         started = time.time()
+        body = ""
         try:
-            status, error = requests.get(f"{url_of()}{path}", timeout=timeout).status_code, ""
+            answer = requests.get(f"{url_of()}{path}", timeout=timeout)
+            status, error, body = answer.status_code, "", answer.text[:300] if answer.status_code != 200 else ""
         except requests.RequestException as exc:
             status, error = None, type(exc).__name__
-        history.record("probe", source, t=started, path=path, status=status, error=error,
+        history.record("probe", source, t=started, path=path, status=status, error=error, body=body,
                        latency=time.time() - started)
     return Poller(f"probe-{source}{path}", observe)
 
@@ -65,20 +67,30 @@ def scrape(history: History, source: str, url_of: Callable[[], str], names: tupl
     """Scrapes url/metrics; records the samples of the metric families in `names`."""
     def observe() -> None:
         text = requests.get(f"{url_of()}/metrics", timeout=2).text
-        samples = {}
+        samples, types = {}, {}
         for family in text_string_to_metric_families(text):
+            types[family.name] = {"type": family.type,
+                                  "labels": sorted({k for sample in family.samples for k in sample.labels})}
             if family.name in names:
                 for sample in family.samples:
                     labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
                     samples[f"{sample.name}{{{labels}}}"] = sample.value
-        history.record("metrics", source, samples=samples)
+        history.record("metrics", source, samples=samples, types=types)
     return Poller(f"scrape-{source}", observe, interval)
 
 
-def container_state(history: History, source: str, container, interval: float = 0.5) -> Poller:
+def _current(container) -> Callable[[], Any]:
+    """Returns a callable giving the container: it may be given as one, or as a callable
+    (a replica followed by index, replaced in place by a restart or a rollback)."""
+    return container if callable(container) else (lambda: container)
+
+
+def container_state(history: History, source: str, container, interval: float = 1.0) -> Poller:
     """Records a container's Docker state: Status, OOMKilled, RestartCount, Paused, limits."""
+    current = _current(container)
+
     def observe() -> None:
-        wrapped = container.get_wrapped_container()
+        wrapped = current().get_wrapped_container()
         wrapped.reload()
         state, host = wrapped.attrs["State"], wrapped.attrs["HostConfig"]
         history.record("container", source, status=state["Status"], oom_killed=state["OOMKilled"],
@@ -92,8 +104,14 @@ def collect_logs(history: History, source: str, container, since: float) -> int:
     """Copies the container's log lines since `since` into the history as "log" events
     (JSON lines keep their level and message); returns how many were recorded."""
     raw = container.get_wrapped_container().logs(stdout=True, stderr=True, timestamps=True, since=int(since))
+    return record_log_lines(history, source, raw.decode(errors="replace"))
+
+
+def record_log_lines(history: History, source: str, text: str) -> int:
+    """Records Docker's timestamped log lines (`docker logs -t`) as "log" events;
+    returns how many were recorded."""
     count = 0
-    for line in raw.decode(errors="replace").splitlines():
+    for line in text.splitlines():
         stamp, _, text = line.partition(" ")
         try:
             t = datetime.fromisoformat(stamp[:26].rstrip("Z") + "+00:00").timestamp()
@@ -109,11 +127,13 @@ def collect_logs(history: History, source: str, container, since: float) -> int:
     return count
 
 
-def resources(history: History, source: str, container, interval: float = 1.0) -> Poller:
+def resources(history: History, source: str, container, interval: float = 2.0) -> Poller:
     """Records a container's memory use and CPU throttling (periods throttled so far),
     from Docker's one-shot stats: the evidence for memory pressure and CPU throttling."""
+    current = _current(container)
+
     def observe() -> None:
-        wrapped = container.get_wrapped_container()
+        wrapped = current().get_wrapped_container()
         stats = wrapped.client.api.stats(wrapped.id, stream=False, one_shot=True)
         throttling = stats.get("cpu_stats", {}).get("throttling_data", {})
         history.record("resources", source, memory_bytes=stats.get("memory_stats", {}).get("usage", 0),
@@ -121,3 +141,19 @@ def resources(history: History, source: str, container, interval: float = 1.0) -
                        throttled_periods=throttling.get("throttled_periods", 0),
                        throttled_ns=throttling.get("throttled_time", 0))
     return Poller(f"resources-{source}", observe, interval)
+
+
+def collect_events(history: History, source: str, container, since: float) -> int:
+    """Copies the container's Docker events since `since` (oom, die, start, kill, ...)
+    into the history as "event" events - "OOMKilled in events", as `kubectl describe
+    pod` shows them; returns how many were recorded."""
+    wrapped = container.get_wrapped_container()
+    events = wrapped.client.api.events(since=int(since), until=int(time.time()) + 1, decode=True,
+                                       filters={"container": wrapped.id, "type": "container"})
+    count = 0
+    for event in events:
+        history.record("event", source, t=event.get("timeNano", 0) / 1e9 or event.get("time", 0),
+                       action=event.get("Action") or event.get("status"),
+                       exit_code=event.get("Actor", {}).get("Attributes", {}).get("exitCode"))
+        count += 1
+    return count

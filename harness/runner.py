@@ -5,26 +5,53 @@ windows, the fault's evidence, every verdict with its evidence, and the history.
 
 A harness failure (a fault that could not be applied, a container that did not start)
 makes the scenario an "error"; a system that did not behave as the runbook says makes
-it "failed". Missing evidence makes it "unknown". Only all-pass is "passed"."""
+it "failed". Missing evidence makes it "unknown". Only all-pass is "passed".
+
+Windows the checks can name:
+- steady: before the fault, with the load running;
+- fault: from the injection on (first symptoms, log lines);
+- fault_onset: the first `onset_s` seconds after injection (what the replicas answer
+  before readiness has taken them out of the load balancer);
+- fault_steady: after `settle_s`, once the load balancer and the pools have reacted;
+- recovery: after the remediation (and `recovery_settle_s`), the fault healed first or
+  still in place, as the scenario's remediation kind says;
+- recovered: the part of recovery from when the load balancer answers ready for good
+  (no window at all if it never does: its checks are then unknown, and the check that
+  it recovers in time fails).
+
+Remediations come in two kinds: "fix, then refresh" (`heal_first=True`: the root cause is
+repaired, then the runbook's step runs) and "mitigate" (`heal_first=False`: the step runs
+with the fault still in place, or is itself the fix; the recovery window is measured
+before the final heal)."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from harness import observers
 from harness.checks import FAIL, PASS, UNKNOWN, Check
 from harness.errors import HarnessError
 from harness.faults.base import Fault
-from harness.generator import Generator, LoadSpec
-from harness.history import History
+from harness.generator import LoadSpec
+from harness.history import History, Window
 
-METRIC_NAMES = ("http_requests", "http_requests_errors", "db_connection_pool_active", "redis_hits",
-                "redis_misses", "auth_failures", "db_errors", "db_connection_pool_timeouts")
+METRIC_NAMES = ("http_requests", "http_requests_errors", "http_request_duration_seconds",
+                "db_connection_pool_active", "db_connection_pool_max", "redis_hits", "redis_misses",
+                "auth_failures", "db_errors", "db_connection_pool_timeouts", "rate_limited")
+
+
+class LoadPlan(Protocol):
+    """What a scenario's `load` is: something that builds a started-able generator
+    (harness.generator.LoadSpec builds the in-process one; load.generator.LocustSpec
+    builds Locust's) - so the harness never imports load/."""
+
+    def build(self, history: History, target_url: str, auth_url: str, token: Callable[[], str]) -> Any: ...
 
 
 @dataclass
@@ -32,18 +59,32 @@ class Scenario:
     """One runbook claim, executable."""
 
     id: str
-    runbook: str
+    runbook: str  # the runbook section it proves
     fault: Callable[[], Fault]
     during: list[Check]
     after: list[Check] = field(default_factory=list)
     steady: list[Check] = field(default_factory=list)
-    remediation: Callable[[Any], None] | None = None
+    remediation: Callable[..., Any] | None = None  # (stack) or (stack, fault)
     remediation_name: str = ""
-    load: Any = field(default_factory=LoadSpec)  # LoadSpec, load.generator.LocustSpec or None
+    heal_first: bool = True
+    load: Any = field(default_factory=LoadSpec)  # a LoadPlan, or None for no load
+    fault_load: Any = None  # extra traffic during the fault window only (a LoadPlan)
+    background: list[Callable[[], Fault]] = field(default_factory=list)  # in place before steady
+    prepare: Callable[[Any], Any] | None = None  # runs first, before the background faults
+    warmup_s: float = 1.5
     steady_s: float = 2.0
     fault_s: float = 4.0
     recovery_s: float = 4.0
-    settle_s: float = 0.5  # after injection, before the fault window starts to count
+    settle_s: float = 0.5  # after injection, before the fault_steady window starts
+    onset_s: float = 1.0
+    recovery_settle_s: float = 0.0
+    recovery_max_s: float = 30.0  # the recovery window is extended until served again for recovery_s
+    title: str = ""
+    proves: list[str] = field(default_factory=list)  # runbook claim ids / line anchors
+    calibration: dict[str, Any] = field(default_factory=dict)  # magnitude -> why, and what it gave
+    # Tunes the fault's magnitude after injection, before the fault windows begin:
+    # (stack, fault, history) -> the steps tried, each magnitude with what it gave.
+    calibrate: Callable[[Any, Fault, History], Any] | None = None
 
 
 @dataclass
@@ -75,65 +116,139 @@ class Journal:
 
 
 def _observe(stack, history: History) -> list:
-    pollers = [observers.probe(history, f"replica-{i}", lambda c=c: stack.replica_url(c), path)
-               for i, c in enumerate(stack.replicas) for path in ("/health/live", "/health/ready")]
-    pollers += [observers.scrape(history, f"replica-{i}", lambda c=c: stack.replica_url(c), METRIC_NAMES)
-                for i, c in enumerate(stack.replicas)]
-    pollers += [observers.container_state(history, f"replica-{i}", c) for i, c in enumerate(stack.replicas)]
-    pollers += [observers.resources(history, f"replica-{i}", c) for i, c in enumerate(stack.replicas)]
+    """Starts the observers. Replicas are followed by index, so a replica replaced in
+    place (a restart, a rollback, a redeploy) is observed under the same name."""
+    pollers = []
+    for i in range(len(stack.replicas)):
+        source = f"replica-{i}"
+        url = (lambda i=i: stack.url(i))
+        pollers += [observers.probe(history, source, url, path) for path in ("/health/live", "/health/ready")]
+        pollers += [observers.scrape(history, source, url, METRIC_NAMES),
+                    observers.container_state(history, source, lambda i=i: stack.replicas[i]),
+                    observers.resources(history, source, lambda i=i: stack.replicas[i])]
     if stack.lb is not None:
-        pollers += [observers.probe(history, "lb", stack.lb_url, "/health/ready")]
+        pollers.append(observers.probe(history, "lb", stack.lb_url, "/health/ready"))
     return [p.start() for p in pollers]
 
 
 def _generator(stack, history: History, load):
-    """Returns the generator for the scenario's load: the in-process one for a LoadSpec,
-    Locust (in processes of its own) for a LocustSpec."""
-    base = stack.lb_url if stack.lb is not None else stack.url
-    if isinstance(load, LoadSpec):
-        token = stack.token("drill-load", ttl_seconds=3600)
-        return Generator(history, base, lambda: token, load)
-    from load.generator import LocustGenerator
-
-    return LocustGenerator(history, base(), stack.auth_url(), load)
+    base = stack.lb_url() if stack.lb is not None else stack.url()
+    auth = base if stack.lb is not None else stack.auth_url()  # the ingress routes logins to the auth service
+    return load.build(history, base, auth, lambda i: stack.token(f"drill-load-{i}", ttl_seconds=3600))
 
 
 def _wait(seconds: float) -> None:
     time.sleep(seconds)  # the length of a measurement window, not a synchronisation
 
 
+def _call(step: Callable[..., Any], stack, fault: Fault) -> Any:
+    """Calls a remediation with the fault when it takes one (a rotation's new secret)."""
+    takes_fault = len(inspect.signature(step).parameters) >= 2
+    return step(stack, fault) if takes_fault else step(stack)
+
+
+class _Run:
+    """The state of one scenario run, so each phase is a method of its own."""
+
+    def __init__(self, stack, scenario: Scenario) -> None:
+        self.stack, self.scenario = stack, scenario
+        self.history, self.journal, self.fault = History(), Journal(), scenario.fault()
+        self.background = [make() for make in scenario.background]
+        self.pollers: list = []
+        self.generators: list = []
+        self.started = time.time()
+        self.calibration = None
+
+    def setup(self) -> None:
+        s, stack = self.scenario, self.stack
+        if s.prepare:
+            self.journal.run("prepare", lambda: s.prepare(stack))
+        for fault in self.background:
+            self.journal.run(f"background {fault.kind}", lambda f=fault: f.inject(stack))
+        self.pollers = _observe(stack, self.history)
+        if s.load:
+            self.generators.append(_generator(stack, self.history, s.load).start())
+            self.generators[-1].wait_ready()
+            _wait(s.warmup_s)  # logins done, caches and pools warm: not part of any window
+
+    def measure(self) -> None:
+        s, stack, history = self.scenario, self.stack, self.history
+        t0 = time.time()
+        _wait(s.steady_s)
+        history.mark("steady", t0, time.time())
+        t1 = time.time()
+        evidence = self.journal.run(f"inject {self.fault.kind}", lambda: self.fault.inject(stack))
+        history.record("fault", self.fault.kind, phase="start", evidence=evidence)
+        if s.calibrate:
+            self.calibration = self.journal.run("calibrate", lambda: s.calibrate(stack, self.fault, history))
+            t1 = time.time()  # the fault windows measure the calibrated magnitude only
+        if s.fault_load:
+            self.generators.append(_generator(stack, history, s.fault_load).start())
+        _wait(s.settle_s + s.fault_s)
+        end = time.time()
+        history.mark("fault", t1, end)
+        history.mark("fault_onset", t1, min(end, t1 + s.onset_s))
+        history.mark("fault_steady", t1 + s.settle_s, end)
+        if s.fault_load:
+            self.generators.pop().stop()
+        if s.heal_first:
+            self.journal.run(f"heal {self.fault.kind} (root cause fixed)", lambda: self.fault.heal(stack))
+            history.record("fault", self.fault.kind, phase="healed")
+        if s.remediation:
+            self.journal.run(f"remediation: {s.remediation_name}", lambda: _call(s.remediation, stack, self.fault))
+            history.record("remediation", s.remediation_name or "remediation", phase="done")
+        _wait(s.recovery_settle_s)
+        t2 = time.time()
+        _wait(s.recovery_s)
+        # Served again for too short a time to judge: wait on, up to recovery_max_s.
+        deadline = t2 + s.recovery_max_s
+        while self._recovered_since(t2, time.time()) is None or \
+                time.time() - self._recovered_since(t2, time.time()) < s.recovery_s:
+            if time.time() >= deadline:
+                break
+            _wait(0.25)
+        end = time.time()
+        history.mark("recovery", t2, end)
+        since = self._recovered_since(t2, end)
+        if since is not None:
+            history.mark("recovered", since, end)
+
+    def _recovered_since(self, start: float, end: float) -> float | None:
+        """Returns when the load balancer began answering ready for good in [start, end):
+        the service as users see it again (None: not yet, or no load balancer)."""
+        window = Window("recovery", start, end)
+        probes = [e for e in self.history.events("probe", window, "lb") if e.data["path"] == "/health/ready"]
+        for i, probe in enumerate(probes):
+            if all(p.data["status"] == 200 for p in probes[i:]):
+                return probe.t
+        return None
+
+    def teardown(self) -> None:
+        for generator in reversed(self.generators):
+            _safe(generator.stop)
+        for poller in self.pollers:
+            poller.stop()
+        for i, replica in enumerate(self.stack.replicas):
+            _safe(lambda: observers.collect_logs(self.history, f"replica-{i}", replica, self.started - 1))
+            _safe(lambda: observers.collect_events(self.history, f"replica-{i}", replica, self.started - 1))
+        for name, lines in getattr(self.stack, "removed_logs", {}).items():
+            _safe(lambda: observers.record_log_lines(self.history, name, lines))
+        for fault in [self.fault, *reversed(self.background)]:
+            self.journal.run(f"final heal {fault.kind}", lambda f=fault: _safe(lambda: f.heal(self.stack)))
+
+
 def run_scenario(stack, scenario: Scenario, journal_dir: Path) -> dict[str, Any]:
     """Runs one scenario on a started stack; returns (and writes) its journal.
 
-    The root cause is healed before the remediation (the runbook's steps assume it is
-    being fixed) and healed again at the end in every case, even on an error or Ctrl-C.
-    """
-    history, journal, fault = History(), Journal(), scenario.fault()
-    started, status, error, interrupted = time.time(), None, "", None
-    pollers, generator = [], None
+    The final heal runs in every case, even on an error or Ctrl-C (which is re-raised
+    once the journal is written)."""
+    run = _Run(stack, scenario)
+    status, error, interrupted = None, "", None
+    if hasattr(stack, "removed_logs"):
+        stack.removed_logs.clear()
     try:
-        pollers = _observe(stack, history)
-        if scenario.load:
-            generator = _generator(stack, history, scenario.load).start()
-            generator.wait_ready()
-        t0 = time.time()
-        _wait(scenario.steady_s)
-        history.mark("steady", t0, time.time())
-        t1 = time.time()
-        evidence = journal.run(f"inject {fault.kind}", lambda: fault.inject(stack))
-        history.record("fault", fault.kind, phase="start", evidence=evidence)
-        _wait(scenario.settle_s + scenario.fault_s)
-        # "fault": from the injection on (first symptoms, log lines); "fault_steady":
-        # after the settle time, once the load balancer and the pools have reacted.
-        history.mark("fault", t1, time.time())
-        history.mark("fault_steady", t1 + scenario.settle_s, time.time())
-        journal.run(f"heal {fault.kind} (root cause fixed)", lambda: fault.heal(stack))
-        history.record("fault", fault.kind, phase="healed")
-        if scenario.remediation:
-            journal.run(f"remediation: {scenario.remediation_name}", lambda: scenario.remediation(stack))
-        t2 = time.time()
-        _wait(scenario.recovery_s)
-        history.mark("recovery", t2, time.time())
+        run.setup()
+        run.measure()
     except HarnessError as exc:
         status, error = "error", str(exc)
     except Exception as exc:
@@ -141,18 +256,12 @@ def run_scenario(stack, scenario: Scenario, journal_dir: Path) -> dict[str, Any]
     except BaseException as exc:  # Ctrl-C, SIGTERM: clean up, write the journal, then stop
         status, error, interrupted = "error", f"interrupted ({type(exc).__name__})", exc
     finally:
-        if generator:
-            generator.stop()
-        for poller in pollers:
-            poller.stop()
-        for i, replica in enumerate(stack.replicas):
-            _safe(lambda: observers.collect_logs(history, f"replica-{i}", replica, started - 1))
-        journal.run(f"final heal {fault.kind}", lambda: _safe(lambda: fault.heal(stack)))
-    verdicts = [check.evaluate(history) for check in scenario.steady + scenario.during + scenario.after]
+        run.teardown()
+    verdicts = [check.evaluate(run.history) for check in scenario.steady + scenario.during + scenario.after]
     if status is None:
         statuses = {v.status for v in verdicts}
         status = "failed" if FAIL in statuses else "unknown" if UNKNOWN in statuses else "passed"
-    record = _write(journal_dir, scenario, status, error, started, journal, fault, history, verdicts)
+    record = _write(journal_dir, scenario, status, error, run, verdicts)
     if interrupted is not None:
         raise interrupted
     return record
@@ -165,14 +274,17 @@ def _safe(action: Callable[[], Any]) -> Any:
         return f"failed: {type(exc).__name__}: {exc}"
 
 
-def _write(journal_dir: Path, scenario: Scenario, status: str, error: str, started: float, journal: Journal,
-           fault: Fault, history: History, verdicts) -> dict[str, Any]:
+def _write(journal_dir: Path, scenario: Scenario, status: str, error: str, run: _Run, verdicts) -> dict[str, Any]:
     record = {
-        "scenario": scenario.id, "runbook": scenario.runbook, "status": status, "error": error,
-        "start": started, "end": time.time(), "fault": {**fault.describe(), "evidence": fault.evidence},
-        "activities": [vars(a) for a in journal.activities],
+        "scenario": scenario.id, "title": scenario.title, "runbook": scenario.runbook, "status": status,
+        "error": error, "start": run.started, "end": time.time(), "proves": scenario.proves,
+        "calibration": {**scenario.calibration, **({"measured": run.calibration} if run.calibration else {})},
+        "remediation": scenario.remediation_name,
+        "fault": {**run.fault.describe(), "evidence": run.fault.evidence},
+        "background": [{**f.describe(), "evidence": f.evidence} for f in run.background],
+        "activities": [vars(a) for a in run.journal.activities],
         "verdicts": [{"check": v.check, "status": v.status, "evidence": v.evidence} for v in verdicts],
-        "history": history.to_json(),
+        "history": run.history.to_json(),
     }
     journal_dir.mkdir(parents=True, exist_ok=True)
     (journal_dir / f"{scenario.id}.json").write_text(json.dumps(record, indent=1, default=str) + "\n")

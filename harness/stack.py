@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import string
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,30 @@ PROXIES = {"postgres": (15432, "postgres:5432"), "redis": (16379, "redis:6379"),
            "auth": (18080, f"auth-api:{AUTH_API_PORT}")}
 
 
+@dataclass(frozen=True)
+class ReadinessProbe:
+    """How the load balancer judges readiness: Kubernetes' readiness probe defaults
+    (timeoutSeconds 1, failureThreshold 3, successThreshold 1) with the period shortened
+    from 10 s to 0.5 s so scenarios stay short. A replica leaves the pool after three
+    failed probes, each allowed 1 s - one slow answer does not take it out."""
+
+    period_s: float = 0.5
+    timeout_s: float = 1.0
+    failure_threshold: int = 3
+    success_threshold: int = 1
+
+    def haproxy_cfg(self) -> str:
+        """Returns harness/config/haproxy.cfg with these values filled in."""
+        template = string.Template((CONFIG_DIR / "haproxy.cfg").read_text())
+        return template.substitute(period_ms=int(self.period_s * 1000), timeout_ms=int(self.timeout_s * 1000),
+                                   failure_threshold=self.failure_threshold,
+                                   success_threshold=self.success_threshold)
+
+    def removal_s(self) -> float:
+        """Returns the longest time from a replica turning unready to its removal."""
+        return self.failure_threshold * max(self.period_s, self.timeout_s) + self.period_s
+
+
 @dataclass
 class StackConfig:
     """What to start: replicas, extra User API environment, users to seed, and which
@@ -50,6 +76,8 @@ class StackConfig:
     with_lb: bool = False
     with_prometheus: bool = False
     startup_timeout: float = 60.0
+    readiness: ReadinessProbe = field(default_factory=ReadinessProbe)
+    user_api_image: str | None = None  # a candidate image (release validation); None: the bundled one
 
 
 def _ready_wait(port: int, path: str, timeout: float) -> HttpWaitStrategy:
@@ -68,6 +96,9 @@ class Stack:
         self.postgres = self.redis = self.auth_api = self.toxiproxy = self.lb = self.prometheus = None
         self.replicas: list = []
         self.auth_env: dict[str, str] = {}
+        # Logs of replicas removed during a scenario (a rollback, a restart), by
+        # "replica-<index>@<container>", so the history still has what they wrote.
+        self.removed_logs: dict[str, str] = {}
 
     def __enter__(self) -> "Stack":
         try:
@@ -130,8 +161,13 @@ class Stack:
             raise HarnessError(f"could not create the fault proxies: {answer.status_code} {answer.text[:300]}")
 
     def _load_balancer(self):
+        rendered = self._exit.enter_context(tempfile.TemporaryDirectory(prefix="drill-lb-"))
+        cfg = Path(rendered) / "haproxy.cfg"
+        cfg.write_text(self.config.readiness.haproxy_cfg())
+        cfg.chmod(0o644)
+        Path(rendered).chmod(0o755)
         return (self._in_network(generic_container(self.image("haproxy")), "lb")
-                .with_volume_mapping(str(CONFIG_DIR / "haproxy.cfg"), "/usr/local/etc/haproxy/haproxy.cfg", "ro")
+                .with_volume_mapping(str(cfg), "/usr/local/etc/haproxy/haproxy.cfg", "ro")
                 .with_exposed_ports(LB_PORT, LB_STATS_PORT)
                 .waiting_for(_ready_wait(LB_PORT, "/health/ready", self.config.startup_timeout)))
 
@@ -142,6 +178,10 @@ class Stack:
                                      "ro")
                 .with_exposed_ports(PROMETHEUS_PORT)
                 .waiting_for(_ready_wait(PROMETHEUS_PORT, "/-/ready", self.config.startup_timeout)))
+
+    def baseline_image(self) -> str:
+        """Returns the User API image the stack runs normally: the candidate, or the bundled one."""
+        return self.config.user_api_image or self.image("user-api")
 
     def user_api_env(self) -> dict[str, str]:
         """Returns the User API's environment: every dependency through the fault proxy,
@@ -155,7 +195,7 @@ class Stack:
     def replica_container(self, env: dict[str, str] | None = None, image: str | None = None,
                           wait_ready: bool = True, **docker_kwargs):
         """Returns an unstarted User API replica (aliases app and user-api)."""
-        container = (generic_container(image or self.image("user-api"), **docker_kwargs).with_network(self.network)
+        container = (generic_container(image or self.baseline_image(), **docker_kwargs).with_network(self.network)
                      .with_network_aliases(APP_ALIAS, "user-api").with_exposed_ports(USER_API_PORT))
         for key, value in {**self.user_api_env(), **(env or {})}.items():
             container.with_env(key, value)
@@ -174,10 +214,35 @@ class Stack:
         return container
 
     def remove_replica(self, container) -> None:
-        """Stops and removes one replica (already gone is fine)."""
+        """Stops and removes one replica (already gone is fine), keeping its logs in
+        `removed_logs`."""
         if container in self.replicas:
+            index = self.replicas.index(container)
             self.replicas.remove(container)
+            self._keep_logs(f"replica-{index}", container)
         _remove_quietly(container)
+
+    def _keep_logs(self, source: str, container) -> None:
+        import docker.errors
+
+        try:
+            wrapped = container.get_wrapped_container()
+            raw = wrapped.logs(stdout=True, stderr=True, timestamps=True)
+            self.removed_logs[f"{source}@{wrapped.name}"] = raw.decode(errors="replace")
+        except docker.errors.APIError:
+            pass
+
+    def replace_replica(self, index: int, env: dict[str, str] | None = None, wait_ready: bool = True,
+                        image: str | None = None):
+        """Replaces replica `index` with a new container (same index: observers follow
+        it) - a pod restart, or a replica of another config; returns the new one."""
+        old = self.replicas[index]
+        container = self.replica_container(env, image, wait_ready)
+        self.remove_replica(old)
+        container.__enter__()
+        container.drill_baseline = env is None and image is None
+        self.replicas.insert(index, container)
+        return container
 
     def _remove_all_replicas(self) -> None:
         for container in list(self.replicas):

@@ -17,7 +17,9 @@ from load.runner import LoadConfig, LoadRun
 
 @dataclass
 class LocustSpec:
-    """Locust load for a scenario: users, worker processes (0: one process), seed."""
+    """Locust load for a scenario: users, worker processes (0: one process), seed, and
+    pacing: `rate_per_user` tasks per second per user (constant throughput; 0: the
+    think time), `relogin_s` token churn (0: one login per user)."""
 
     users: int = 10
     workers: int = 0
@@ -26,6 +28,13 @@ class LocustSpec:
     user_ids: int = 1000
     timeout_s: float = 2.0
     think_s: float = 0.02
+    rate_per_user: float = 0.0
+    relogin_s: float = 0.0
+    mix: str = ""  # task weights read,list,create,update ("" = the default 16,2,1,1)
+
+    def build(self, history: History, target_url: str, auth_url: str, token=None) -> "LocustGenerator":
+        """Returns Locust as the runner's generator (harness.runner.LoadPlan)."""
+        return LocustGenerator(history, target_url, auth_url, self)
 
 
 class LocustGenerator:
@@ -33,7 +42,8 @@ class LocustGenerator:
         self.history = history
         records = Path(tempfile.mkdtemp(prefix="drill-locust-"))
         self.run = LoadRun(LoadConfig(host, auth_url, spec.users, spec.spawn_rate, None, spec.seed, spec.workers,
-                                      spec.user_ids, spec.timeout_s, spec.think_s, records))
+                                      spec.user_ids, spec.timeout_s, spec.think_s, spec.rate_per_user,
+                                      spec.relogin_s, records, mix=spec.mix))
 
     def start(self) -> "LocustGenerator":
         self.run.start()

@@ -43,10 +43,13 @@ class LoadConfig:
     user_ids: int = 1000
     timeout_s: float = 2.0
     think_s: float = 0.02
+    rate_per_user: float = 0.0  # > 0: constant throughput per user (tasks per second)
+    relogin_s: float = 0.0  # > 0: a user logs in again once its token is this old
     records_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="drill-load-")))
     locustfile: Path = LOCUSTFILE
     record: bool = True  # False: Locust's own statistics only (the benchmark's baseline)
     extra_args: tuple[str, ...] = ()
+    mix: str = ""  # task weights "read,list,create,update"; "" = the locustfile's default
 
 
 def _die_with_parent() -> None:
@@ -75,6 +78,9 @@ def validate(config: LoadConfig) -> None:
         raise ConfigError(f"users must be at least 1, got {config.users}")
     if config.spawn_rate <= 0:
         raise ConfigError(f"spawn rate must be positive, got {config.spawn_rate}")
+    if config.rate_per_user < 0 or config.relogin_s < 0:
+        raise ConfigError(f"rate per user and relogin seconds must not be negative, got "
+                          f"{config.rate_per_user} and {config.relogin_s}")
     if config.duration_s is not None and config.duration_s <= 0:
         raise ConfigError(f"duration must be positive, got {config.duration_s}")
     _reachable(config.host, "target")
@@ -94,7 +100,8 @@ class LoadRun:
         c = self.config
         return {**os.environ, "DRILL_AUTH_URL": c.auth_url, "DRILL_RECORDS": str(c.records_dir / "records") if c.record else "",
                 "DRILL_SEED": str(c.seed), "DRILL_USER_IDS": str(c.user_ids), "DRILL_TIMEOUT_S": str(c.timeout_s),
-                "DRILL_THINK_S": str(c.think_s)}
+                "DRILL_THINK_S": str(c.think_s), "DRILL_RATE": str(c.rate_per_user),
+                "DRILL_RELOGIN_S": str(c.relogin_s), "DRILL_MIX": c.mix}
 
     def _spawn(self, args: list[str]) -> subprocess.Popen:
         log = open(self.config.records_dir / f"locust-{len(self.processes)}.log", "w")

@@ -23,7 +23,12 @@ class AppFrozen(Fault):
         container = getattr(self, "_container", None)
         if container is None:
             return
-        wrapped = container.get_wrapped_container()
-        wrapped.reload()
+        import docker.errors
+
+        try:
+            wrapped = container.get_wrapped_container()
+            wrapped.reload()
+        except docker.errors.NotFound:
+            return  # replaced meanwhile (the runbook's "restart pod"): nothing left to heal
         if wrapped.attrs["State"]["Paused"]:
             wrapped.unpause()

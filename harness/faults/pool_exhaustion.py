@@ -9,7 +9,7 @@ from harness.faults.slow_queries import SlowQueries
 @register
 class PoolExhaustion(SlowQueries):
     kind = "pool_exhaustion"
-    params = {"table": "users", "db_pool_max": 2, "pool_timeout_s": 0.5}
+    params = {"table": "users", "db_pool_max": 2, "pool_timeout_s": 0.5, "hold_ms": 0, "free_ms": 100}
 
     def _apply(self, stack):
         stack.redeploy({"DB_POOL_MAX": str(self.values["db_pool_max"]), "DB_POOL_MIN": "1",

@@ -10,7 +10,8 @@ def test_every_documented_fault_kind_is_registered():
     assert set(REGISTRY) == {
         "app_frozen", "auth_down", "bad_deployment", "clock_skew", "cpu_throttling", "db_restart",
         "dependency_latency", "dependency_refused", "dependency_reset", "dependency_timeout",
-        "jwt_secret_rotation", "memory_pressure", "pool_exhaustion", "redis_down", "redis_flushed", "slow_queries"}
+        "jwt_secret_rotation", "memory_pressure", "none", "pool_exhaustion", "redis_down", "redis_flushed",
+        "replica_unready", "slow_queries"}
 
 
 def test_an_unknown_kind_names_the_known_ones():

@@ -1,0 +1,30 @@
+"""Benchmark of the runbook suite: whole-suite wall time with warm images, the time of
+each scenario, and stack starts per run (target: one; the restarts and redeploys the
+scenarios perform are their own). Target on this 2-core machine: under 8 minutes."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import scenarios
+from harness.runbook import Runbook
+from harness.session import begin
+from harness.settings import load_settings
+from scenarios.common import stack_config
+from scenarios.suite import run_suite
+
+TARGET_S = 480.0
+
+
+def run() -> dict:
+    session = begin(load_settings())
+    try:
+        with tempfile.TemporaryDirectory(prefix="drill-bench-suite-") as journals:
+            result = run_suite(session, scenarios.build(Runbook()), stack_config(), Path(journals))
+    finally:
+        session.close()
+    per_scenario = {r["scenario"]: {"seconds": r["seconds"], "status": r["status"]} for r in result.records}
+    return {"suite_s": round(result.seconds, 1), "scenarios": len(result.records), "stack_starts": result.stack_starts,
+            "passed": sum(r["status"] == "passed" for r in result.records), "per_scenario": per_scenario,
+            "target_s": TARGET_S, "meets_target": result.seconds <= TARGET_S and result.stack_starts == 1}

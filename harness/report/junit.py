@@ -1,0 +1,47 @@
+"""JUnit XML from scenario journals: one testcase per scenario (classname = the runbook
+section), a failure naming the runbook line, the check, expected and observed; a harness
+error as <error>, an unknown verdict as a failure (never a pass)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+
+def failure_text(record: dict) -> tuple[str, str]:
+    """Returns (message, details) for a scenario that did not pass."""
+    bad = [v for v in record["verdicts"] if v["status"] != "pass"]
+    proves = "; ".join(record.get("proves", [])) or record["runbook"]
+    if not bad:
+        return record["error"].splitlines()[0] if record["error"] else record["status"], record["error"]
+    first = bad[0]
+    observed = {k: v for k, v in first["evidence"].items() if k not in ("window", "examples", "first_mismatches")}
+    message = f"runbook: {proves} | check: {first['check']} [{first['status']}] | expected: {first['check']} | " \
+              f"observed: {json.dumps(observed, default=str)[:600]}"
+    details = "\n".join(f"{v['status']}: {v['check']}: {json.dumps(v['evidence'], default=str)[:1000]}" for v in bad)
+    return message, details
+
+
+def render(records: list[dict], name: str = "runbook-drill") -> str:
+    """Returns the JUnit XML document for the scenario records."""
+    suite = ET.Element("testsuite", name=name, tests=str(len(records)),
+                       failures=str(sum(r["status"] in ("failed", "unknown") for r in records)),
+                       errors=str(sum(r["status"] == "error" for r in records)),
+                       time=f"{sum(r['end'] - r['start'] for r in records):.2f}")
+    for record in records:
+        case = ET.SubElement(suite, "testcase", classname=record["runbook"], name=record["scenario"],
+                             time=f"{record['end'] - record['start']:.2f}")
+        if record["status"] == "passed":
+            continue
+        message, details = failure_text(record)
+        tag = "error" if record["status"] == "error" else "failure"
+        ET.SubElement(case, tag, message=message, type=record["status"]).text = details
+    ET.indent(suite)
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def write(records: list[dict], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(records))
+    return path

@@ -1,0 +1,162 @@
+"""`drill`, complete: the harness's commands (setup, images, clean, smoke, doctor) plus
+the runbook suite's - list, run, coverage, build. This module sits on top of the layers:
+harness/ itself never imports scenarios/ or load/.
+
+Everything a run needs is checked before anything starts - the runbook parsed (drift is
+exit 2, naming the text), the ids and sections known, a candidate image present - so
+bad input leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from harness.errors import ConfigError
+from harness.runbook import RUNBOOK, Runbook
+
+REPORTS_DIR = Path("reports")
+
+
+def _runbook(args) -> Runbook:
+    return Runbook(Path(args.runbook) if getattr(args, "runbook", None) else RUNBOOK)
+
+
+def _scenarios(args):
+    import scenarios
+
+    return scenarios.build(_runbook(args), seed=getattr(args, "seed", None) or 1)
+
+
+def cmd_list(settings, args) -> int:
+    """Prints one line per scenario: id, runbook section, title."""
+    for scenario in _scenarios(args):
+        print(f"{scenario.id:<34} {scenario.runbook:<30} {scenario.title}")
+    return 0
+
+
+def cmd_coverage(settings, args) -> int:
+    """Prints every runbook line with what proves it, or why a machine cannot."""
+    from harness.report import coverage
+
+    print(coverage.render(coverage.rows(_runbook(args), _scenarios(args))))
+    return 0
+
+
+def cmd_build(settings, args) -> int:
+    """Builds a User API image from a source tree (default: this checkout)."""
+    from harness.engine import ensure_engine
+    from harness.images import build_user_api
+    from harness.session import begin
+
+    if args.what != "user-api":
+        raise ConfigError(f"drill build: can build 'user-api', not {args.what!r}")
+    source = Path(args.source or Path(__file__).resolve().parent.parent)
+    if not source.is_dir():
+        raise ConfigError(f"--source {source}: no such directory")
+    ensure_engine(settings)
+    session = begin(settings)
+    try:
+        started = time.monotonic()
+        build_user_api(session.images, source, args.tag)
+    finally:
+        session.close()
+    print(f"built {args.tag} from {source} in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def _image_exists(session, ref: str) -> None:
+    import docker.errors
+
+    try:
+        session.client.images.get(ref)
+    except docker.errors.ImageNotFound:
+        raise ConfigError(f"--user-api-image {ref}: no such image (build one with `drill build user-api "
+                          f"--tag {ref}`)") from None
+
+
+def _run_dir() -> tuple[str, Path]:
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    return run_id, REPORTS_DIR / run_id
+
+
+def _point_latest(run_dir: Path) -> None:
+    latest = REPORTS_DIR / "latest"
+    if latest.is_symlink() or latest.exists():
+        latest.unlink()
+    latest.symlink_to(run_dir.name)
+
+
+def _print_result(record: dict) -> None:
+    from scenarios.suite import deciding
+
+    line = f"{record['status'].upper():<8} {record['scenario']:<34} {record['seconds']:6.1f}s"
+    why = deciding(record)
+    print(f"{line}  {why}" if why else line, flush=True)
+
+
+def cmd_run(settings, args) -> int:
+    """Runs the suite (or the chosen scenarios); exit 0 passed, 1 deviated, 3 harness error."""
+    import scenarios
+    from harness.engine import ensure_engine
+    from harness.report import junit
+    from harness.session import begin
+    from scenarios.common import stack_config
+    from scenarios.suite import run_suite
+
+    chosen = scenarios.select(_scenarios(args), args.ids, args.section or [])
+    ensure_engine(settings)
+    session = begin(settings)
+    try:
+        if args.user_api_image:
+            _image_exists(session, args.user_api_image)
+        run_id, run_dir = _run_dir()
+        print(f"run {run_id}: {len(chosen)} scenario(s) against "
+              f"{args.user_api_image or 'the bundled User API'}; runbook {_runbook(args).path}", flush=True)
+        result = run_suite(session, chosen, stack_config(args.user_api_image), run_dir / "journal", _print_result)
+    finally:
+        session.close()
+    xml = junit.write(result.records, run_dir / "junit.xml")
+    if args.junit:
+        junit.write(result.records, Path(args.junit))
+    _point_latest(run_dir)
+    counts = {s: sum(r["status"] == s for r in result.records) for s in ("passed", "failed", "unknown", "error")}
+    print(f"suite: {counts['passed']} passed, {counts['failed']} failed, {counts['unknown']} unknown, "
+          f"{counts['error']} errors in {result.seconds:.0f}s; stack starts: {result.stack_starts}; "
+          f"journals: {run_dir / 'journal'}; junit: {args.junit or xml}")
+    return result.exit_code()
+
+
+def add_parsers(sub) -> None:
+    """Adds list, run, coverage and build to the `drill` parser."""
+    listing = sub.add_parser("list", help="the scenarios: id, runbook section, title")
+    listing.add_argument("--runbook", help="another copy of the runbook (default: runbook/user-api-runbook.md)")
+    run = sub.add_parser("run", help="the runbook suite (no ids: every scenario)")
+    run.add_argument("ids", nargs="*", metavar="ID", help="scenario ids (see `drill list`)")
+    run.add_argument("--section", action="append", metavar="TEXT", help="scenarios of runbook sections matching TEXT")
+    run.add_argument("--user-api-image", metavar="REF", help="run against a candidate image instead")
+    run.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
+    run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
+    run.add_argument("--seed", type=int, help="seed of the load (default 1)")
+    coverage = sub.add_parser("coverage", help="every runbook line -> the scenarios that prove it, or why not")
+    coverage.add_argument("--runbook", metavar="PATH", help="another copy of the runbook")
+    build = sub.add_parser("build", help="build a User API image from a source tree (a candidate)")
+    build.add_argument("what", choices=["user-api"])
+    build.add_argument("--source", metavar="DIR", help="a tree laid out like this repository (default: this one)")
+    build.add_argument("--tag", required=True, metavar="REF", help="the image reference to build")
+
+
+COMMANDS = {"list": cmd_list, "run": cmd_run, "coverage": cmd_coverage, "build": cmd_build}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `drill`; returns the process exit code."""
+    from harness import cli
+
+    return cli.main(argv, extra_parsers=add_parsers, extra_commands=COMMANDS)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

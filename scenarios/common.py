@@ -1,0 +1,90 @@
+"""What every runbook scenario shares: the suite's stack and load, the runbook's
+steady-state hypothesis, and the checks each section builds from the runbook's values.
+
+The load is an open-ish model (Poisson arrivals: 80 users x 0.5 tasks/s, about 40
+requests/s through the load balancer; many users at a low rate, so a fault that makes
+each request slow still leaves enough requests per window), sized so the steady p99 on a 2-core machine is
+a small fraction of the runbook's threshold (measured: see the README), with token churn
+(a user logs in again every 4 s, as real clients get new tokens) so auth faults reach
+users, and enough requests per window for a p99 and a 1% error rate to mean something
+(checks with fewer than 100 requests are "unknown")."""
+
+from __future__ import annotations
+
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.runbook import Runbook
+from harness.stack import ReadinessProbe, StackConfig
+from load.generator import LocustSpec
+
+REPLICA_COUNT = 2
+SEED_USERS = 2000
+LOAD_USER_IDS = 300
+CLIENT_TIMEOUT_S = 5.0  # a client's patience: above the service's 2 s statement timeout
+READINESS = ReadinessProbe()
+# A client's quota, lowered from the service default (1,000 per 10 s) so that one greedy
+# client shows the runbook's "Rate limiting triggered" at a rate this machine sustains;
+# each load user sends ~10 per window, far below it. Introspection answers are cached
+# 2 s (not 30): an auth outage reaches users within the fault window.
+USER_API_ENV = {"RATE_LIMIT_REQUESTS": "100", "RATE_LIMIT_WINDOW_SECONDS": "10", "AUTH_CACHE_SECONDS": "2"}
+
+
+def stack_config(user_api_image: str | None = None, **overrides) -> StackConfig:
+    """Returns the suite's stack: 2 replicas behind the load balancer, seeded users."""
+    env = {**USER_API_ENV, **overrides.pop("user_api_env", {})}
+    return StackConfig(replicas=REPLICA_COUNT, seed_users=SEED_USERS, with_lb=True, user_api_env=env,
+                       readiness=READINESS, user_api_image=user_api_image, **overrides)
+
+
+def suite_load(seed: int = 1, **overrides) -> LocustSpec:
+    spec = dict(users=80, rate_per_user=0.5, relogin_s=4.0, user_ids=LOAD_USER_IDS, timeout_s=CLIENT_TIMEOUT_S,
+                spawn_rate=200.0, seed=seed)
+    return LocustSpec(**{**spec, **overrides})
+
+
+def removal_s() -> float:
+    """Seconds from a replica turning unready to the load balancer dropping it."""
+    return READINESS.removal_s()
+
+
+class Oracle:
+    """The runbook's values, named for the checks that use them."""
+
+    def __init__(self, runbook: Runbook) -> None:
+        self.rb = runbook
+        self.error_rate = runbook.value("threshold.error_rate")
+        self.p99_ms = runbook.value("threshold.p99_ms")
+        self.live, self.ready = runbook.value("live.endpoint"), runbook.value("ready.endpoint")
+        self.live_ok, self.ready_ok = runbook.value("live.expected"), runbook.value("ready.expected")
+        self.error_level = runbook.value("logs.error_grep")
+
+    def steady(self, window: str = "steady") -> list[c.Check]:
+        """The steady-state hypothesis: every replica live and ready, the load balancer
+        ready, error rate and p99 under the runbook's thresholds."""
+        return [c.probe_status(REPLICAS, self.live, self.live_ok, window),
+                c.probe_status(REPLICAS, self.ready, self.ready_ok, window),
+                c.probe_status("lb", self.ready, self.ready_ok, window),
+                c.error_rate(window, below=self.error_rate),
+                c.latency(window, below_ms=self.p99_ms)]
+
+    def recovered(self, within_s: float, window: str = "recovery") -> list[c.Check]:
+        """Served again: the load balancer ready within `within_s`, and from then on the
+        error rate back under the threshold."""
+        return [c.probe_status_within("lb", self.ready, self.ready_ok, window, within_s),
+                c.error_rate("recovered", below=self.error_rate)]
+
+    def error_log(self, text: str, window: str = "fault") -> c.Check:
+        """The service's logs (every replica, as `kubectl logs -l app=user-api | grep
+        ERROR` reads them) hold an ERROR line containing `text`."""
+        return c.log_line(REPLICAS, self.error_level, text, window)
+
+    def claim(self, claim_id: str) -> str:
+        """Returns the anchor of one of the runbook's parsed claims."""
+        found = self.rb.claims[claim_id]
+        return f"L{found.line}: {found.text}"
+
+    def cites(self, section: str, words: str) -> str:
+        """Returns the anchor of the runbook line of `section` that mentions `words`
+        (raises RunbookError, drift, when the line is gone)."""
+        claim = self.rb.section_line(section, words)
+        return f"L{claim.line}: {claim.text}"

@@ -1,0 +1,72 @@
+"""Database Connection Failures: "500 errors, logs show 'connection refused'" for each
+root cause - the database refused, its pod restarted, traffic blocked by a network
+policy, the pool exhausted - then the runbook's resolution performed for real: the
+database verified running, traffic allowed again, user-api restarted to refresh its
+pool; and service recovers.
+
+Symptoms have phases: the replicas answer 500 in the first moments (fault_onset), until
+readiness takes them out of the load balancer, which then answers 503 itself ("Service
+is Down"). The 500s are judged in the onset, the log lines over the whole fault."""
+
+from __future__ import annotations
+
+from harness import checks as c
+from harness.errors import HarnessError
+from harness.faults import make
+from harness.runner import Scenario
+from scenarios.common import Oracle, removal_s, suite_load
+
+SECTION = "Database Connection Failures"
+
+
+def _restart_pods(stack) -> None:
+    """Resolution: verify the database runs (step 1), then restart every replica to
+    refresh its pool (step 3); step 2 (traffic allowed again) is the heal before it."""
+    import psycopg
+
+    try:
+        with psycopg.connect(stack.postgres.get_connection_url(), connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        raise HarnessError(f"resolution step 1: the database is not running: {exc}") from None
+    for replica in list(stack.replicas):
+        stack.restart(replica)
+
+
+def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, log_text: str, **extra) -> Scenario:
+    status = o.rb.value("db.symptom_status")
+    spec = dict(
+        id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=o.steady(),
+        during=[c.error_rate("fault_onset", above=o.error_rate, statuses={status}), o.error_log(log_text)],
+        remediation=_restart_pods, remediation_name="verify the database runs; restart user-api pods",
+        after=o.recovered(20), steady_s=4, settle_s=0.5, onset_s=removal_s(), fault_s=removal_s() + 1,
+        recovery_s=4,
+        proves=[o.claim("db.symptom_status"), o.claim("db.symptom_log"), o.cites(SECTION, cause),
+                o.cites(SECTION, "Restart user-api pods")])
+    spec.update(extra)
+    return Scenario(**spec)
+
+
+def scenarios(o: Oracle) -> list[Scenario]:
+    refused = o.rb.value("db.symptom_log")
+    return [
+        _scenario(o, "db-refused", "Verify database pods are running",
+                  "The database refuses connections: 500s, ERROR connection refused",
+                  lambda: make("dependency_refused", dependency="postgres"), refused),
+        _scenario(o, "db-pod-restarted", "Database pod restarted",
+                  "The database restarts: 500s while it is gone, ERROR naming the lost connection; pods restarted",
+                  lambda: make("db_restart"), "connection"),
+        _scenario(o, "db-traffic-blocked", "Network policy blocking traffic",
+                  "Traffic to the database black-holed: requests fail, ERROR naming the timeout",
+                  lambda: make("dependency_timeout", dependency="postgres", timeout_ms=0), "timeout",
+                  during=[c.error_rate("fault", above=o.error_rate, statuses={500}), o.error_log("timeout")],
+                  fault_s=removal_s() + 3,
+                  proves=[o.claim("db.symptom_status"), o.cites(SECTION, "Network policy blocking traffic"),
+                          o.cites(SECTION, "network policies allow traffic"),
+                          o.cites(SECTION, "Restart user-api pods")]),
+        _scenario(o, "db-pool-exhausted", "Connection pool exhausted",
+                  "Every pooled connection held: 500s, ERROR pool exhausted; pods restarted",
+                  lambda: make("pool_exhaustion", db_pool_max=2, pool_timeout_s=0.5), "pool exhausted",
+                  settle_s=0.5, during=[c.error_rate("fault_steady", above=o.error_rate, statuses={500}),
+                                        o.error_log("pool exhausted")]),
+    ]

@@ -1,0 +1,53 @@
+"""High Error Rate (>1%): each of the runbook's common causes - database query
+timeouts, invalid authentication tokens, rate limiting - pushes the error rate over the
+runbook's threshold, with ERROR lines naming it (`kubectl logs ... | grep ERROR`) and
+the errors metric rising."""
+
+from __future__ import annotations
+
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.faults import make
+from harness.generator import LoadSpec
+from harness.runner import Scenario
+from scenarios.common import Oracle, suite_load
+
+SECTION = "High Error Rate"
+
+
+def _tampered(token: str) -> str:
+    """A token whose signature no longer matches (what a stale or forged client sends)."""
+    return token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
+
+
+def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, during: list[c.Check], **extra) -> Scenario:
+    spec = dict(
+        id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=o.steady(),
+        during=[c.metric(REPLICAS, "http_requests_errors_total", "fault", "rises"), *during],
+        after=o.recovered(15), steady_s=4, settle_s=0.5, fault_s=3.5, recovery_s=4,
+        proves=[o.claim("threshold.error_rate"), o.claim("logs.error_grep"), o.cites(SECTION, cause),
+                o.claim("metric.http_requests_errors_total")])
+    spec.update(extra)
+    return Scenario(**spec)
+
+
+def scenarios(o: Oracle) -> list[Scenario]:
+    return [
+        _scenario(o, "errors-query-timeouts", "Database query timeouts",
+                  "Queries past the statement timeout: 500s over the threshold, ERROR naming the timeout",
+                  lambda: make("slow_queries"),
+                  [c.error_rate("fault_steady", above=o.error_rate, statuses={500}),
+                   o.error_log("query timeout")], fault_s=6),
+        _scenario(o, "errors-invalid-tokens", "Invalid authentication tokens",
+                  "Clients with bad tokens: 401s over the threshold, ERROR invalid token",
+                  lambda: make("none"),
+                  [c.error_rate("fault_steady", above=o.error_rate, statuses={401}),
+                   o.error_log(o.rb.value("auth.symptom_log"))],
+                  fault_load=LoadSpec(clients=2, think_s=0.05, token=_tampered, timeout_s=5)),
+        _scenario(o, "errors-rate-limited", "Rate limiting triggered",
+                  "A client over its quota: 429s over the threshold, ERROR rate limit",
+                  lambda: make("none"),
+                  [c.error_rate("fault_steady", above=o.error_rate, statuses={429}),
+                   o.error_log("rate limit")],
+                  fault_load=LoadSpec(clients=2, think_s=0.01, timeout_s=5)),
+    ]

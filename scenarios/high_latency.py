@@ -1,0 +1,124 @@
+"""High Latency (p99 >500ms): each common cause - CPU throttling, database slow queries,
+external API (auth) latency, Redis cache misses, connection pool exhaustion - drives the
+p99 over the runbook's threshold, with the evidence the runbook says to look at
+(throttling readings as `kubectl top pods` shows them, the cache hit rate, the pool at
+its maximum). Magnitudes are derived from the threshold with a margin; each scenario's
+calibration says why, and its journal records what it gave."""
+
+from __future__ import annotations
+
+import requests
+
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.errors import HarnessError
+from harness.polling import wait_until
+from harness.faults import make
+from harness.runner import Scenario
+from scenarios.calibration import stepping
+from scenarios.common import LOAD_USER_IDS, Oracle, suite_load
+
+SECTION = "High Latency"
+READ = "/users/{user_id}"
+
+
+def _scale_keeping_limits(replicas: int):
+    """The quick win, honestly: new replicas get the same CPU limit as the old ones
+    (a deployment's pods share their spec), so only the added capacity can help."""
+    def scale(stack) -> None:
+        wrapped = stack.replicas[0].get_wrapped_container()
+        wrapped.reload()
+        quota = wrapped.attrs["HostConfig"]["CpuQuota"]
+        stack.scale(replicas)
+        for replica in stack.replicas:
+            stack.update_limits(replica, cpus=quota / 100_000 if quota > 0 else 0)
+    return scale
+
+
+def _warm_cache(stack) -> int:
+    """Reads every user the load will read once, so the steady window is all cache hits
+    (a token per 50 reads: one client's quota is lower than the users to read)."""
+    base, warmed = stack.lb_url(), 0
+    with requests.Session() as session:
+        for user_id in range(1, LOAD_USER_IDS + 1):
+            if user_id % 50 == 1:
+                headers = {"Authorization": f"Bearer {stack.token(f'drill-warm-{user_id}')}"}
+            warmed += wait_until(lambda: session.get(f"{base}/users/{user_id}", headers=headers,
+                                                     timeout=10).status_code == 200, 10)
+    if warmed < LOAD_USER_IDS:
+        raise HarnessError(f"cache warm-up read {warmed} of {LOAD_USER_IDS} users")
+    return warmed
+
+
+def _latency(o: Oracle, sid: str, cause: str, title: str, fault, evidence: list[c.Check], **extra) -> Scenario:
+    spec = dict(id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=o.steady(),
+                during=[c.latency("fault_steady", above_ms=o.p99_ms), *evidence], after=o.recovered(20),
+                steady_s=4, settle_s=1, fault_s=5, recovery_s=4,
+                proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, cause)])
+    spec.update(extra)
+    return Scenario(**spec)
+
+
+def scenarios(o: Oracle) -> list[Scenario]:
+    threshold_s = o.p99_ms / 1000
+    replicas = o.rb.value("latency.scale_replicas")
+    cpus = 0.12
+    hold_ms = int(o.p99_ms * 2)
+    auth_ms = int(o.p99_ms * 1.6)
+    db_ms = int(o.p99_ms * 0.6)
+    evicted = 0.25
+    pool_timeout_s = threshold_s * 2
+    return [
+        _latency(o, "latency-cpu-throttling", "CPU throttling",
+                 f"CPU throttled: p99 over the threshold; scaling to {replicas} replicas brings it back",
+                 lambda: make("cpu_throttling", cpus=cpus),
+                 [c.resource(REPLICAS, "throttled_periods", "fault_steady")],
+                 remediation=_scale_keeping_limits(replicas), remediation_name=f"scale to {replicas} replicas",
+                 heal_first=False, recovery_settle_s=2, recovery_s=5, fault_s=6,
+                 calibrate=stepping("cpus", 0.7, o.p99_ms, rate=0.01),
+                 after=[c.latency("recovery", below_ms=o.p99_ms), c.error_rate("recovery", below=o.error_rate)],
+                 proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "CPU throttling"),
+                         o.claim("latency.scale_replicas")],
+                 calibration={"cpus": f"from {cpus}, x0.7 until over 3% of requests are slower than the threshold",
+                              "why": "a fixed quota is wrong on another machine (0.1 CPU gave p99 233-480 ms here); "
+                              "the quota is lowered until 2 replicas cannot keep up with the load - the "
+                              f"runbook's High Latency - and {replicas} replicas of the same quota are then judged"}),
+        _latency(o, "latency-slow-queries", "Database slow queries",
+                 "Slow queries (a lock held in bursts): p99 over the threshold, no timeouts",
+                 lambda: make("slow_queries", hold_ms=hold_ms, free_ms=100),
+                 [c.error_rate("fault_steady", below=o.error_rate)],
+                 calibration={"hold_ms": hold_ms, "why": "queries wait up to twice the p99 threshold for the lock, "
+                              "below the 2 s statement timeout: slow, not failing"}),
+        _latency(o, "latency-auth-slow", "External API timeouts",
+                 "The auth service (an external API) answers slowly: p99 over the threshold",
+                 lambda: make("dependency_latency", dependency="auth", latency_ms=auth_ms),
+                 [c.error_rate("fault_steady", below=o.error_rate)],
+                 calibration={"latency_ms": auth_ms, "why": "introspection of a token not in the 2 s cache waits "
+                              "1.6x the threshold, under the 1 s auth timeout: slow, not failing"}),
+        _latency(o, "latency-cache-misses", "Redis cache misses",
+                 "Cache emptied over a slower database: reads miss, p99 of reads over the threshold",
+                 lambda: make("redis_flushed", share=evicted), [],
+                 steady=[c.latency("steady", below_ms=o.p99_ms, endpoint=READ, method="GET"),
+                         c.error_rate("steady", below=o.error_rate)],
+                 during=[c.latency("fault_steady", above_ms=o.p99_ms, endpoint=READ, method="GET"),
+                         c.metric(REPLICAS, "redis_misses_total", "fault_steady", "rises"),
+                         c.metric(REPLICAS, "redis_misses_total", "steady", "stays")],
+                 load=suite_load(mix="1,0,0,0"), after=[c.metric(REPLICAS, "redis_hits_total", "recovery", "rises")],
+                 background=[lambda: make("dependency_latency", dependency="postgres", latency_ms=db_ms)],
+                 prepare=_warm_cache, proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "Redis cache misses"),
+                                              o.cites(SECTION, "Review Redis hit rate"), o.claim("metric.redis_hits_total")],
+                 calibration={"postgres_latency_ms": db_ms, "evicted_share": evicted,
+                              "why": "a miss costs two queries, each at least a round trip of 0.6x the threshold; a hit costs none; a quarter of the entries evicted keeps the misses "
+                              "few enough that readiness still finds a pooled connection (all misses at once "
+                              "starve the pool and turn High Latency into Service is Down)"}),
+        _latency(o, "latency-pool-exhaustion", "Check database connection pool exhaustion",
+                 "Pool exhausted: requests queue for a connection, p99 over the threshold, pool at its maximum",
+                 lambda: make("pool_exhaustion", db_pool_max=2, pool_timeout_s=pool_timeout_s),
+                 [c.metric_reaches_metric(REPLICAS, "db_connection_pool_active", "db_connection_pool_max",
+                                          "fault_steady")],
+                 proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "pool exhaustion"),
+                         o.claim("metric.db_connection_pool_active")],
+                 calibration={"db_pool_max": 2, "pool_timeout_s": pool_timeout_s,
+                              "why": "with every connection held, a request waits the pool timeout (2x the "
+                              "threshold) before it fails"}),
+    ]

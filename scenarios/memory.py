@@ -1,0 +1,79 @@
+"""Memory Leaks: "Pods restarting frequently, OOMKilled in events" when a replica needs
+more memory than its limit, and the runbook's temporary fix (increase memory limits)
+making it stable; large result sets refused (the service paginates) with memory bounded;
+and connections given back to the pool after database faults flap under load (no
+unclosed connections)."""
+
+from __future__ import annotations
+
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.faults import make
+from harness.generator import LoadSpec
+from harness.runner import Scenario
+from scenarios.common import Oracle, suite_load
+
+SECTION = "Memory Leaks"
+RAISED_LIMIT = "1g"
+UNPAGINATED = "/users?limit=100000"  # every user at once: above the page maximum
+
+
+def _raise_memory_limits(stack) -> None:
+    for replica in stack.replicas:
+        stack.update_limits(replica, memory=RAISED_LIMIT)
+    for replica in stack.replicas:
+        stack.wait_ready(replica)
+
+
+def _flapping(stack) -> None:
+    """Refuses and allows the database three times, half a second each, under load."""
+    for _ in range(3):
+        fault = make("dependency_refused", dependency="postgres")
+        fault.inject(stack)
+        _pause(0.5)
+        fault.heal(stack)
+        _pause(0.5)
+
+
+def _pause(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)  # the length of one flap: the fault's shape, not a synchronisation
+
+
+def scenarios(o: Oracle) -> list[Scenario]:
+    return [
+        Scenario(
+            id="memory-oom-restarts", runbook=SECTION,
+            title="A memory limit below the working set: OOMKilled, restarting; raising the limit stabilises",
+            fault=lambda: make("memory_pressure", below_need=0.5), load=suite_load(), steady=o.steady(),
+            during=[c.docker_event(REPLICAS, "oom", "fault"), c.container(REPLICAS, "restart_count", "fault",
+                                                                            rises=True)],
+            remediation=_raise_memory_limits, remediation_name="Increase memory limits", heal_first=False,
+            after=[c.container(REPLICAS, "restart_count", "recovered", stays=True), *o.recovered(30)],
+            steady_s=4, settle_s=0.5, fault_s=6, recovery_s=4, recovery_settle_s=1,
+            proves=[o.claim("memory.symptom_restarts"), o.claim("memory.symptom_event"),
+                    o.cites(SECTION, "Increase memory limits")],
+            calibration={"limit": "half the working set (resident, not page cache), applied with a restart",
+                         "why": "below what the process needs to start, so it is OOM-killed at every start: "
+                         "restarting frequently, as a deployment whose limit is too low for its working set"}),
+        Scenario(
+            id="memory-large-result-sets", runbook=SECTION,
+            title="Unpaginated requests are refused (400) and memory stays bounded",
+            fault=lambda: make("none"), load=suite_load(), steady=o.steady(),
+            fault_load=LoadSpec(clients=4, think_s=0.2, timeout_s=10, path=UNPAGINATED),
+            during=[c.error_rate("fault_steady", above=0.9, statuses={400}, endpoint=UNPAGINATED),
+                    c.resource_bounded(REPLICAS, "memory_bytes", "fault_steady", "steady", slack=32 * 2**20)],
+            after=o.recovered(15), steady_s=4, settle_s=0.5, fault_s=4, recovery_s=4,
+            proves=[o.cites(SECTION, "Large result sets not paginated")]),
+        Scenario(
+            id="memory-unclosed-connections", runbook=SECTION,
+            title="Database faults flapping under load: the pool gives every connection back",
+            fault=lambda: make("none"), load=suite_load(), steady=o.steady(),
+            during=[], remediation=_flapping, remediation_name="database refused and allowed 3 times",
+            heal_first=True, recovery_settle_s=3,
+            after=[c.metric_back_to_baseline(REPLICAS, "db_connection_pool_active", "recovery", "steady", slack=1),
+                   *o.recovered(20)],
+            steady_s=4, settle_s=0, fault_s=0.5, recovery_s=4,
+            proves=[o.cites(SECTION, "Unclosed database connections"), o.claim("metric.db_connection_pool_active")]),
+    ]

@@ -1,0 +1,38 @@
+"""Metrics to Monitor: every metric the runbook names is exported with the type its
+name promises, and moves as the runbook says: requests and latency observations rise
+with traffic, errors rise under a database fault, active connections are used, cache
+hits rise on reads."""
+
+from __future__ import annotations
+
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.faults import make
+from harness.runner import Scenario
+from scenarios.common import Oracle, suite_load
+
+SECTION = "Metrics to Monitor"
+# How each named metric "moves as claimed", by the meaning the runbook gives it.
+MOVES = {"Total requests": ("steady", "rises"), "Request latency": ("steady", "rises"),
+         "Error count": ("fault", "rises"), "Cache hit rate": ("steady", "rises"),
+         "Active DB connections": ("steady", "reaches")}
+
+
+def _moves(name: str, meaning: str) -> c.Check:
+    window, change = MOVES.get(meaning, ("steady", "rises"))
+    sample = f"{name}_count" if name.endswith("_seconds") else name
+    return c.metric(REPLICAS, sample, window, change, value=1 if change == "reaches" else None)
+
+
+def scenarios(o: Oracle) -> list[Scenario]:
+    named = [claim.value for claim in o.rb.claims.values() if claim.id.startswith("metric.")]
+    contract = [c.metric_contract("replica-0", m["name"], "steady") for m in named]
+    moves = [_moves(m["name"], m["meaning"]) for m in named]
+    return [Scenario(
+        id="metrics-contract", runbook=SECTION,
+        title="Every named metric exists with its type and moves as claimed",
+        fault=lambda: make("dependency_refused", dependency="postgres"), load=suite_load(),
+        steady=[*contract, *[m for m in moves if m.window == "steady"]],
+        during=[m for m in moves if m.window == "fault"], after=o.recovered(20),
+        steady_s=4, settle_s=0.5, fault_s=1.5, recovery_s=4,
+        proves=[o.claim(f"metric.{m['name']}") for m in named])]

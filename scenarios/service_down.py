@@ -1,0 +1,63 @@
+"""Service is Down (All replicas failing): the database refused or Redis unavailable
+takes every replica out of the load balancer, which answers 503 to every request; a bad
+deployment is rolled back to the previous version and served again well inside the
+runbook's escalation deadline. The escalation of a latency incident into an outage (a
+database slow enough that readiness times out) is its own scenario."""
+
+from __future__ import annotations
+
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.faults import make
+from harness.runner import Scenario
+from scenarios.common import Oracle, READINESS, removal_s, suite_load
+
+SECTION = "Service is Down"
+
+
+def _all_failing(o: Oracle) -> list[c.Check]:
+    return [c.probe_fails(REPLICAS, o.ready, "fault_steady", share=0.95),
+            c.probe_status("lb", o.ready, 503, "fault_steady", share=0.95),
+            c.error_rate("fault_steady", above=0.95, statuses={503})]
+
+
+def _dependency(o: Oracle, sid: str, fault, cause: str) -> Scenario:
+    return Scenario(
+        id=sid, runbook=SECTION, title=f"{cause}: all replicas unready, the load balancer answers 503",
+        fault=fault, load=suite_load(), steady=o.steady(), during=_all_failing(o), after=o.recovered(20),
+        steady_s=4, settle_s=removal_s(), fault_s=3, recovery_s=4,
+        proves=[o.cites(SECTION, cause), o.claim("ready.failure_action")])
+
+
+def _rollback_deadline(o: Oracle) -> float:
+    return float(o.rb.value("service_down.rollback_deadline_s"))
+
+
+def scenarios(o: Oracle) -> list[Scenario]:
+    slow_db_ms = int(READINESS.timeout_s * 1000 * 0.6)  # two round trips per readiness check: 1.2x the timeout
+    return [
+        _dependency(o, "down-db-refused", lambda: make("dependency_refused", dependency="postgres"),
+                    "Database connection failure"),
+        _dependency(o, "down-redis-unavailable", lambda: make("redis_down"), "Redis unavailable"),
+        Scenario(
+            id="down-bad-deployment", runbook=SECTION,
+            title="A release that never becomes ready: rollback restores service inside the deadline",
+            fault=lambda: make("bad_deployment", mode="unready"), load=suite_load(), steady=o.steady(),
+            during=_all_failing(o), remediation=lambda stack: stack.redeploy(),
+            remediation_name=o.rb.value("service_down.rollback_command"), heal_first=False,
+            after=o.recovered(_rollback_deadline(o)), steady_s=4, settle_s=removal_s(), fault_s=3, recovery_s=4,
+            proves=[o.cites(SECTION, "Recent deployment"), o.claim("service_down.rollback_command"),
+                    o.claim("service_down.rollback_deadline_s")]),
+        Scenario(
+            id="down-escalation-slow-database", runbook=SECTION,
+            title="Finding: a database slow enough for readiness to time out takes the whole service down",
+            fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=slow_db_ms),
+            load=suite_load(), steady=o.steady(), during=_all_failing(o), after=o.recovered(20),
+            steady_s=4, settle_s=removal_s() + 1, fault_s=5, recovery_s=4,
+            proves=[o.cites(SECTION, "Database connection failure"), o.claim("ready.checks")],
+            calibration={"latency_ms": slow_db_ms,
+                         "why": f"readiness runs two round trips to PostgreSQL; at {slow_db_ms} ms each it takes "
+                                f"longer than the probe's {READINESS.timeout_s:g} s timeout, so every replica "
+                                f"fails {READINESS.failure_threshold} probes in a row and leaves the pool: "
+                                "readiness that pings the database turns a latency incident into an outage"}),
+    ]

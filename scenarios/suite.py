@@ -1,0 +1,57 @@
+"""Runs scenarios as a suite: one stack for the whole run (reset between scenarios, so
+each starts from the same baseline), a journal per scenario, one result line per
+scenario as it ends. This is where harness/ and load/ meet."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from harness.runner import Scenario, run_scenario
+from harness.stack import Stack, StackConfig
+
+
+@dataclass
+class SuiteResult:
+    """What a suite run gives: the journal record of every scenario, the stack starts."""
+
+    records: list[dict] = field(default_factory=list)
+    stack_starts: int = 0
+    seconds: float = 0.0
+
+    def exit_code(self) -> int:
+        """0 all passed; 1 any failed or unknown; 3 any harness error (and nothing failed)."""
+        statuses = {r["status"] for r in self.records}
+        if statuses & {"failed", "unknown"}:
+            return 1
+        return 3 if "error" in statuses else 0
+
+
+def deciding(record: dict) -> str:
+    """Returns the evidence that decided a scenario that did not pass, in one line."""
+    if record["status"] == "error":
+        return record["error"].splitlines()[0][:300] if record["error"] else "harness error"
+    for verdict in record["verdicts"]:
+        if verdict["status"] != "pass":
+            evidence = {k: v for k, v in verdict["evidence"].items() if k not in ("window",)}
+            return f"{verdict['check']} [{verdict['status']}] {evidence}"[:400]
+    return ""
+
+
+def run_suite(session, scenarios: list[Scenario], config: StackConfig, journal_dir: Path,
+              on_result: Callable[[dict], None] = lambda record: None) -> SuiteResult:
+    """Starts the stack once and runs `scenarios` in order; returns their records."""
+    result, started = SuiteResult(), time.monotonic()
+    with Stack(session, config) as stack:
+        result.stack_starts += 1
+        for index, scenario in enumerate(scenarios):
+            if index:
+                stack.reset()
+            record = run_scenario(stack, scenario, journal_dir)
+            record["seconds"] = round(record["end"] - record["start"], 2)
+            result.records.append(record)
+            on_result(record)
+    result.seconds = time.monotonic() - started
+    return result

@@ -1,0 +1,96 @@
+"""Each scenario fails for the right reason against a service where what it guards is
+broken: the three Recent Incidents re-introduced (REGRESSIONS, and a pool too small for
+the load), patched copies of the User API built with `drill build user-api --source`
+and run as candidates with `drill run --user-api-image`, and the runbook itself edited
+through `drill run --runbook`."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import docker.errors
+import pytest
+
+import scenarios
+from harness.runbook import RUNBOOK, Runbook
+from harness.runner import run_scenario
+from harness.stack import Stack
+from scenarios.common import stack_config
+
+ROOT = Path(__file__).resolve().parents[2]
+BY_ID = {s.id: s for s in scenarios.build(Runbook())}
+
+
+def _failing_checks(record: dict) -> list[str]:
+    return [v["check"] for v in record["verdicts"] if v["status"] == "fail"]
+
+
+@pytest.mark.parametrize("sid, env, failing", [
+    ("incident-n-plus-one", {"REGRESSIONS": "n_plus_one"}, "p99 latency of GET /users < 500 ms"),
+    ("incident-connection-leak", {"REGRESSIONS": "connection_leak"}, "error rate < 1.0%"),
+    ("incident-pool-exhaustion", {"DB_POOL_MAX": "2", "DB_POOL_MIN": "1"}, "error rate < 1.0%"),
+], ids=["n-plus-one", "connection-leak", "pool-too-small"])
+def test_a_recent_incident_reintroduced_fails_its_regression_scenario(session, tmp_path, sid, env, failing):
+    with Stack(session, stack_config(user_api_env=env)) as stack:
+        record = run_scenario(stack, BY_ID[sid], tmp_path)
+    assert record["status"] == "failed", record["verdicts"]
+    assert failing in _failing_checks(record)
+
+
+def _drill(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scenarios.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _patched_copy(tmp_path: Path, path: str, old: str, new: str) -> Path:
+    source = tmp_path / "candidate"
+    shutil.copytree(ROOT / "services", source / "services", ignore=shutil.ignore_patterns("__pycache__"))
+    target = source / "services" / path
+    text = target.read_text()
+    assert old in text, f"the patch no longer applies to {path}: {old!r}"
+    target.write_text(text.replace(old, new))
+    return source
+
+
+@pytest.mark.parametrize("name, path, old, new, sid, failing", [
+    ("readiness-ignores-redis", "user_api/app.py", 'checks = {"database": database, "redis": redis_check}',
+     'checks = {"database": database}', "health-redis-down", "replica-* /health/ready answers 503"),
+    ("500-instead-of-401", "user_api/app.py", 'return _error(401, {"error": "invalid token"',
+     'return _error(500, {"error": "invalid token"', "auth-clock-skew", "401 rate > 1.0%"),
+    ("renamed-metric", "user_api/metrics.py", 'Counter("redis_hits_total"', 'Counter("cache_hits_total"',
+     "metrics-contract", "replica-0 exports redis_hits_total as a counter"),
+])
+def test_a_candidate_built_from_a_patched_copy_fails_the_scenario_that_guards_it(
+        session, tmp_path, name, path, old, new, sid, failing):
+    tag = f"runbook-drill/user-api:variant-{name}"
+    source = _patched_copy(tmp_path, path, old, new)
+    try:
+        built = _drill("build", "user-api", "--source", str(source), "--tag", tag)
+        assert built.returncode == 0, built.stderr[-2000:]
+        junit = tmp_path / "junit.xml"
+        run = _drill("run", sid, "--user-api-image", tag, "--junit", str(junit))
+        assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+        assert f"FAILED   {sid}" in run.stdout
+        assert failing in junit.read_text()
+    finally:
+        try:
+            session.client.images.remove(tag, force=True)
+        except docker.errors.ImageNotFound:
+            pass
+
+
+def test_a_threshold_edited_in_a_copy_of_the_runbook_changes_the_verdict(tmp_path):
+    edited = tmp_path / "runbook.md"
+    edited.write_text(RUNBOOK.read_text().replace("High Latency (p99 >500ms)", "High Latency (p99 >1ms)"))
+    run = _drill("run", "health-baseline", "--runbook", str(edited))
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "p99 latency < 1 ms" in run.stdout
+
+
+def test_a_candidate_image_that_does_not_exist_is_exit_2_with_nothing_started(session, tmp_path):
+    from harness.resources import RUN_ID, leftovers
+
+    run = _drill("run", "health-baseline", "--user-api-image", "runbook-drill/user-api:no-such-build", timeout=120)
+    assert run.returncode == 2 and "no such image" in run.stderr
+    assert leftovers(session.client) == leftovers(session.client, RUN_ID)

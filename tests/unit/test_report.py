@@ -1,0 +1,52 @@
+"""Reports from journals: the runbook coverage and JUnit XML."""
+
+import xml.etree.ElementTree as ET
+
+import scenarios
+from harness.report import coverage, junit
+from harness.runbook import RUNBOOK, Runbook
+
+
+def test_every_line_of_the_projects_runbook_is_proved_equivalent_or_explained():
+    rows = coverage.rows(Runbook(), scenarios.build(Runbook()))
+    assert len(rows) == len(Runbook().lines)
+    assert [r for r in rows if r.kind == "not-covered"] == []
+    kinds = {r.text.strip(): r.kind for r in rows}
+    assert kinds["1. **Primary On-Call**: Platform Team (auto-paged)"] == "not-checkable"
+    assert kinds["helm rollback user-api -n production"] == "equivalent"
+    assert kinds['**Symptoms**: 500 errors, logs show "connection refused"'] == "proved"
+
+
+def test_a_claim_added_to_the_runbook_shows_as_not_covered(tmp_path):
+    path = tmp_path / "runbook.md"
+    path.write_text(RUNBOOK.read_text().replace("- Rate limiting triggered\n",
+                                                "- Rate limiting triggered\n- Disk full on the database\n"))
+    rows = coverage.rows(Runbook(path), scenarios.build(Runbook(path)))
+    assert [r.text.strip() for r in rows if r.kind == "not-covered"] == ["- Disk full on the database"]
+
+
+def _record(status, verdicts, error=""):
+    return {"scenario": "db-refused", "runbook": "Database Connection Failures", "status": status, "error": error,
+            "start": 0.0, "end": 12.5, "proves": ['L67: **Symptoms**: 500 errors, logs show "connection refused"'],
+            "verdicts": verdicts}
+
+
+def test_junit_has_one_testcase_per_scenario_and_a_failure_names_line_check_expected_observed():
+    failed = _record("failed", [{"check": "500 rate > 1.0%", "status": "fail",
+                                 "evidence": {"error_rate": 0.0, "answered": 120}}])
+    errored = _record("error", [], error="FaultNotApplied: toxic missing")
+    passed = _record("passed", [{"check": "x", "status": "pass", "evidence": {}}])
+    suite = ET.fromstring(junit.render([failed, errored, passed]).split("?>", 1)[1])
+    assert suite.get("tests") == "3" and suite.get("failures") == "1" and suite.get("errors") == "1"
+    failure = suite.findall("testcase")[0].find("failure")
+    message = failure.get("message")
+    assert 'L67: **Symptoms**: 500 errors' in message and "check: 500 rate > 1.0%" in message
+    assert "expected:" in message and '"error_rate": 0.0' in message
+    assert suite.findall("testcase")[1].find("error").get("message").startswith("FaultNotApplied")
+
+
+def test_an_unknown_verdict_is_a_junit_failure_never_a_pass():
+    unknown = _record("unknown", [{"check": "p99 latency > 500 ms", "status": "unknown",
+                                   "evidence": {"reason": "12 requests (< 100)"}}])
+    suite = ET.fromstring(junit.render([unknown]).split("?>", 1)[1])
+    assert suite.find("testcase").find("failure") is not None
