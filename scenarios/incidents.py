@@ -19,17 +19,19 @@ def scenarios(o: Oracle) -> list[Scenario]:
     pool, leak, n_plus_one = (o.rb.incident("pool exhaustion"), o.rb.incident("unclosed connections"),
                               o.rb.incident("N+1"))
     db_ms = 30
+    pool_db_ms = 150
     return [
         Scenario(
             id="incident-pool-exhaustion", runbook=SECTION, title=pool.value["title"],
-            fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=10), load=suite_load(),
+            fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=pool_db_ms), load=suite_load(),
             steady=o.steady(),
             during=[c.error_rate("fault_steady", below=o.error_rate),
                     c.metric(REPLICAS, "db_connection_pool_timeouts_total", "fault", "stays")],
             after=o.recovered(15), steady_s=4, settle_s=0.5, fault_s=4, recovery_s=4,
             proves=[f"L{pool.line}: {pool.text}"],
-            calibration={"postgres_latency_ms": 10, "why": "each database request holds a connection for a few "
-                         "round trips: the reference pool has room, a pool too small for the load runs out"}),
+            calibration={"postgres_latency_ms": pool_db_ms, "why": "database requests (a quarter of the load) hold a "
+                         "connection for a few round trips (~6 busy at once at this load): the reference pool (10 "
+                         "per replica) has room, a pool too small for the load (2) runs out"}),
         Scenario(
             id="incident-connection-leak", runbook=SECTION, title=leak.value["title"],
             fault=lambda: make("redis_flushed"), load=suite_load(), steady=o.steady(),
@@ -44,7 +46,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
             fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=db_ms),
             load=suite_load(mix="1,1,0,0"), steady=o.steady(),
             during=[c.latency("fault_steady", below_ms=o.p99_ms, endpoint=LIST, method="GET")],
-            after=o.recovered(15), steady_s=4, settle_s=0.5, fault_s=6, recovery_s=4,
+            after=o.recovered(15), steady_s=4, settle_s=0.5, fault_s=9, recovery_s=4,
             proves=[f"L{n_plus_one.line}: {n_plus_one.text}", o.claim("threshold.p99_ms")],
             calibration={"postgres_latency_ms": db_ms, "why": "a list page of 20 costs 2 queries (~4 round trips, "
                          "~120 ms) with eager loading and 22 queries (~1.3 s) with N+1: the threshold "

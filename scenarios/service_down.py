@@ -52,8 +52,9 @@ def scenarios(o: Oracle) -> list[Scenario]:
             id="down-escalation-slow-database", runbook=SECTION,
             title="Finding: a database slow enough for readiness to time out takes the whole service down",
             fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=slow_db_ms),
-            load=suite_load(), steady=o.steady(), during=_all_failing(o), after=o.recovered(20),
-            steady_s=4, settle_s=removal_s() + 1, fault_s=5, recovery_s=4,
+            load=suite_load(), steady=o.steady(),
+            during=[*_all_failing(o), c.probe_status_within("lb", o.ready, 503, "fault", removal_s() + 3)],
+            after=o.recovered(20), steady_s=4, settle_s=removal_s() + 1, fault_s=5, recovery_s=4,
             proves=[o.cites(SECTION, "Database connection failure"), o.claim("ready.checks")],
             calibration={"latency_ms": slow_db_ms,
                          "why": f"readiness runs two round trips to PostgreSQL; at {slow_db_ms} ms each it takes "
