@@ -321,9 +321,10 @@ def resource_bounded(source: str, field_name: str, window: str, baseline: str, s
         peaks: dict[str, float] = {}
         for e in before:
             peaks[e.source] = max(peaks.get(e.source, 0), e.data[field_name])
-        worst = {e.source: e.data[field_name] - peaks.get(e.source, 0) for e in during}
-        growth = {src: max(v for e in during if e.source == src for v in [e.data[field_name] - peaks.get(src, 0)])
-                  for src in worst}
+        growth: dict[str, float] = {}
+        for e in during:
+            grown = e.data[field_name] - peaks.get(e.source, 0)
+            growth[e.source] = max(growth.get(e.source, grown), grown)
         ok = all(g <= slack for g in growth.values())
         return (PASS if ok else FAIL), {"growth_over_baseline_peak": growth, "slack": slack}
     return Check(f"{_who(source)} {field_name} stays within {slack:g} of its {baseline} peak", window, judge)
