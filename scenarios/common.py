@@ -20,6 +20,7 @@ from load.generator import LocustSpec
 REPLICA_COUNT = 2
 SEED_USERS = 2000
 LOAD_USER_IDS = 300
+RELOGIN_S = 4.0  # token churn: a load user logs in again this often
 CLIENT_TIMEOUT_S = 5.0  # a client's patience: above the service's 2 s statement timeout
 READINESS = ReadinessProbe()
 # A client's quota, lowered from the service default (1,000 per 10 s) so that one greedy
@@ -37,7 +38,7 @@ def stack_config(user_api_image: str | None = None, **overrides) -> StackConfig:
 
 
 def suite_load(seed: int = 1, **overrides) -> LocustSpec:
-    spec = dict(users=80, rate_per_user=0.5, relogin_s=4.0, user_ids=LOAD_USER_IDS, timeout_s=CLIENT_TIMEOUT_S,
+    spec = dict(users=80, rate_per_user=0.5, relogin_s=RELOGIN_S, user_ids=LOAD_USER_IDS, timeout_s=CLIENT_TIMEOUT_S,
                 spawn_rate=200.0, seed=seed)
     return LocustSpec(**{**spec, **overrides})
 

@@ -75,11 +75,11 @@ def scenarios(o: Oracle) -> list[Scenario]:
                  [c.resource(REPLICAS, "throttled_periods", "fault_steady")],
                  remediation=_scale_keeping_limits(replicas), remediation_name=f"scale to {replicas} replicas",
                  heal_first=False, recovery_settle_s=2, recovery_s=5, fault_s=6,
-                 calibrate=stepping("cpus", 0.7, o.p99_ms, rate=0.01),
+                 calibrate=stepping("cpus", 0.7, o.p99_ms, rate=0.01, margin=5.0),
                  after=[c.latency("recovery", below_ms=o.p99_ms), c.error_rate("recovery", below=o.error_rate)],
                  proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "CPU throttling"),
                          o.claim("latency.scale_replicas")],
-                 calibration={"cpus": f"from {cpus}, x0.7 until over 3% of requests are slower than the threshold",
+                 calibration={"cpus": f"from {cpus}, x0.7 until over 5% of requests are slower than the threshold",
                               "why": "a fixed quota is wrong on another machine (0.1 CPU gave p99 233-480 ms here); "
                               "the quota is lowered until 2 replicas cannot keep up with the load - the "
                               f"runbook's High Latency - and {replicas} replicas of the same quota are then judged"}),
