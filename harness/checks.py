@@ -28,6 +28,16 @@ class Check:
     description: str
     window: str
     judge: Callable[[History, Window], tuple[str, dict[str, Any]]]
+    # A check decided by the number of samples (requests) its window holds: the runner
+    # keeps that window open until the check is decided, within a bound.
+    sampled: bool = False
+
+    def decided(self, history: History, window: Window) -> bool:
+        """True when the check, judged on `window` now, is pass or fail (not unknown)."""
+        try:
+            return self.judge(history, window)[0] != UNKNOWN
+        except Exception:
+            return False
 
     def evaluate(self, history: History) -> Verdict:
         window = history.windows.get(self.window)
@@ -130,10 +140,10 @@ def error_rate(window: str, above: float | None = None, below: float | None = No
     the 95% confidence interval's lower bound over the threshold (and at least 20
     requests): 60% errors over 78 requests decides, 2% over 50 does not."""
     wanted = set(statuses or ())
+    needed = min(min_samples, 20) if above is not None else min_samples
 
     def judge(history, win):
         answered, unknown = _requests(history, win, endpoint, method)
-        needed = min(min_samples, 20) if above is not None else min_samples
         if len(answered) < needed:
             return UNKNOWN, {"reason": f"{len(answered)} answered requests (< {needed})",
                              "answered": len(answered), "unknown": len(unknown)}
@@ -152,7 +162,7 @@ def error_rate(window: str, above: float | None = None, below: float | None = No
                                         "unknown": len(unknown), "errors_by_status": by_status}
     bound = f"> {above:.1%}" if above is not None else f"< {below:.1%}"
     what = "/".join(str(s) for s in sorted(wanted)) + " rate" if wanted else "error rate"
-    return Check(f"{what}{_traffic(endpoint, method)} {bound}", window, judge)
+    return Check(f"{what}{_traffic(endpoint, method)} {bound}", window, judge, sampled=True)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -193,7 +203,7 @@ def latency(window: str, q: float = 0.99, above_ms: float | None = None, below_m
             evidence[f"{name}_at_most"] = "unbounded" if math.isinf(high) else round(high, 2)
         return status, evidence
     bound = f"> {above_ms:g} ms" if above_ms is not None else f"< {below_ms:g} ms"
-    return Check(f"p{q * 100:g} latency{_traffic(endpoint, method)} {bound}", window, judge)
+    return Check(f"p{q * 100:g} latency{_traffic(endpoint, method)} {bound}", window, judge, sampled=True)
 
 
 def _metric_series(history: History, win: Window, source: str, name: str, labels: dict[str, str]) -> dict:

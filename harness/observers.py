@@ -43,8 +43,20 @@ class Poller:
         return self
 
     def stop(self) -> None:
-        self._stop.set()
+        self.signal_stop()
         self._thread.join(timeout=10)
+
+    def signal_stop(self) -> None:
+        """Asks the poller to stop after its current observation, without waiting."""
+        self._stop.set()
+
+
+def stop_all(pollers: list[Poller]) -> None:
+    """Stops every poller: all are told first, so their last observations end together."""
+    for poller in pollers:
+        poller.signal_stop()
+    for poller in pollers:
+        poller.stop()
 
 
 def probe(history: History, source: str, url_of: Callable[[], str], path: str, timeout: float = 1.0) -> Poller:
@@ -148,7 +160,9 @@ def collect_events(history: History, source: str, container, since: float) -> in
     into the history as "event" events - "OOMKilled in events", as `kubectl describe
     pod` shows them; returns how many were recorded."""
     wrapped = container.get_wrapped_container()
-    events = wrapped.client.api.events(since=int(since), until=int(time.time()) + 1, decode=True,
+    # until = now, to the microsecond: the daemon streams events until `until` comes, so
+    # a whole second rounded up kept every teardown waiting for it.
+    events = wrapped.client.api.events(since=int(since), until=f"{time.time():.6f}", decode=True,
                                        filters={"container": wrapped.id, "type": "container"})
     count = 0
     for event in events:

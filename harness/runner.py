@@ -19,6 +19,10 @@ Windows the checks can name:
   (no window at all if it never does: its checks are then unknown, and the check that
   it recovers in time fails).
 
+Each window lasts its declared time at least, then stays open (within a bound) until
+every check that needs samples - an error rate, a percentile - has enough requests in
+it to be decided: a slow machine gets longer windows, never verdicts on too few.
+
 Remediations come in two kinds: "fix, then refresh" (`heal_first=True`: the root cause is
 repaired, then the runbook's step runs) and "mitigate" (`heal_first=False`: the step runs
 with the fault still in place, or is itself the fix; the recovery window is measured
@@ -71,14 +75,17 @@ class Scenario:
     fault_load: Any = None  # extra traffic during the fault window only (a LoadPlan)
     background: list[Callable[[], Fault]] = field(default_factory=list)  # in place before steady
     prepare: Callable[[Any], Any] | None = None  # runs first, before the background faults
-    warmup_s: float = 1.5
-    steady_s: float = 2.0
+    warmup_s: float = 1.0  # logins done (the load starts stationary: no burst to wait out)
+    # Each window's least length; a window then stays open until its sampled checks are
+    # decided (an error rate, a p99 over 100 requests: ~2.6 s of the suite's load).
+    steady_s: float = 1.0
     fault_s: float = 4.0
-    recovery_s: float = 4.0
+    recovery_s: float = 1.5  # served again (the load balancer ready) at least this long
     settle_s: float = 0.5  # after injection, before the fault_steady window starts
     onset_s: float = 1.0
     recovery_settle_s: float = 0.0
     recovery_max_s: float = 30.0  # the recovery window is extended until served again for recovery_s
+    sample_max_s: float = 10.0  # a window is held open this much longer, at most, for its checks' samples
     title: str = ""
     proves: list[str] = field(default_factory=list)  # runbook claim ids / line anchors
     calibration: dict[str, Any] = field(default_factory=dict)  # magnitude -> why, and what it gave
@@ -137,6 +144,9 @@ def _generator(stack, history: History, load):
     return load.build(history, base, auth, lambda i: stack.token(f"drill-load-{i}", ttl_seconds=3600))
 
 
+DECIDE_POLL_S = 0.1  # how often an open window's checks are judged to see if they are decided
+
+
 def _wait(seconds: float) -> None:
     time.sleep(seconds)  # the length of a measurement window, not a synchronisation
 
@@ -172,10 +182,19 @@ class _Run:
             _wait(s.warmup_s)  # logins done, caches and pools warm: not part of any window
 
     def measure(self) -> None:
-        s, stack, history = self.scenario, self.stack, self.history
+        self._steady()
+        self._fault()
+        self._remediate()
+        self._recovery()
+
+    def _steady(self) -> None:
         t0 = time.time()
-        _wait(s.steady_s)
-        history.mark("steady", t0, time.time())
+        _wait(self.scenario.steady_s)
+        self._hold_until_decided({"steady": t0})
+        self.history.mark("steady", t0, time.time())
+
+    def _fault(self) -> None:
+        s, stack, history = self.scenario, self.stack, self.history
         t1 = time.time()
         evidence = self.journal.run(f"inject {self.fault.kind}", lambda: self.fault.inject(stack))
         history.record("fault", self.fault.kind, phase="start", evidence=evidence)
@@ -185,12 +204,16 @@ class _Run:
         if s.fault_load:
             self.generators.append(_generator(stack, history, s.fault_load).start())
         _wait(s.settle_s + s.fault_s)
+        self._hold_until_decided({"fault": t1, "fault_steady": t1 + s.settle_s})
         end = time.time()
         history.mark("fault", t1, end)
         history.mark("fault_onset", t1, min(end, t1 + s.onset_s))
         history.mark("fault_steady", t1 + s.settle_s, end)
         if s.fault_load:
             self.generators.pop().stop()
+
+    def _remediate(self) -> None:
+        s, stack, history = self.scenario, self.stack, self.history
         if s.heal_first:
             self.journal.run(f"heal {self.fault.kind} (root cause fixed)", lambda: self.fault.heal(stack))
             history.record("fault", self.fault.kind, phase="healed")
@@ -198,20 +221,44 @@ class _Run:
             self.journal.run(f"remediation: {s.remediation_name}", lambda: _call(s.remediation, stack, self.fault))
             history.record("remediation", s.remediation_name or "remediation", phase="done")
         _wait(s.recovery_settle_s)
+
+    def _recovery(self) -> None:
+        """The recovery window: at least `recovery_s`; then on, up to `recovery_max_s`,
+        until the service has been served again for `recovery_s` and the checks of the
+        recovered window are decided."""
+        s = self.scenario
         t2 = time.time()
         _wait(s.recovery_s)
-        # Served again for too short a time to judge: wait on, up to recovery_max_s.
         deadline = t2 + s.recovery_max_s
-        while self._recovered_since(t2, time.time()) is None or \
-                time.time() - self._recovered_since(t2, time.time()) < s.recovery_s:
-            if time.time() >= deadline:
-                break
-            _wait(0.25)
+        while time.time() < deadline and not self._recovery_judgeable(t2):
+            _wait(DECIDE_POLL_S)
         end = time.time()
-        history.mark("recovery", t2, end)
+        self.history.mark("recovery", t2, end)
         since = self._recovered_since(t2, end)
         if since is not None:
-            history.mark("recovered", since, end)
+            self.history.mark("recovered", since, end)
+
+    def _recovery_judgeable(self, t2: float) -> bool:
+        if self.stack.lb is None:  # no load balancer: no "served again" to wait for
+            return self._decided({"recovery": t2})
+        since = self._recovered_since(t2, time.time())
+        if since is None or time.time() - since < self.scenario.recovery_s:
+            return False
+        return self._decided({"recovery": t2, "recovered": since})
+
+    def _hold_until_decided(self, starts: dict[str, float]) -> None:
+        """Keeps the windows that begin at `starts` open (up to `sample_max_s` more)
+        until every check needing samples from them is decided: a window ends once
+        its checks have enough requests to judge, never with too few."""
+        deadline = time.time() + self.scenario.sample_max_s
+        while time.time() < deadline and not self._decided(starts):
+            _wait(DECIDE_POLL_S)
+
+    def _decided(self, starts: dict[str, float]) -> bool:
+        now = time.time()
+        checks = self.scenario.steady + self.scenario.during + self.scenario.after
+        return all(check.decided(self.history, Window(check.window, starts[check.window], now))
+                   for check in checks if check.sampled and check.window in starts)
 
     def _recovered_since(self, start: float, end: float) -> float | None:
         """Returns when the load balancer began answering ready for good in [start, end):
@@ -226,8 +273,7 @@ class _Run:
     def teardown(self) -> None:
         for generator in reversed(self.generators):
             _safe(generator.stop)
-        for poller in self.pollers:
-            poller.stop()
+        observers.stop_all(self.pollers)
         for i, replica in enumerate(self.stack.replicas):
             _safe(lambda: observers.collect_logs(self.history, f"replica-{i}", replica, self.started - 1))
             _safe(lambda: observers.collect_events(self.history, f"replica-{i}", replica, self.started - 1))

@@ -12,6 +12,7 @@ goes through the fault proxy, so network faults need no restart.
 from __future__ import annotations
 
 import contextlib
+import concurrent.futures
 import secrets
 import string
 import tempfile
@@ -340,10 +341,15 @@ class Stack:
         if wait_ready and container in self.replicas:
             self.wait_ready(container)
 
+    def restart_replicas(self) -> None:
+        """Restarts every replica at once (`kubectl delete pods -l app=user-api`: the
+        deployment's pods restart together) and waits until each is ready."""
+        _together(self.restart, list(self.replicas))
+
     def scale(self, replicas: int) -> None:
-        """Adds or removes baseline replicas until there are `replicas` of them."""
-        while len(self.replicas) < replicas:
-            self.add_replica()
+        """Adds or removes baseline replicas until there are `replicas` of them (new ones
+        start together, as a scaled deployment's pods do)."""
+        _together(lambda _: self.add_replica(), range(replicas - len(self.replicas)))
         while len(self.replicas) > replicas:
             self.remove_replica(self.replicas[-1])
 
@@ -352,8 +358,7 @@ class Stack:
         """Replaces every replica with one of `image`/`env` (None: the baseline: a rollback)."""
         count = len(self.replicas) or self.config.replicas
         self._remove_all_replicas()
-        for _ in range(count):
-            self.add_replica(env, wait_ready=wait_ready, image=image, **docker_kwargs)
+        _together(lambda _: self.add_replica(env, wait_ready=wait_ready, image=image, **docker_kwargs), range(count))
 
     def update_limits(self, container, memory: str | None = None, cpus: float | None = None,
                       restart_on_failure: bool = False) -> None:
@@ -391,8 +396,7 @@ class Stack:
             self.update_limits(replica, memory="8g", cpus=0)  # limits back to none in effect
         self.scale(self.config.replicas)
         self._reset_data()
-        for replica in self.replicas:
-            self.wait_ready(replica)
+        _together(self.wait_ready, list(self.replicas))
 
     def _reset_data(self) -> None:
         import psycopg
@@ -402,6 +406,26 @@ class Stack:
         self.redis.get_client(socket_timeout=5).flushall()
         if self.config.seed_users:
             self.seed(self.config.seed_users)
+
+
+def _together(action, items) -> list:
+    """Runs `action(item)` for every item in threads at once; returns the results in
+    order, or raises the first error - only once every action has ended, even on
+    Ctrl-C, so a container being started is registered before cleanup looks."""
+    items = list(items)
+    if not items:
+        return []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="stack") as pool:
+        futures = [pool.submit(action, item) for item in items]
+        try:
+            concurrent.futures.wait(futures)
+        except BaseException:
+            concurrent.futures.wait(futures)
+            raise
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    if errors:
+        raise errors[0]
+    return [f.result() for f in futures]
 
 
 def _running(container) -> None:

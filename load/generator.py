@@ -1,18 +1,22 @@
-"""Locust as the runner's generator: starts a LoadRun against the stack and, when
-stopped, copies every per-request record into the history as a "request" event (the
-same events the in-process generator records, so the checks read both alike)."""
+"""Locust as the runner's generator: starts a LoadRun against the stack and follows
+its per-request records while it runs, copying each into the history as a "request"
+event (the same events the in-process generator records, so the checks read both
+alike; the runner can see how many requests a window holds before it ends it)."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import HarnessError
 from harness.history import History
 from harness.polling import wait_until
-from load.runner import LoadConfig, LoadRun
+from load.runner import LoadConfig, LoadRun, RecordTail
+
+FOLLOW_S = 0.1  # how often the records are copied into the history while the load runs
 
 
 @dataclass
@@ -44,10 +48,24 @@ class LocustGenerator:
         self.run = LoadRun(LoadConfig(host, auth_url, spec.users, spec.spawn_rate, None, spec.seed, spec.workers,
                                       spec.user_ids, spec.timeout_s, spec.think_s, spec.rate_per_user,
                                       spec.relogin_s, records, mix=spec.mix))
+        self.tail = RecordTail(records)
+        self._stop = threading.Event()
+        self._follower = threading.Thread(target=self._follow, daemon=True, name="locust-records")
 
     def start(self) -> "LocustGenerator":
         self.run.start()
+        self._follower.start()
         return self
+
+    def _follow(self) -> None:
+        while not self._stop.wait(FOLLOW_S):
+            self._copy()
+
+    def _copy(self) -> None:
+        for record in self.tail.read_new():
+            self.history.record("request", "load", t=record["t"], endpoint=record["endpoint"],
+                                method=record["method"], status=record["status"], error=record["error"],
+                                latency=record["latency"])
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Returns once Locust's users are sending (a record file exists); raises
@@ -58,10 +76,10 @@ class LocustGenerator:
         raise HarnessError(f"Locust sent no request within {timeout:g}s (logs: {self.run.config.records_dir})")
 
     def stop(self) -> None:
-        """Stops Locust, copies its records into the history, and removes its files."""
+        """Stops Locust, copies its last records into the history, and removes its files."""
         self.run.stop()
-        for record in self.run.records():
-            self.history.record("request", "load", t=record["t"], endpoint=record["endpoint"],
-                                method=record["method"], status=record["status"], error=record["error"],
-                                latency=record["latency"])
+        self._stop.set()
+        if self._follower.is_alive():
+            self._follower.join()
+        self._copy()
         shutil.rmtree(self.run.config.records_dir, ignore_errors=True)  # now in the journal

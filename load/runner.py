@@ -152,11 +152,28 @@ class LoadRun:
 
     def records(self) -> list[dict]:
         """Returns every request recorded by every process, in start order."""
-        rows = []
-        for path in glob.glob(str(self.config.records_dir / "records.*.jsonl")):
-            with open(path) as lines:
-                rows += [json.loads(line) for line in lines if line.strip()]
-        return sorted(rows, key=lambda r: r["t"])
+        return sorted(RecordTail(self.config.records_dir).read_new(), key=lambda r: r["t"])
+
+
+class RecordTail:
+    """Follows the record files of a running load: each `read_new()` returns the records
+    completed since the last call (whole lines only: a line still being written is kept
+    for the next call), from every process's file, including files that appear later."""
+
+    def __init__(self, records_dir: Path) -> None:
+        self.records_dir = records_dir
+        self._read: dict[str, int] = {}  # path -> bytes consumed
+
+    def read_new(self) -> list[dict]:
+        rows: list[dict] = []
+        for path in glob.glob(str(self.records_dir / "records.*.jsonl")):
+            with open(path, "rb") as source:
+                source.seek(self._read.get(path, 0))
+                chunk = source.read()
+            complete = chunk[:chunk.rfind(b"\n") + 1]
+            self._read[path] = self._read.get(path, 0) + len(complete)
+            rows += [json.loads(line) for line in complete.splitlines() if line.strip()]
+        return rows
 
 
 def _free_port() -> int:

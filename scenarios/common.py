@@ -1,10 +1,11 @@
 """What every runbook scenario shares: the suite's stack and load, the runbook's
 steady-state hypothesis, and the checks each section builds from the runbook's values.
 
-The load is an open-ish model (Poisson arrivals: 80 users x 0.5 tasks/s, about 40
+The load is an open-ish model (Poisson arrivals: 80 users x 0.75 tasks/s, about 60
 requests/s through the load balancer; many users at a low rate, so a fault that makes
-each request slow still leaves enough requests per window), sized so the steady p99 on a 2-core machine is
-a small fraction of the runbook's threshold (measured: see the README), with token churn
+each request slow still leaves enough requests per window), sized so the steady p99 on
+a 2-core machine is a small fraction of the runbook's threshold (measured: see the
+README) and a window gathers its 100 requests in about two seconds, with token churn
 (a user logs in again every 4 s, as real clients get new tokens) so auth faults reach
 users, and enough requests per window for a p99 and a 1% error rate to mean something
 (checks with fewer than 100 requests are "unknown")."""
@@ -25,7 +26,7 @@ CLIENT_TIMEOUT_S = 5.0  # a client's patience: above the service's 2 s statement
 READINESS = ReadinessProbe()
 # A client's quota, lowered from the service default (1,000 per 10 s) so that one greedy
 # client shows the runbook's "Rate limiting triggered" at a rate this machine sustains;
-# each load user sends ~10 per window, far below it. Introspection answers are cached
+# each load user sends ~8 per window, far below it. Introspection answers are cached
 # 2 s (not 30): an auth outage reaches users within the fault window.
 USER_API_ENV = {"RATE_LIMIT_REQUESTS": "100", "RATE_LIMIT_WINDOW_SECONDS": "10", "AUTH_CACHE_SECONDS": "2"}
 
@@ -38,7 +39,7 @@ def stack_config(user_api_image: str | None = None, **overrides) -> StackConfig:
 
 
 def suite_load(seed: int = 1, **overrides) -> LocustSpec:
-    spec = dict(users=80, rate_per_user=0.5, relogin_s=RELOGIN_S, user_ids=LOAD_USER_IDS, timeout_s=CLIENT_TIMEOUT_S,
+    spec = dict(users=80, rate_per_user=0.75, relogin_s=RELOGIN_S, user_ids=LOAD_USER_IDS, timeout_s=CLIENT_TIMEOUT_S,
                 spawn_rate=200.0, seed=seed)
     return LocustSpec(**{**spec, **overrides})
 

@@ -29,8 +29,7 @@ def _restart_pods(stack) -> None:
             conn.execute("SELECT 1")
     except psycopg.Error as exc:
         raise HarnessError(f"resolution step 1: the database is not running: {exc}") from None
-    for replica in list(stack.replicas):
-        stack.restart(replica)
+    stack.restart_replicas()
 
 
 def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, log_text: str, **extra) -> Scenario:
@@ -39,8 +38,7 @@ def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, log_text: str,
         id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=o.steady(),
         during=[c.error_rate("fault_onset", above=o.error_rate, statuses={status}), o.error_log(log_text)],
         remediation=_restart_pods, remediation_name="verify the database runs; restart user-api pods",
-        after=o.recovered(20), steady_s=4, settle_s=0.5, onset_s=removal_s(), fault_s=removal_s() + 1,
-        recovery_s=4,
+        after=o.recovered(20), settle_s=0.5, onset_s=removal_s(), fault_s=removal_s() + 1,
         proves=[o.claim("db.symptom_status"), o.claim("db.symptom_log"), o.cites(SECTION, cause),
                 o.cites(SECTION, "Restart user-api pods")])
     spec.update(extra)

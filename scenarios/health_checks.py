@@ -22,7 +22,7 @@ def _dependency_down(o: Oracle, sid: str, fault, check_name: str, words: str) ->
                 c.probe_body(REPLICAS, o.ready, check_name, "fault_steady"),
                 c.probe_status(REPLICAS, o.live, o.live_ok, "fault"),
                 c.container(REPLICAS, "restart_count", "fault", equals=0)],
-        after=o.recovered(15), steady_s=4, settle_s=1.0, fault_s=3, recovery_s=4,
+        after=o.recovered(15), settle_s=1.0, fault_s=3,
         proves=[o.claim("ready.checks"), o.claim("ready.expected"), o.claim("live.expected"),
                 o.cites("Health Checks", words)])
 
@@ -32,7 +32,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
         Scenario(
             id="health-baseline", runbook=SECTION, title="Steady state: every probe 200, under the thresholds",
             fault=lambda: make("none"), load=suite_load(), steady=o.steady(), during=o.steady("fault"),
-            steady_s=4, settle_s=0, fault_s=3, recovery_s=0,
+            settle_s=0, fault_s=3, recovery_s=0,
             proves=[o.claim("live.endpoint"), o.claim("live.expected"), o.claim("ready.endpoint"),
                     o.claim("ready.expected"), o.claim("threshold.error_rate"), o.claim("threshold.p99_ms")]),
         _dependency_down(o, "health-db-down", lambda: make("dependency_refused", dependency="postgres"),
@@ -47,7 +47,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
                     c.metric("replica-0", "http_requests_total", "fault_steady", "stays",
                              labels={"route": "/users/{user_id}"}),
                     c.error_rate("fault_steady", below=o.error_rate)],
-            after=o.recovered(15), steady_s=4, settle_s=removal_s(), fault_s=3, recovery_s=4,
+            after=o.recovered(15), settle_s=removal_s(), fault_s=3,
             proves=[o.claim("ready.failure_action")]),
         Scenario(
             id="health-app-frozen", runbook=SECTION, title="A frozen replica fails liveness; restarting it recovers",
@@ -57,6 +57,6 @@ def scenarios(o: Oracle) -> list[Scenario]:
             remediation=lambda stack: stack.replace_replica(0), remediation_name=o.rb.value("live.failure_action"),
             heal_first=False, after=[c.probe_status_within("replica-0", o.live, o.live_ok, "recovery", 10),
                                      *o.recovered(15)],
-            steady_s=4, settle_s=1.5, fault_s=3, recovery_s=4,
+            settle_s=1.5, fault_s=3,
             proves=[o.claim("live.failure_action"), o.claim("live.expected")]),
     ]

@@ -24,7 +24,7 @@ def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, during: list[c
     spec = dict(
         id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=o.steady(),
         during=[c.metric(REPLICAS, "http_requests_errors_total", "fault", "rises"), *during],
-        after=o.recovered(15), steady_s=4, settle_s=0.5, fault_s=3.5, recovery_s=4,
+        after=o.recovered(15), settle_s=0.5, fault_s=3.5,
         proves=[o.claim("threshold.error_rate"), o.claim("logs.error_grep"), o.cites(SECTION, cause),
                 o.claim("metric.http_requests_errors_total")])
     spec.update(extra)
@@ -37,7 +37,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
                   "Queries past the statement timeout: 500s over the threshold, ERROR naming the timeout",
                   lambda: make("slow_queries"),
                   [c.error_rate("fault_steady", above=o.error_rate, statuses={500}),
-                   o.error_log("query timeout")], fault_s=6),
+                   o.error_log("query timeout")], fault_s=4),
         _scenario(o, "errors-invalid-tokens", "Invalid authentication tokens",
                   "Clients with bad tokens: 401s over the threshold, ERROR invalid token",
                   lambda: make("none"),

@@ -53,7 +53,7 @@ def _warm_cache(stack) -> int:
 def _latency(o: Oracle, sid: str, cause: str, title: str, fault, evidence: list[c.Check], **extra) -> Scenario:
     spec = dict(id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=o.steady(),
                 during=[c.latency("fault_steady", above_ms=o.p99_ms), *evidence], after=o.recovered(20),
-                steady_s=4, settle_s=1, fault_s=5, recovery_s=4,
+                settle_s=1, fault_s=3,
                 proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, cause)])
     spec.update(extra)
     return Scenario(**spec)

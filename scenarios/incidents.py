@@ -27,7 +27,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
             steady=o.steady(),
             during=[c.error_rate("fault_steady", below=o.error_rate),
                     c.metric(REPLICAS, "db_connection_pool_timeouts_total", "fault", "stays")],
-            after=o.recovered(15), steady_s=4, settle_s=0.5, fault_s=4, recovery_s=4,
+            after=o.recovered(15), settle_s=0.5, fault_s=4,
             proves=[f"L{pool.line}: {pool.text}"],
             calibration={"postgres_latency_ms": pool_db_ms, "why": "database requests (a quarter of the load) hold a "
                          "connection for a few round trips (~6 busy at once at this load): the reference pool (10 "
@@ -40,13 +40,13 @@ def scenarios(o: Oracle) -> list[Scenario]:
             recovery_settle_s=1,
             after=[c.metric_back_to_baseline(REPLICAS, "db_connection_pool_active", "recovery", "steady", slack=1),
                    *o.recovered(15)],
-            steady_s=4, settle_s=0.5, fault_s=3, recovery_s=4, proves=[f"L{leak.line}: {leak.text}"]),
+            settle_s=0.5, fault_s=3, proves=[f"L{leak.line}: {leak.text}"]),
         Scenario(
             id="incident-n-plus-one", runbook=SECTION, title=n_plus_one.value["title"],
             fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=db_ms),
             load=suite_load(mix="1,1,0,0"), steady=o.steady(),
             during=[c.latency("fault_steady", below_ms=o.p99_ms, endpoint=LIST, method="GET")],
-            after=o.recovered(15), steady_s=4, settle_s=0.5, fault_s=9, recovery_s=4,
+            after=o.recovered(15), settle_s=0.5, fault_s=3,
             proves=[f"L{n_plus_one.line}: {n_plus_one.text}", o.claim("threshold.p99_ms")],
             calibration={"postgres_latency_ms": db_ms, "why": "a list page of 20 costs 2 queries (~4 round trips, "
                          "~120 ms) with eager loading and 22 queries (~1.3 s) with N+1: the threshold "

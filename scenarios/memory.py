@@ -51,7 +51,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
                                                                             rises=True)],
             remediation=_raise_memory_limits, remediation_name="Increase memory limits", heal_first=False,
             after=[c.container(REPLICAS, "restart_count", "recovered", stays=True), *o.recovered(30)],
-            steady_s=4, settle_s=0.5, fault_s=6, recovery_s=4, recovery_settle_s=1,
+            settle_s=0.5, fault_s=6, recovery_settle_s=1,
             proves=[o.claim("memory.symptom_restarts"), o.claim("memory.symptom_event"),
                     o.cites(SECTION, "Increase memory limits")],
             calibration={"limit": "half the working set (resident, not page cache), applied with a restart",
@@ -64,7 +64,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
             fault_load=LoadSpec(clients=4, think_s=0.2, timeout_s=10, path=UNPAGINATED),
             during=[c.error_rate("fault_steady", above=0.9, statuses={400}, endpoint=UNPAGINATED),
                     c.resource_bounded(REPLICAS, "memory_bytes", "fault_steady", "steady", slack=32 * 2**20)],
-            after=o.recovered(15), steady_s=4, settle_s=0.5, fault_s=4, recovery_s=4,
+            after=o.recovered(15), settle_s=0.5, fault_s=4,
             proves=[o.cites(SECTION, "Large result sets not paginated")]),
         Scenario(
             id="memory-unclosed-connections", runbook=SECTION,
@@ -74,6 +74,6 @@ def scenarios(o: Oracle) -> list[Scenario]:
             heal_first=True, recovery_settle_s=3,
             after=[c.metric_back_to_baseline(REPLICAS, "db_connection_pool_active", "recovery", "steady", slack=1),
                    *o.recovered(20)],
-            steady_s=4, settle_s=0, fault_s=0.5, recovery_s=4,
+            settle_s=0, fault_s=0.5,
             proves=[o.cites(SECTION, "Unclosed database connections"), o.claim("metric.db_connection_pool_active")]),
     ]

@@ -25,7 +25,7 @@ def _dependency(o: Oracle, sid: str, fault, cause: str) -> Scenario:
     return Scenario(
         id=sid, runbook=SECTION, title=f"{cause}: all replicas unready, the load balancer answers 503",
         fault=fault, load=suite_load(), steady=o.steady(), during=_all_failing(o), after=o.recovered(20),
-        steady_s=4, settle_s=removal_s(), fault_s=3, recovery_s=4,
+        settle_s=removal_s(), fault_s=3,
         proves=[o.cites(SECTION, cause), o.claim("ready.failure_action")])
 
 
@@ -45,7 +45,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
             fault=lambda: make("bad_deployment", mode="unready"), load=suite_load(), steady=o.steady(),
             during=_all_failing(o), remediation=lambda stack: stack.redeploy(),
             remediation_name=o.rb.value("service_down.rollback_command"), heal_first=False,
-            after=o.recovered(_rollback_deadline(o)), steady_s=4, settle_s=removal_s(), fault_s=3, recovery_s=4,
+            after=o.recovered(_rollback_deadline(o)), settle_s=removal_s(), fault_s=3,
             proves=[o.cites(SECTION, "Recent deployment"), o.claim("service_down.rollback_command"),
                     o.claim("service_down.rollback_deadline_s")]),
         Scenario(
@@ -54,7 +54,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
             fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=slow_db_ms),
             load=suite_load(), steady=o.steady(),
             during=[*_all_failing(o), c.probe_status_within("lb", o.ready, 503, "fault", removal_s() + 3)],
-            after=o.recovered(20), steady_s=4, settle_s=removal_s() + 1, fault_s=5, recovery_s=4,
+            after=o.recovered(20), settle_s=removal_s() + 1, fault_s=5,
             proves=[o.cites(SECTION, "Database connection failure"), o.claim("ready.checks")],
             calibration={"latency_ms": slow_db_ms,
                          "why": f"readiness runs two round trips to PostgreSQL; at {slow_db_ms} ms each it takes "

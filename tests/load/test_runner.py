@@ -111,3 +111,19 @@ def test_the_load_processes_die_with_a_killed_parent(stack, tmp_path):
         return True
 
     eventually(all_gone, 20, what="every locust process gone after its parent was killed")
+
+
+def test_the_records_reach_the_history_while_the_load_runs_and_each_only_once(stack):
+    from harness.history import History
+    from load.generator import LocustSpec
+
+    history = History()
+    generator = LocustSpec(users=8, rate_per_user=5, user_ids=300).build(history, stack.lb_url(), stack.auth_url())
+    generator.start()
+    try:
+        generator.wait_ready()
+        assert eventually(lambda: len(history.events("request")) >= 50, timeout=20)  # before stop
+    finally:
+        generator.stop()
+    seen = [(e.t, e.data["endpoint"], e.data["latency"]) for e in history.events("request")]
+    assert len(seen) == len(set(seen)) and len(seen) >= 50
