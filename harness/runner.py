@@ -44,6 +44,7 @@ from harness.errors import HarnessError
 from harness.faults.base import Fault
 from harness.generator import LoadSpec
 from harness.history import History, Window
+from harness.polling import wait_until
 
 METRIC_NAMES = ("http_requests", "http_requests_errors", "http_request_duration_seconds",
                 "db_connection_pool_active", "db_connection_pool_max", "redis_hits", "redis_misses",
@@ -84,6 +85,10 @@ class Scenario:
     settle_s: float = 0.5  # after injection, before the fault_steady window starts
     onset_s: float = 1.0
     recovery_settle_s: float = 0.0
+    # The recovery window starts once this holds of the history (polled, at most
+    # recovery_max_s): a remediation's effect must have arrived before it is judged -
+    # a backlog queued behind a throttled replica drained, say.
+    recovery_starts_when: Callable[[History], bool] | None = None
     recovery_max_s: float = 30.0  # the recovery window is extended until served again for recovery_s
     sample_max_s: float = 10.0  # a window is held open this much longer, at most, for its checks' samples
     title: str = ""
@@ -221,6 +226,14 @@ class _Run:
             self.journal.run(f"remediation: {s.remediation_name}", lambda: _call(s.remediation, stack, self.fault))
             history.record("remediation", s.remediation_name or "remediation", phase="done")
         _wait(s.recovery_settle_s)
+        if s.recovery_starts_when:
+            self.journal.run("wait for the remediation to take effect", self._await_recovery_start)
+
+    def _await_recovery_start(self) -> dict[str, Any]:
+        started = time.time()
+        done = wait_until(lambda: self.scenario.recovery_starts_when(self.history), self.scenario.recovery_max_s,
+                          interval=DECIDE_POLL_S)
+        return {"took_s": round(time.time() - started, 2), "condition_met": done}
 
     def _recovery(self) -> None:
         """The recovery window: at least `recovery_s`; then on, up to `recovery_max_s`,

@@ -59,6 +59,10 @@ class ApiUser(FastHttpUser):
         self.number = next(_serial)
         self.rng = random.Random(f"{SEED}:{os.getpid()}:{self.number}")
         self.login()
+        if RELOGIN_S > 0:
+            # Token ages spread over the churn period: users spawned together would
+            # otherwise all log in again together, a burst of new tokens every period.
+            self.logged_in -= self.rng.uniform(0, RELOGIN_S)
         if RATE > 0:
             # The first task waits one exponential gap too, as in a Poisson process
             # already running: every user's first request at once was a burst of 80

@@ -50,13 +50,21 @@ def slow_share(history: History, start: float, end: float, threshold_s: float) -
 
 
 def stepping(param: str, factor: float, threshold_ms: float, rate: float, margin: float = 3.0,
-             steps: int = 4, window_s: float = 3.0) -> Callable:
+             steps: int = 4, window_s: float = 3.0, settle_s: float = 1.0, beyond: int = 0) -> Callable:
     """Returns a calibrate function: multiplies the fault's `param` by `factor` (and
     re-injects) until more than `margin` x `rate` of requests are slower than the
-    threshold (p99 > threshold needs more than 1% of them), at most `steps` times."""
+    threshold (p99 > threshold needs more than 1% of them), at most `steps` times; then
+    `beyond` steps further. Each measurement starts `settle_s` after its magnitude is
+    applied (the requests caught by the change itself say nothing of its lasting effect).
+
+    Why `beyond`: near a saturation edge the first magnitude that shows the symptom may
+    show it only while the backlog of its own onset drains, then settle just under the
+    threshold - the edge is a cliff (p99 ~ 1/(1 - utilisation)). One step past it the
+    symptom lasts."""
     def calibrate(stack, fault, history: History) -> dict:
         tried = []
         for step in range(steps):
+            time.sleep(settle_s)  # the transient of the change, left out of the measurement
             start = time.time()
             time.sleep(window_s)  # one measurement window of the current magnitude
             share, requests = slow_share(history, start, time.time(), threshold_ms / 1000)
@@ -64,7 +72,13 @@ def stepping(param: str, factor: float, threshold_ms: float, rate: float, margin
                           "requests": requests})
             if share > margin * rate or step == steps - 1:
                 break
-            fault.values[param] = round(fault.values[param] * factor, 4)
-            fault.inject(stack)
-        return {"steps": tried, "chosen": {param: fault.values[param]}}
+            _set(stack, fault, param, round(fault.values[param] * factor, 4))
+        for _ in range(beyond):
+            _set(stack, fault, param, round(fault.values[param] * factor, 4))
+        return {"steps": tried, "beyond": beyond, "chosen": {param: fault.values[param]}}
     return calibrate
+
+
+def _set(stack, fault, param: str, value: float) -> None:
+    fault.values[param] = value
+    fault.inject(stack)

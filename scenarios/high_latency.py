@@ -22,6 +22,18 @@ SECTION = "High Latency"
 READ = "/users/{user_id}"
 
 
+def _backlog_drained(threshold_ms: float, last: int = 20):
+    """Returns a condition on the history: the `last` User API requests to finish were
+    each answered faster than the threshold - the queue that built up behind the
+    throttled replicas has drained, so what is measured next is the scaled service."""
+    def drained(history) -> bool:
+        done = [e for e in history.events("request") if e.data.get("status") is not None
+                and not str(e.data.get("endpoint", "")).startswith("/login")]
+        recent = sorted(done, key=lambda e: e.t + e.data["latency"])[-last:]
+        return len(recent) == last and all(e.data["latency"] * 1000 < threshold_ms for e in recent)
+    return drained
+
+
 def _scale_keeping_limits(replicas: int):
     """The quick win, honestly: new replicas get the same CPU limit as the old ones
     (a deployment's pods share their spec), so only the added capacity can help."""
@@ -74,12 +86,14 @@ def scenarios(o: Oracle) -> list[Scenario]:
                  lambda: make("cpu_throttling", cpus=cpus),
                  [c.resource(REPLICAS, "throttled_periods", "fault_steady")],
                  remediation=_scale_keeping_limits(replicas), remediation_name=f"scale to {replicas} replicas",
-                 heal_first=False, recovery_settle_s=2, recovery_s=5, fault_s=6,
-                 calibrate=stepping("cpus", 0.7, o.p99_ms, rate=0.01, margin=5.0),
+                 heal_first=False, recovery_starts_when=_backlog_drained(o.p99_ms), recovery_s=5, fault_s=6,
+                 calibrate=stepping("cpus", 0.7, o.p99_ms, rate=0.01, margin=5.0, settle_s=2.0, beyond=1),
                  after=[c.latency("recovery", below_ms=o.p99_ms), c.error_rate("recovery", below=o.error_rate)],
                  proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "CPU throttling"),
                          o.claim("latency.scale_replicas")],
-                 calibration={"cpus": f"from {cpus}, x0.7 until over 5% of requests are slower than the threshold",
+                 calibration={"cpus": f"from {cpus}, x0.7 until over 5% of requests are slower than the "
+                                      "threshold, then one step further: past the saturation edge, where the "
+                                      "slowness lasts instead of draining away",
                               "why": "a fixed quota is wrong on another machine (0.1 CPU gave p99 233-480 ms here); "
                               "the quota is lowered until 2 replicas cannot keep up with the load - the "
                               f"runbook's High Latency - and {replicas} replicas of the same quota are then judged"}),
