@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: drill test bench setup install clean
+.PHONY: drill test bench setup install clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
@@ -22,8 +22,14 @@ setup: install
 drill: setup
 	$(BIN)/drill run
 
-test: setup
+test: setup browser
 	$(BIN)/pytest
+
+# The report's browser test drives Debian's Chromium (installed as root with apt when missing).
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  { echo "make: the report test needs Chromium: install Debian's chromium package and retry" >&2; exit 2; }
 
 bench: setup
 	$(BIN)/python -m bench

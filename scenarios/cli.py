@@ -1,5 +1,5 @@
 """`drill`, complete: the harness's commands (setup, images, clean, smoke, doctor) plus
-the runbook suite's - list, run, coverage, build. This module sits on top of the layers:
+the runbook suite's - list, run, report, coverage, build. This module sits on top of the layers:
 harness/ itself never imports scenarios/ or load/.
 
 Everything a run needs is checked before anything starts - the runbook parsed (drift is
@@ -101,11 +101,12 @@ def cmd_run(settings, args) -> int:
     """Runs the suite (or the chosen scenarios); exit 0 passed, 1 deviated, 3 harness error."""
     import scenarios
     from harness.engine import ensure_engine
-    from harness.report import junit
+    from harness.report import html, junit
     from harness.session import begin
     from scenarios.common import stack_config
     from scenarios.suite import run_suite
 
+    runbook = _runbook(args)
     chosen = scenarios.select(_scenarios(args), args.ids, args.section or [])
     ensure_engine(settings)
     session = begin(settings)
@@ -121,12 +122,30 @@ def cmd_run(settings, args) -> int:
     xml = junit.write(result.records, run_dir / "junit.xml")
     if args.junit:
         junit.write(result.records, Path(args.junit))
+    (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
+    page = html.write(result.records, runbook, run_dir / "index.html", f"runbook-drill run {run_id}")
     _point_latest(run_dir)
     counts = {s: sum(r["status"] == s for r in result.records) for s in ("passed", "failed", "unknown", "error")}
     print(f"suite: {counts['passed']} passed, {counts['failed']} failed, {counts['unknown']} unknown, "
           f"{counts['error']} errors in {result.seconds:.0f}s; stack starts: {result.stack_starts}; "
-          f"journals: {run_dir / 'journal'}; junit: {args.junit or xml}")
+          f"report: {page}; journals: {run_dir / 'journal'}; junit: {args.junit or xml}")
     return result.exit_code()
+
+
+def cmd_report(settings, args) -> int:
+    """Renders the report page again from stored journals (no engine needed)."""
+    from harness.report import html
+
+    journals = Path(args.journals)
+    records = html.load_journals(journals) if journals.is_dir() else []
+    if not records:
+        raise ConfigError(f"drill report: {journals} holds no scenario journals (*.json)")
+    kept = journals.parent / "runbook.md"
+    runbook = Runbook(Path(args.runbook) if args.runbook else kept if kept.is_file() else RUNBOOK)
+    out = Path(args.out) if args.out else journals.parent / "index.html"
+    html.write(records, runbook, out, f"runbook-drill run {journals.resolve().parent.name}")
+    print(f"report: {out} ({len(records)} scenarios)")
+    return 0
 
 
 def add_parsers(sub) -> None:
@@ -140,6 +159,10 @@ def add_parsers(sub) -> None:
     run.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
     run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")
+    report = sub.add_parser("report", help="render the HTML report again from stored journals")
+    report.add_argument("journals", metavar="JOURNAL_DIR", help="a run's journal directory (reports/<run>/journal)")
+    report.add_argument("--runbook", metavar="PATH", help="the runbook to show (default: the run's own copy)")
+    report.add_argument("--out", metavar="FILE", help="where to write the page (default: beside the journals)")
     coverage = sub.add_parser("coverage", help="every runbook line -> the scenarios that prove it, or why not")
     coverage.add_argument("--runbook", metavar="PATH", help="another copy of the runbook")
     build = sub.add_parser("build", help="build a User API image from a source tree (a candidate)")
@@ -148,7 +171,7 @@ def add_parsers(sub) -> None:
     build.add_argument("--tag", required=True, metavar="REF", help="the image reference to build")
 
 
-COMMANDS = {"list": cmd_list, "run": cmd_run, "coverage": cmd_coverage, "build": cmd_build}
+COMMANDS = {"list": cmd_list, "run": cmd_run, "coverage": cmd_coverage, "build": cmd_build, "report": cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,6 +89,9 @@ def test_a_threshold_edited_in_a_copy_of_the_runbook_changes_the_verdict(tmp_pat
     run = _drill("run", "health-baseline", "--runbook", str(edited))
     assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
     assert "p99 latency < 1 ms" in run.stdout
+    page = ROOT / run.stdout.split("report: ", 1)[1].split(";", 1)[0]
+    assert "p99 latency &lt; 1 ms" in page.read_text() and "runbook p99 1 ms" in page.read_text()
+    assert "(p99 >1ms)" in (page.parent / "runbook.md").read_text()  # the run's own copy, for re-rendering
 
 
 def test_a_candidate_image_that_does_not_exist_is_exit_2_with_nothing_started(session, tmp_path):

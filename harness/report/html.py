@@ -1,0 +1,141 @@
+"""The run's report: one self-contained HTML page (plotly.js inlined, nothing fetched,
+so it opens on an air-gapped laptop) rendered from the journals - a summary table,
+per scenario a timeline plot (p99 latency, error rate, ready replicas, the key metric)
+with the fault, remediation and recovered windows shaded and the runbook's thresholds
+drawn, every check with its evidence, the runbook text of the section; and the runbook
+coverage of the run."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+from harness.report import coverage, timeline
+from harness.runbook import Runbook
+
+SHADE_COLOURS = {"fault": "#d62728", "remediation": "#1f77b4", "recovered": "#2ca02c"}
+VERDICT_CLASS = {"passed": "ok", "pass": "ok", "failed": "bad", "fail": "bad", "unknown": "unk", "error": "err"}
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;
+vertical-align:top}th{background:#f4f4f4}.ok{color:#127a12;font-weight:600}.bad{color:#b00;font-weight:600}
+.unk{color:#a60;font-weight:600}.err{color:#70a;font-weight:600}pre{white-space:pre-wrap;margin:0;font-size:.8rem}
+section.scenario{border-top:2px solid #ddd;margin-top:2rem}.plot{width:100%;height:640px}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+"""
+
+
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _figure(line: timeline.Timeline, p99_ms: float, error_rate: float):
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        subplot_titles=("p99 latency (ms, 1 s buckets)", "error rate (%)", "ready replicas",
+                                        f"{line.metric} (per replica)"))
+    fig.add_scatter(x=line.t, y=line.p99_ms, name="p99 ms", mode="lines+markers", row=1, col=1)
+    fig.add_scatter(x=line.t, y=line.error_pct, name="error %", mode="lines+markers", row=2, col=1)
+    fig.add_scatter(x=line.t, y=line.ready_replicas, name="ready", mode="lines", line_shape="hv", row=3, col=1)
+    for source, (times, values) in line.metric_series.items():
+        fig.add_scatter(x=times, y=values, name=source, mode="lines", row=4, col=1)
+    fig.add_hline(y=p99_ms, line_dash="dash", line_color="#b00", row=1, col=1,
+                  annotation_text=f"runbook p99 {p99_ms:g} ms")
+    fig.add_hline(y=error_rate * 100, line_dash="dash", line_color="#b00", row=2, col=1,
+                  annotation_text=f"runbook error rate {error_rate:.0%}")
+    for label, start, end in line.shades:
+        fig.add_vrect(x0=start, x1=end, fillcolor=SHADE_COLOURS.get(label, "#999"), opacity=0.12, line_width=0,
+                      layer="below", row="all", col=1)
+        fig.add_annotation(x=start, y=1.0, yref="paper", text=label, showarrow=False, xanchor="left",
+                           font={"size": 10, "color": SHADE_COLOURS.get(label, "#999")})
+    fig.update_layout(height=640, margin={"l": 60, "r": 20, "t": 40, "b": 40}, showlegend=True,
+                      legend={"orientation": "h", "y": -0.08})
+    fig.update_xaxes(title_text="seconds since the scenario started", row=4, col=1)
+    return fig
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} s"
+
+
+def _verdict(status: str) -> str:
+    return f'<span class="{VERDICT_CLASS.get(status, "unk")}">{html.escape(status)}</span>'
+
+
+def _summary(records: list[dict], lines: dict[str, timeline.Timeline]) -> str:
+    rows = "".join(
+        f'<tr><td><a href="#{html.escape(r["scenario"])}">{html.escape(r["scenario"])}</a></td>'
+        f'<td>{html.escape(r["runbook"])}</td><td>{_verdict(r["status"])}</td>'
+        f'<td class="num">{r["end"] - r["start"]:.1f} s</td>'
+        f'<td class="num">{_seconds(lines[r["scenario"]].detection_s)}</td>'
+        f'<td class="num">{_seconds(lines[r["scenario"]].recovery_s)}</td></tr>' for r in records)
+    return ('<table class="summary"><tr><th>scenario</th><th>runbook section</th><th>verdict</th><th>duration</th>'
+            f'<th>detection</th><th>recovery</th></tr>{rows}</table>')
+
+
+def _checks(record: dict) -> str:
+    rows = "".join(f'<tr><td>{_verdict(v["status"])}</td><td>{html.escape(v["check"])}</td>'
+                   f'<td><pre>{html.escape(json.dumps(v["evidence"], indent=1, default=str)[:3000])}</pre></td></tr>'
+                   for v in record["verdicts"])
+    return f"<table><tr><th>verdict</th><th>check</th><th>evidence</th></tr>{rows}</table>"
+
+
+def _scenario(record: dict, line: timeline.Timeline, runbook: Runbook, p99_ms: float, error_rate: float) -> str:
+    sid = html.escape(record["scenario"])
+    plot = _figure(line, p99_ms, error_rate).to_html(full_html=False, include_plotlyjs=False, div_id=f"plot-{sid}",
+                                                    config={"displaylogo": False, "responsive": True})
+    proves = "".join(f"<li>{html.escape(p)}</li>" for p in record.get("proves", []))
+    fault = html.escape(json.dumps(record.get("fault", {}), default=str)[:2000])
+    error = f'<p class="err">harness error: <pre>{html.escape(record["error"])}</pre></p>' if record["error"] else ""
+    remediation = html.escape(record.get("remediation") or "none")
+    return (f'<section class="scenario" id="{sid}"><h3>{sid}: {html.escape(record["title"])}</h3>'
+            f'<p>{_verdict(record["status"])} - runbook section <b>{html.escape(record["runbook"])}</b>; '
+            f'detection {_seconds(line.detection_s)}, recovery {_seconds(line.recovery_s)}; '
+            f'remediation: {remediation}</p>{error}<p>Proves:</p><ul>{proves}</ul>'
+            f'<div class="plot">{plot}</div><p>Fault: <code>{fault}</code></p>{_checks(record)}'
+            f'<details><summary>The runbook section</summary><pre>'
+            f'{html.escape(runbook.section_text(record["runbook"]))}</pre></details></section>')
+
+
+def _detail(row: coverage.Row) -> str:
+    return "no scenario of this run proves it" if row.kind == "not-covered" else row.detail
+
+
+def _coverage(records: list[dict], runbook: Runbook) -> str:
+    ran = [SimpleNamespace(id=r["scenario"], proves=r.get("proves", [])) for r in records]
+    table = [row for row in coverage.rows(runbook, ran) if row.kind != "structure"]
+    rows = "".join(f'<tr><td class="num">L{row.line}</td><td>{html.escape(row.kind)}</td>'
+                   f'<td>{html.escape(row.text.strip())}</td><td>{html.escape(_detail(row))}</td></tr>' for row in table)
+    return ("<h2>Runbook coverage of this run</h2><table><tr><th>line</th><th>kind</th><th>runbook text</th>"
+            f"<th>proved by / equivalent / why not checkable</th></tr>{rows}</table>")
+
+
+def render(records: list[dict], runbook: Runbook, title: str) -> str:
+    """Returns the report page for the scenario records (journals) of one run."""
+    p99_ms, error_rate = runbook.value("threshold.p99_ms"), runbook.value("threshold.error_rate")
+    lines = {r["scenario"]: timeline.build(r, p99_ms) for r in records}
+    counts = {s: sum(r["status"] == s for r in records) for s in ("passed", "failed", "unknown", "error")}
+    head = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{STYLE}</style><script>{_plotly_js()}</script></head><body>")
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
+    body = "".join(_scenario(r, lines[r["scenario"]], runbook, p99_ms, error_rate) for r in records)
+    return (f"{head}<h1>{html.escape(title)}</h1><p>{len(records)} scenario(s): {summary}. Runbook: "
+            f"{html.escape(str(runbook.path))}</p>{_summary(records, lines)}<h2>Scenarios</h2>{body}"
+            f"{_coverage(records, runbook)}</body></html>\n")
+
+
+def load_journals(journal_dir: Path) -> list[dict]:
+    """Returns the scenario records of a journal directory, in the order they ran."""
+    records = [json.loads(path.read_text()) for path in journal_dir.glob("*.json")]
+    return sorted(records, key=lambda r: r["start"])
+
+
+def write(records: list[dict], runbook: Runbook, path: Path, title: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(records, runbook, title))
+    return path
