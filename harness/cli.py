@@ -15,7 +15,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from harness import signals
+from harness import progress, signals
 from harness.errors import DrillError
 from harness.settings import IMAGE_POLICIES, describe, load_settings
 
@@ -173,7 +173,8 @@ def main(argv: list[str] | None = None, extra_parsers=None, extra_commands=None)
     signals.install()
     try:
         settings = load_settings(_cli_settings(args))
-        return commands[args.command](settings, args)
+        with progress.use(progress.for_stream(sys.stderr)):
+            return commands[args.command](settings, args)
     except DrillError as exc:
         print(f"drill: error: {exc}", file=sys.stderr)
         return exc.exit_code

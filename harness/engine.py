@@ -19,6 +19,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from harness import progress
 from harness.errors import EngineUnavailable
 from harness.polling import wait_until
 from harness.settings import Settings
@@ -66,10 +67,13 @@ def ensure_engine(settings: Settings, host: Host | None = None) -> str:
         raise EngineUnavailable(f"the Docker engine at DOCKER_HOST={docker_host} does not answer; "
                                 "start it or unset DOCKER_HOST")
     how = "started"
-    if not host.which("dockerd"):
-        _install_docker(host)
-        how = "installed"
-    _start_dockerd(settings, host)
+    with progress.task("engine"):
+        if not host.which("dockerd"):
+            progress.current().update("installing docker.io with apt")
+            _install_docker(host)
+            how = "installed"
+        progress.current().update("starting dockerd")
+        _start_dockerd(settings, host)
     return how
 
 

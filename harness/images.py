@@ -24,6 +24,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from harness import progress
 from harness.aptconfig import debian_mirror
 from harness.errors import ConfigError, ImageUnavailable
 from harness.resources import CONTEXT_HASH_LABEL, PROJECT, PROJECT_LABEL
@@ -265,9 +266,10 @@ class ImageResolver:
         image: an image that cannot be had comes back with source "unavailable"."""
         bases = [s.name for s in SPECS.values() if s.recipe.base is None]
         rest = [s.name for s in SPECS.values() if s.recipe.base is not None]
-        results = {name: self._try(name, build) for name in bases}
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results.update(zip(rest, pool.map(lambda n: self._try(n, build), rest)))
+        with progress.task("images", f"{len(SPECS)} to resolve"):
+            results = {name: self._try(name, build) for name in bases}
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results.update(zip(rest, pool.map(lambda n: self._try(n, build), rest)))
         return [results[name] for name in SPECS]
 
     def _try(self, name: str, build: bool) -> ResolvedImage:
@@ -290,6 +292,8 @@ class ImageResolver:
         if not build or self.settings.image_policy == "local":
             raise ImageUnavailable(f"image {spec.name} is not present locally "
                                    f"({spec.official} or {spec.built_tag} at {wanted or 'n/a'})")
+        progress.current().update(f"{spec.name}: pulling {spec.official}" if spec.official else
+                                  f"{spec.name}: building offline")
         if spec.official and self.settings.image_policy == "auto" and self._pull(spec.official):
             return _describe(spec.name, spec.official, "pulled", self.client.images.get(spec.official))
         return self._build(spec, wanted, base, previous=built)
@@ -319,6 +323,7 @@ class ImageResolver:
     def _build(self, spec: ImageSpec, wanted: str, base: ResolvedImage | None, previous) -> ResolvedImage:
         started = time.monotonic()
         log.info("building %s offline (context %s)", spec.name, wanted)
+        progress.current().update(f"{spec.name}: building offline")
         spec.recipe.build(self, spec.built_tag, image_labels(wanted), base)
         image = self.client.images.get(spec.built_tag)
         if previous is not None and previous.id != image.id:
@@ -355,6 +360,8 @@ class ImageResolver:
             for event in stream:
                 text = event.get("stream") or event.get("status") or ""
                 out.write(text)
+                if text.startswith("Step "):  # "Step 3/9 : RUN ...": the build's position
+                    progress.current().update(f"{tag}: {text.strip()[:100]}")
                 if "error" in event:
                     raise ImageUnavailable(f"offline build of {tag} failed: {event['error'].strip()} "
                                            f"(log: {log_path})")
@@ -375,6 +382,7 @@ class ImageResolver:
         workdir = Path(tempfile.mkdtemp(prefix="debian-rootfs-", dir=scratch))
         try:
             rootfs, tarball = workdir / "rootfs", workdir / "rootfs.tar"
+            progress.current().update(f"{tag}: debootstrap {suite} from {mirror}")
             _run(["debootstrap", f"--variant={variant}", suite, str(rootfs), mirror], self.build_log(tag))
             for leftover in ("var/lib/apt/lists", "var/cache/apt/archives"):
                 shutil.rmtree(rootfs / leftover, ignore_errors=True)

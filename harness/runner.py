@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from harness import observers
+from harness import observers, progress
 from harness.checks import FAIL, PASS, UNKNOWN, Check
 from harness.errors import HarnessError
 from harness.faults.base import Fault
@@ -175,6 +175,7 @@ class _Run:
         self.calibration = None
 
     def setup(self) -> None:
+        progress.current().update("setup: observers and load")
         s, stack = self.scenario, self.stack
         if s.prepare:
             self.journal.run("prepare", lambda: s.prepare(stack))
@@ -193,6 +194,7 @@ class _Run:
         self._recovery()
 
     def _steady(self) -> None:
+        progress.current().update("steady state")
         t0 = time.time()
         _wait(self.scenario.steady_s)
         self._hold_until_decided({"steady": t0})
@@ -200,6 +202,7 @@ class _Run:
 
     def _fault(self) -> None:
         s, stack, history = self.scenario, self.stack, self.history
+        progress.current().update(f"fault: {self.fault.kind}")
         t1 = time.time()
         evidence = self.journal.run(f"inject {self.fault.kind}", lambda: self.fault.inject(stack))
         history.record("fault", self.fault.kind, phase="start", evidence=evidence)
@@ -219,6 +222,7 @@ class _Run:
 
     def _remediate(self) -> None:
         s, stack, history = self.scenario, self.stack, self.history
+        progress.current().update(f"remediation: {s.remediation_name}" if s.remediation else "heal")
         if s.heal_first:
             self.journal.run(f"heal {self.fault.kind} (root cause fixed)", lambda: self.fault.heal(stack))
             history.record("fault", self.fault.kind, phase="healed")
@@ -240,6 +244,7 @@ class _Run:
         until the service has been served again for `recovery_s` and the checks of the
         recovered window are decided."""
         s = self.scenario
+        progress.current().update("recovery")
         t2 = time.time()
         _wait(s.recovery_s)
         deadline = t2 + s.recovery_max_s
@@ -284,6 +289,7 @@ class _Run:
         return None
 
     def teardown(self) -> None:
+        progress.current().update("teardown: load stopped, logs collected, final heal")
         for generator in reversed(self.generators):
             _safe(generator.stop)
         observers.stop_all(self.pollers)

@@ -98,38 +98,73 @@ def _print_result(record: dict) -> None:
 
 
 def cmd_run(settings, args) -> int:
-    """Runs the suite (or the chosen scenarios); exit 0 passed, 1 deviated, 3 harness error."""
+    """Runs the suite (or the chosen scenarios); exit 0 passed, 1 deviated, 3 harness
+    error. With --baseline-image: the suite against the baseline, then the candidate,
+    and the comparison; exit 1 if the candidate lost a verdict the baseline had."""
     import scenarios
     from harness.engine import ensure_engine
-    from harness.report import html, junit
     from harness.session import begin
-    from scenarios.common import stack_config
-    from scenarios.suite import run_suite
 
     runbook = _runbook(args)
     chosen = scenarios.select(_scenarios(args), args.ids, args.section or [])
+    if args.baseline_image and not args.user_api_image:
+        raise ConfigError("--baseline-image compares a candidate with it: give the candidate as --user-api-image")
     ensure_engine(settings)
     session = begin(settings)
     try:
-        if args.user_api_image:
-            _image_exists(session, args.user_api_image)
+        for image in filter(None, (args.baseline_image, args.user_api_image)):
+            _image_exists(session, image)
         run_id, run_dir = _run_dir()
-        print(f"run {run_id}: {len(chosen)} scenario(s) against "
-              f"{args.user_api_image or 'the bundled User API'}; runbook {_runbook(args).path}", flush=True)
-        result = run_suite(session, chosen, stack_config(args.user_api_image), run_dir / "journal", _print_result)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
+        if args.baseline_image:
+            return _release(session, chosen, runbook, args, run_id, run_dir)
+        result = _suite(session, chosen, runbook, args.user_api_image, run_dir, f"runbook-drill run {run_id}", args)
     finally:
         session.close()
-    xml = junit.write(result.records, run_dir / "junit.xml")
+    _point_latest(run_dir)
+    return result.exit_code()
+
+
+def _suite(session, chosen, runbook: Runbook, image: str | None, out: Path, title: str, args):
+    """Runs the scenarios against `image` (None: the bundled User API) on one stack;
+    writes the journals, JUnit XML and report page under `out`; returns the result."""
+    from harness.report import html, junit
+    from scenarios.common import stack_config
+    from scenarios.suite import run_suite
+
+    print(f"{title}: {len(chosen)} scenario(s) against {image or 'the bundled User API'}; "
+          f"runbook {runbook.path}", flush=True)
+    result = run_suite(session, chosen, stack_config(image), out / "journal", _print_result)
+    xml = junit.write(result.records, out / "junit.xml")
     if args.junit:
         junit.write(result.records, Path(args.junit))
-    (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
-    page = html.write(result.records, runbook, run_dir / "index.html", f"runbook-drill run {run_id}")
-    _point_latest(run_dir)
+    page = html.write(result.records, runbook, out / "index.html", title)
     counts = {s: sum(r["status"] == s for r in result.records) for s in ("passed", "failed", "unknown", "error")}
     print(f"suite: {counts['passed']} passed, {counts['failed']} failed, {counts['unknown']} unknown, "
           f"{counts['error']} errors in {result.seconds:.0f}s; stack starts: {result.stack_starts}; "
-          f"report: {page}; journals: {run_dir / 'journal'}; junit: {args.junit or xml}")
-    return result.exit_code()
+          f"report: {page}; journals: {out / 'journal'}; junit: {args.junit or xml}", flush=True)
+    return result
+
+
+def _release(session, chosen, runbook: Runbook, args, run_id: str, run_dir: Path) -> int:
+    """Release validation: baseline, then candidate, then the comparison side by side."""
+    from harness.report import compare
+
+    runs = {}
+    for label, image in (("baseline", args.baseline_image), ("candidate", args.user_api_image)):
+        runs[label] = _suite(session, chosen, runbook, image, run_dir / label, f"runbook-drill run {run_id} "
+                             f"{label} ({image})", args)
+    _point_latest(run_dir)
+    rows = compare.compare(runs["baseline"].records, runs["candidate"].records, runbook.value("threshold.p99_ms"))
+    text = compare.render(rows)
+    (run_dir / "comparison.txt").write_text(text + "\n")
+    (run_dir / "comparison.json").write_text(compare.to_json(rows) + "\n")
+    print(text)
+    print(f"comparison: {run_dir / 'comparison.txt'}")
+    if any(run.exit_code() == 3 for run in runs.values()):
+        return 3
+    return 1 if compare.worse(rows) else 0
 
 
 def cmd_report(settings, args) -> int:
@@ -156,6 +191,8 @@ def add_parsers(sub) -> None:
     run.add_argument("ids", nargs="*", metavar="ID", help="scenario ids (see `drill list`)")
     run.add_argument("--section", action="append", metavar="TEXT", help="scenarios of runbook sections matching TEXT")
     run.add_argument("--user-api-image", metavar="REF", help="run against a candidate image instead")
+    run.add_argument("--baseline-image", metavar="REF",
+                     help="release validation: run the baseline (the last release) too, and compare")
     run.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
     run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")

@@ -4,11 +4,13 @@ scenario as it ends. This is where harness/ and load/ meet."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from harness import progress
 from harness.runner import Scenario, run_scenario
 from harness.stack import Stack, StackConfig
 
@@ -43,13 +45,17 @@ def deciding(record: dict) -> str:
 def run_suite(session, scenarios: list[Scenario], config: StackConfig, journal_dir: Path,
               on_result: Callable[[dict], None] = lambda record: None) -> SuiteResult:
     """Starts the stack once and runs `scenarios` in order; returns their records."""
-    result, started = SuiteResult(), time.monotonic()
-    with Stack(session, config) as stack:
+    result, started, reporter = SuiteResult(), time.monotonic(), progress.current()
+    with contextlib.ExitStack() as started_stack:
+        with progress.task("stack", "starting"):
+            stack = started_stack.enter_context(Stack(session, config))
         result.stack_starts += 1
         for index, scenario in enumerate(scenarios):
+            reporter.begin(f"scenario {index + 1}/{len(scenarios)} {scenario.id}", "reset" if index else "")
             if index:
                 stack.reset()
             record = run_scenario(stack, scenario, journal_dir)
+            reporter.end(record["status"])
             record["seconds"] = round(record["end"] - record["start"], 2)
             result.records.append(record)
             on_result(record)

@@ -32,7 +32,7 @@ class Timeline:
     recovery_s: float | None = None
 
 
-def _api_requests(events: list[dict]) -> list[dict]:
+def api_requests(events: list[dict]) -> list[dict]:
     return [e for e in events if e["kind"] == "request" and not str(e["data"].get("endpoint", "")).startswith("/login")]
 
 
@@ -74,7 +74,7 @@ def detection_s(record: dict, slow_ms: float) -> float | None:
     if fault is None:
         return None
     start, end = fault["start"], fault["end"]
-    seen = [e["t"] + e["data"].get("latency", 0) for e in _api_requests(record["history"]["events"])
+    seen = [e["t"] + e["data"].get("latency", 0) for e in api_requests(record["history"]["events"])
             if start <= e["t"] < end and _failed(e, slow_ms)]
     seen += [e["t"] for e in record["history"]["events"] if e["kind"] == "probe" and start <= e["t"] < end
              and e["data"].get("path") == "/health/ready" and e["data"].get("status") != 200]
@@ -136,7 +136,7 @@ def build(record: dict, slow_ms: float, bucket_s: float = 1.0) -> Timeline:
     request slower than it is a symptom for the detection time)."""
     events = record["history"]["events"]
     starts = _buckets(record, bucket_s)
-    p99, errors = _request_series(_api_requests(events), starts, bucket_s)
+    p99, errors = _request_series(api_requests(events), starts, bucket_s)
     metric = key_metric(record)
     series = _metric_series(events, metric, record["start"])
     return Timeline(t=[round(s - record["start"] + bucket_s / 2, 2) for s in starts], p99_ms=p99, error_pct=errors,

@@ -4,6 +4,7 @@ the load), patched copies of the User API built with `drill build user-api --sou
 and run as candidates with `drill run --user-api-image`, and the runbook itself edited
 through `drill run --runbook`."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -100,3 +101,29 @@ def test_a_candidate_image_that_does_not_exist_is_exit_2_with_nothing_started(se
     run = _drill("run", "health-baseline", "--user-api-image", "runbook-drill/user-api:no-such-build", timeout=120)
     assert run.returncode == 2 and "no such image" in run.stderr
     assert leftovers(session.client) == leftovers(session.client, RUN_ID)
+
+
+def test_release_validation_names_the_verdict_a_candidate_with_an_incident_lost(session, tmp_path):
+    tag = "runbook-drill/user-api:variant-release-n-plus-one"
+    source = _patched_copy(tmp_path, "user_api/config.py", 'Var("REGRESSIONS", str, "",',
+                           'Var("REGRESSIONS", str, "n_plus_one",')
+    try:
+        built = _drill("build", "user-api", "--source", str(source), "--tag", tag)
+        assert built.returncode == 0, built.stderr[-2000:]
+        baseline = session.images.resolve("user-api").ref
+        run = _drill("run", "incident-n-plus-one", "health-baseline", "--user-api-image", tag,
+                     "--baseline-image", baseline, timeout=900)
+        assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+        assert "WORSE    incident-n-plus-one" in run.stdout and "passed -> failed" in run.stdout
+        assert "SAME     health-baseline" in run.stdout and "fault p99" in run.stdout
+        run_dir = ROOT / run.stdout.split("comparison: ", 1)[1].strip().rsplit("/", 1)[0]
+        rows = {r["scenario"]: r for r in json.loads((run_dir / "comparison.json").read_text())}
+        assert rows["incident-n-plus-one"]["change"] == "worse"
+        assert rows["incident-n-plus-one"]["candidate"]["fault_p99_ms"] > rows["incident-n-plus-one"]["baseline"][
+            "fault_p99_ms"]
+        assert (run_dir / "baseline" / "index.html").exists() and (run_dir / "candidate" / "index.html").exists()
+    finally:
+        try:
+            session.client.images.remove(tag, force=True)
+        except docker.errors.ImageNotFound:
+            pass

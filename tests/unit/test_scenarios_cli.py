@@ -1,4 +1,4 @@
-"""`drill list | run | coverage | build` on bad input: one line on stderr, exit 2, and
+"""`drill list | run | report | coverage | build` on bad input: one line on stderr, exit 2, and
 nothing started (these fail before the engine is asked for anything)."""
 
 import pytest
@@ -22,6 +22,8 @@ def _drifted(tmp_path):
     (["run", "--seed", "many"], "argument --seed: invalid int value"),
     (["build", "user-api", "--source", "/nonexistent", "--tag", "x"], "--source /nonexistent: no such directory"),
     (["build", "user-api"], "the following arguments are required: --tag"),
+    (["run", "--baseline-image", "user-api:2.3"], "give the candidate as --user-api-image"),
+    (["report", "/nonexistent/journal"], "holds no scenario journals"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, fragment, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("DRILL_CONFIG", str(tmp_path / "none.toml"))
