@@ -51,6 +51,25 @@ METRIC_NAMES = ("http_requests", "http_requests_errors", "http_request_duration_
                 "auth_failures", "db_errors", "db_connection_pool_timeouts", "rate_limited")
 
 
+class PhaseHook(Protocol):
+    """What watches a run phase by phase (a game day): told before each phase starts
+    (steady, fault, remediation, recovery) and after it ends, with the verdicts of that
+    phase's checks on what is recorded so far (log lines are collected at the end) and
+    a snapshot of the journal as it stands."""
+
+    def before(self, phase: str) -> None: ...
+
+    def after(self, phase: str, verdicts: list, snapshot: Callable[[], dict]) -> None: ...
+
+
+class _Unwatched:
+    def before(self, phase: str) -> None:
+        return None
+
+    def after(self, phase: str, verdicts: list, snapshot: Callable[[], dict]) -> None:
+        return None
+
+
 class LoadPlan(Protocol):
     """What a scenario's `load` is: something that builds a started-able generator
     (harness.generator.LoadSpec builds the in-process one; load.generator.LocustSpec
@@ -165,8 +184,8 @@ def _call(step: Callable[..., Any], stack, fault: Fault) -> Any:
 class _Run:
     """The state of one scenario run, so each phase is a method of its own."""
 
-    def __init__(self, stack, scenario: Scenario) -> None:
-        self.stack, self.scenario = stack, scenario
+    def __init__(self, stack, scenario: Scenario, hook: PhaseHook | None = None) -> None:
+        self.stack, self.scenario, self.hook = stack, scenario, hook or _Unwatched()
         self.history, self.journal, self.fault = History(), Journal(), scenario.fault()
         self.background = [make() for make in scenario.background]
         self.pollers: list = []
@@ -188,10 +207,17 @@ class _Run:
             _wait(s.warmup_s)  # logins done, caches and pools warm: not part of any window
 
     def measure(self) -> None:
-        self._steady()
-        self._fault()
-        self._remediate()
-        self._recovery()
+        s = self.scenario
+        for phase, step, checks in (("steady", self._steady, s.steady), ("fault", self._fault, s.during),
+                                    ("remediation", self._remediate, []), ("recovery", self._recovery, s.after)):
+            self.hook.before(phase)
+            step()
+            self.hook.after(phase, [check.evaluate(self.history) for check in checks], self.snapshot)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Returns the journal record as it stands (status "running")."""
+        s = self.scenario
+        return _record(s, "running", "", self, [c.evaluate(self.history) for c in s.steady + s.during + s.after])
 
     def _steady(self) -> None:
         progress.current().update("steady state")
@@ -302,12 +328,13 @@ class _Run:
             self.journal.run(f"final heal {fault.kind}", lambda f=fault: _safe(lambda: f.heal(self.stack)))
 
 
-def run_scenario(stack, scenario: Scenario, journal_dir: Path) -> dict[str, Any]:
-    """Runs one scenario on a started stack; returns (and writes) its journal.
+def run_scenario(stack, scenario: Scenario, journal_dir: Path, hook: PhaseHook | None = None) -> dict[str, Any]:
+    """Runs one scenario on a started stack; returns (and writes) its journal. A `hook`
+    is told of each phase (a game day walks through them).
 
     The final heal runs in every case, even on an error or Ctrl-C (which is re-raised
     once the journal is written)."""
-    run = _Run(stack, scenario)
+    run = _Run(stack, scenario, hook)
     status, error, interrupted = None, "", None
     if hasattr(stack, "removed_logs"):
         stack.removed_logs.clear()
@@ -340,7 +367,14 @@ def _safe(action: Callable[[], Any]) -> Any:
 
 
 def _write(journal_dir: Path, scenario: Scenario, status: str, error: str, run: _Run, verdicts) -> dict[str, Any]:
-    record = {
+    record = _record(scenario, status, error, run, verdicts)
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    (journal_dir / f"{scenario.id}.json").write_text(json.dumps(record, indent=1, default=str) + "\n")
+    return record
+
+
+def _record(scenario: Scenario, status: str, error: str, run: _Run, verdicts) -> dict[str, Any]:
+    return {
         "scenario": scenario.id, "title": scenario.title, "runbook": scenario.runbook, "status": status,
         "error": error, "start": run.started, "end": time.time(), "proves": scenario.proves,
         "calibration": {**scenario.calibration, **({"measured": run.calibration} if run.calibration else {})},
@@ -351,9 +385,6 @@ def _write(journal_dir: Path, scenario: Scenario, status: str, error: str, run: 
         "verdicts": [{"check": v.check, "status": v.status, "evidence": v.evidence} for v in verdicts],
         "history": run.history.to_json(),
     }
-    journal_dir.mkdir(parents=True, exist_ok=True)
-    (journal_dir / f"{scenario.id}.json").write_text(json.dumps(record, indent=1, default=str) + "\n")
-    return record
 
 
 __all__ = ["Scenario", "run_scenario", "PASS", "FAIL", "UNKNOWN"]

@@ -1,5 +1,5 @@
 """`drill`, complete: the harness's commands (setup, images, clean, smoke, doctor) plus
-the runbook suite's - list, run, report, coverage, build. This module sits on top of the layers:
+the runbook suite's - list, run, gameday, report, coverage, build. This module sits on top of the layers:
 harness/ itself never imports scenarios/ or load/.
 
 Everything a run needs is checked before anything starts - the runbook parsed (drift is
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from harness.errors import ConfigError
 from harness.runbook import RUNBOOK, Runbook
+from scenarios import gameday
 
 REPORTS_DIR = Path("reports")
 
@@ -196,6 +197,7 @@ def add_parsers(sub) -> None:
     run.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
     run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")
+    gameday.add_parser(sub)
     report = sub.add_parser("report", help="render the HTML report again from stored journals")
     report.add_argument("journals", metavar="JOURNAL_DIR", help="a run's journal directory (reports/<run>/journal)")
     report.add_argument("--runbook", metavar="PATH", help="the runbook to show (default: the run's own copy)")
@@ -208,7 +210,8 @@ def add_parsers(sub) -> None:
     build.add_argument("--tag", required=True, metavar="REF", help="the image reference to build")
 
 
-COMMANDS = {"list": cmd_list, "run": cmd_run, "coverage": cmd_coverage, "build": cmd_build, "report": cmd_report}
+COMMANDS = {"list": cmd_list, "run": cmd_run, "coverage": cmd_coverage, "build": cmd_build, "report": cmd_report,
+            "gameday": gameday.cmd_gameday}
 
 
 def main(argv: list[str] | None = None) -> int:
