@@ -10,9 +10,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from harness.images import ImageResolver
-from harness.resources import clean
-from harness.session import begin
+from harness.engine.images import ImageResolver
+from harness.engine.resources import clean
+from harness.engine.session import begin
 from harness.settings import load_settings
 
 WARM_TARGET_SECONDS = 5.0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import scenarios
 from harness.runbook import Runbook
-from harness.session import begin
+from harness.engine.session import begin
 from harness.settings import load_settings
 from scenarios.common import stack_config
 from scenarios.suite import run_suite

@@ -14,9 +14,9 @@ from pathlib import Path
 import requests
 
 from harness.errors import HarnessError
-from harness.session import begin
+from harness.engine.session import begin
 from harness.settings import load_settings
-from harness.stack import Stack, StackConfig
+from harness.chaos.stack import Stack, StackConfig
 
 TARGET_RPS = 1000
 TARGET_P99_MS = 50.0

@@ -77,8 +77,8 @@ def print_images(rows) -> None:
 
 
 def cmd_setup(settings, args) -> int:
-    from harness.engine import ensure_engine
-    from harness.session import begin
+    from harness.engine.daemon import ensure_engine
+    from harness.engine.session import begin
 
     started = time.monotonic()
     how = ensure_engine(settings)
@@ -101,7 +101,7 @@ def _images_exit(rows) -> int:
 
 
 def cmd_images(settings, args) -> int:
-    from harness.session import begin
+    from harness.engine.session import begin
 
     session = begin(settings)
     try:
@@ -113,8 +113,8 @@ def cmd_images(settings, args) -> int:
 
 
 def cmd_clean(settings, args) -> int:
-    from harness.resources import clean, sweep_stale
-    from harness.session import connect
+    from harness.engine.resources import clean, sweep_stale
+    from harness.engine.session import connect
 
     client = connect()
     try:
@@ -131,8 +131,8 @@ def cmd_clean(settings, args) -> int:
 
 
 def cmd_smoke(settings, args) -> int:
-    from harness.engine import ensure_engine
-    from harness.session import begin
+    from harness.engine.daemon import ensure_engine
+    from harness.engine.session import begin
     from harness.smoke import run_smoke
 
     ensure_engine(settings)
@@ -151,7 +151,7 @@ def cmd_smoke(settings, args) -> int:
 
 
 def cmd_doctor(settings, args) -> int:
-    from harness.engine import engine_answers
+    from harness.engine.daemon import engine_answers
 
     for name, value in describe(settings).items():
         print(f"{name:<16} {value}")

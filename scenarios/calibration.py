@@ -1,16 +1,17 @@
-"""Calibrating a fault's magnitude at run time, from the runbook's threshold with a
-margin: the fault is applied, the service's own latency histogram (scraped from every
-replica, as Prometheus would) says what share of requests were slower than the
-threshold, and the magnitude is stepped up until that share clears the margin. Every
-step - magnitude and what it gave - goes into the journal."""
+"""Calibrating a fault's magnitude at run time: CPU throttling is sized from what the
+replicas use (a quota a known factor under their demand), and the service's own latency
+histogram (scraped from every replica, as Prometheus would) says what share of requests
+were slower than the runbook's threshold - the evidence that the magnitude shows the
+symptom. Every step - magnitude and what it gave - goes into the journal."""
 
 from __future__ import annotations
 
 import time
 from typing import Callable
 
-from harness.checks import REPLICAS
-from harness.history import History, Window
+from harness.chaos.checks import REPLICAS
+from harness.chaos.history import History, Window
+from harness.errors import HarnessError
 
 HISTOGRAM = "http_request_duration_seconds"
 
@@ -49,36 +50,56 @@ def slow_share(history: History, start: float, end: float, threshold_s: float) -
     return ((done - (within1 - within0)) / done if done > 0 else 0.0), int(done)
 
 
-def stepping(param: str, factor: float, threshold_ms: float, rate: float, margin: float = 3.0,
-             steps: int = 4, window_s: float = 3.0, settle_s: float = 1.0, beyond: int = 0) -> Callable:
-    """Returns a calibrate function: multiplies the fault's `param` by `factor` (and
-    re-injects) until more than `margin` x `rate` of requests are slower than the
-    threshold (p99 > threshold needs more than 1% of them), at most `steps` times; then
-    `beyond` steps further. Each measurement starts `settle_s` after its magnitude is
-    applied (the requests caught by the change itself say nothing of its lasting effect).
+def _set(stack, fault, param: str, value: float) -> None:
+    fault.values[param] = value
+    fault.inject(stack)
 
-    Why `beyond`: near a saturation edge the first magnitude that shows the symptom may
-    show it only while the backlog of its own onset drains, then settle just under the
-    threshold - the edge is a cliff (p99 ~ 1/(1 - utilisation)). One step past it the
-    symptom lasts."""
+
+def cpu_demand(history: History, until: str = "steady") -> float:
+    """Returns the CPU the replicas used per second under the load, from its first
+    request to the end of the `until` window (cores, averaged over the replicas), from
+    their resource readings; raises HarnessError with fewer than two readings of a
+    replica in that time."""
+    requests = history.events("request")
+    start = requests[0].t if requests else history.windows[until].start
+    by_source: dict[str, list] = {}
+    for event in history.events("resources", Window("demand", start, history.windows[until].end), REPLICAS):
+        by_source.setdefault(event.source, []).append(event)
+    rates = []
+    for source, readings in sorted(by_source.items()):
+        if len(readings) < 2:
+            continue
+        first, last = readings[0], readings[-1]
+        rates.append((last.data["cpu_ns"] - first.data["cpu_ns"]) / 1e9 / (last.t - first.t))
+    if not rates:
+        raise HarnessError(f"cannot size the CPU quota: fewer than two resource readings of a replica "
+                           f"before the end of {until}")
+    return sum(rates) / len(rates)
+
+
+def quota_for(utilisation: float, threshold_ms: float, rate: float, margin: float = 3.0, steps: int = 3,
+              factor: float = 0.75, window_s: float = 3.0, settle_s: float = 2.0) -> Callable:
+    """Returns a calibrate function for CPU throttling: the quota is set so the replicas
+    need `utilisation` times what they may use (their CPU use per second measured in the
+    load's run before the fault, divided by `utilisation`) - past the saturation edge, where a backlog
+    grows and the slowness lasts, but by a known amount, so that scaling out has a known
+    effect (5 replicas instead of 2 take it from 1.8 to 0.72 of what was measured). The share of
+    requests slower than the threshold is then measured as evidence; should it not show
+    the symptom, the quota is lowered by `factor`, at most `steps` times."""
     def calibrate(stack, fault, history: History) -> dict:
+        demand = cpu_demand(history)
+        _set(stack, fault, "cpus", round(max(0.01, demand / utilisation), 4))
         tried = []
         for step in range(steps):
             time.sleep(settle_s)  # the transient of the change, left out of the measurement
             start = time.time()
-            time.sleep(window_s)  # one measurement window of the current magnitude
+            time.sleep(window_s)
             share, requests = slow_share(history, start, time.time(), threshold_ms / 1000)
-            tried.append({param: fault.values[param], "slower_than_threshold": round(share, 4),
+            tried.append({"cpus": fault.values["cpus"], "slower_than_threshold": round(share, 4),
                           "requests": requests})
             if share > margin * rate or step == steps - 1:
                 break
-            _set(stack, fault, param, round(fault.values[param] * factor, 4))
-        for _ in range(beyond):
-            _set(stack, fault, param, round(fault.values[param] * factor, 4))
-        return {"steps": tried, "beyond": beyond, "chosen": {param: fault.values[param]}}
+            _set(stack, fault, "cpus", round(max(0.01, fault.values["cpus"] * factor), 4))
+        return {"cpu_demand_cores": round(demand, 4), "utilisation": utilisation, "steps": tried,
+                "chosen": {"cpus": fault.values["cpus"]}}
     return calibrate
-
-
-def _set(stack, fault, param: str, value: float) -> None:
-    fault.values[param] = value
-    fault.inject(stack)

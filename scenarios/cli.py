@@ -48,9 +48,9 @@ def cmd_coverage(settings, args) -> int:
 
 def cmd_build(settings, args) -> int:
     """Builds a User API image from a source tree (default: this checkout)."""
-    from harness.engine import ensure_engine
-    from harness.images import build_user_api
-    from harness.session import begin
+    from harness.engine.daemon import ensure_engine
+    from harness.engine.images import build_user_api
+    from harness.engine.session import begin
 
     if args.what != "user-api":
         raise ConfigError(f"drill build: can build 'user-api', not {args.what!r}")
@@ -103,8 +103,8 @@ def cmd_run(settings, args) -> int:
     error. With --baseline-image: the suite against the baseline, then the candidate,
     and the comparison; exit 1 if the candidate lost a verdict the baseline had."""
     import scenarios
-    from harness.engine import ensure_engine
-    from harness.session import begin
+    from harness.engine.daemon import ensure_engine
+    from harness.engine.session import begin
 
     runbook = _runbook(args)
     chosen = scenarios.select(_scenarios(args), args.ids, args.section or [])

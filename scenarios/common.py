@@ -12,10 +12,10 @@ users, and enough requests per window for a p99 and a 1% error rate to mean some
 
 from __future__ import annotations
 
-from harness import checks as c
-from harness.checks import REPLICAS
+from harness.chaos import checks as c
+from harness.chaos.checks import REPLICAS
 from harness.runbook import Runbook
-from harness.stack import ReadinessProbe, StackConfig
+from harness.chaos.stack import ReadinessProbe, StackConfig
 from load.generator import LocustSpec
 
 REPLICA_COUNT = 2

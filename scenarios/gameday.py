@@ -63,10 +63,10 @@ def urls(stack) -> list[str]:
 def cmd_gameday(settings, args) -> int:
     """Walks one scenario live; exit 0 passed, 1 deviated, 3 harness error, 130 Ctrl-C."""
     import scenarios
-    from harness.engine import ensure_engine
-    from harness.runner import run_scenario
-    from harness.session import begin
-    from harness.stack import Stack
+    from harness.engine.daemon import ensure_engine
+    from harness.chaos.runner import run_scenario
+    from harness.engine.session import begin
+    from harness.chaos.stack import Stack
     from scenarios.cli import _point_latest, _run_dir, _runbook, _scenarios
     from scenarios.common import stack_config
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import requests
 
-from harness import checks as c
-from harness.checks import REPLICAS
+from harness.chaos import checks as c
+from harness.chaos.checks import REPLICAS
 from harness.errors import HarnessError
 from harness.polling import wait_until
-from harness.faults import make
-from harness.runner import Scenario
-from scenarios.calibration import stepping
+from harness.chaos.faults import make
+from harness.chaos.runner import Scenario
+from scenarios.calibration import quota_for
 from scenarios.common import LOAD_USER_IDS, Oracle, suite_load
 
 SECTION = "High Latency"
+UTILISATION = 1.8  # CPU throttling: what the replicas need over what their quota lets them use
 READ = "/users/{user_id}"
 
 
@@ -74,7 +75,7 @@ def _latency(o: Oracle, sid: str, cause: str, title: str, fault, evidence: list[
 def scenarios(o: Oracle) -> list[Scenario]:
     threshold_s = o.p99_ms / 1000
     replicas = o.rb.value("latency.scale_replicas")
-    cpus = 0.12
+    cpus = 1.0  # a quota that holds nothing back yet: the calibration sizes it from the demand
     hold_ms = int(o.p99_ms * 2)
     auth_ms = int(o.p99_ms * 1.6)
     db_ms = int(o.p99_ms * 0.6)
@@ -87,16 +88,17 @@ def scenarios(o: Oracle) -> list[Scenario]:
                  [c.resource(REPLICAS, "throttled_periods", "fault_steady")],
                  remediation=_scale_keeping_limits(replicas), remediation_name=f"scale to {replicas} replicas",
                  heal_first=False, recovery_starts_when=_backlog_drained(o.p99_ms), recovery_s=5, fault_s=6,
-                 calibrate=stepping("cpus", 0.7, o.p99_ms, rate=0.01, margin=5.0, settle_s=2.0, beyond=1),
+                 calibrate=quota_for(UTILISATION, o.p99_ms, rate=0.01, margin=5.0),
                  after=[c.latency("recovery", below_ms=o.p99_ms), c.error_rate("recovery", below=o.error_rate)],
                  proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "CPU throttling"),
                          o.claim("latency.scale_replicas")],
-                 calibration={"cpus": f"from {cpus}, x0.7 until over 5% of requests are slower than the "
-                                      "threshold, then one step further: past the saturation edge, where the "
-                                      "slowness lasts instead of draining away",
-                              "why": "a fixed quota is wrong on another machine (0.1 CPU gave p99 233-480 ms here); "
-                              "the quota is lowered until 2 replicas cannot keep up with the load - the "
-                              f"runbook's High Latency - and {replicas} replicas of the same quota are then judged"}),
+                 calibration={"cpus": f"the replicas' CPU use under the load before the fault / {UTILISATION}: they need "
+                                      f"{UTILISATION:g}x what they may use",
+                              "why": "a fixed quota is wrong on another machine (0.1 CPU gave p99 233-480 ms here), "
+                              "and a quota stepped down until p99 passes the threshold lands on the saturation "
+                              "edge, where the slowness drains away or runs away by chance; sized from the "
+                              f"demand, 2 replicas are {UTILISATION:g}x over (a backlog grows: High Latency) and "
+                              f"{replicas} replicas of the same quota at {UTILISATION * 2 / replicas:.2f}"}),
         _latency(o, "latency-slow-queries", "Database slow queries",
                  "Slow queries (a lock held in bursts): p99 over the threshold, no timeouts",
                  lambda: make("slow_queries", hold_ms=hold_ms, free_ms=100),

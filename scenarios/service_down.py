@@ -6,10 +6,10 @@ database slow enough that readiness times out) is its own scenario."""
 
 from __future__ import annotations
 
-from harness import checks as c
-from harness.checks import REPLICAS
-from harness.faults import make
-from harness.runner import Scenario
+from harness.chaos import checks as c
+from harness.chaos.checks import REPLICAS
+from harness.chaos.faults import make
+from harness.chaos.runner import Scenario
 from scenarios.common import Oracle, READINESS, removal_s, suite_load
 
 SECTION = "Service is Down"

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Callable
 
 from harness import progress
-from harness.runner import Scenario, run_scenario
-from harness.stack import Stack, StackConfig
+from harness.chaos.runner import Scenario, run_scenario
+from harness.chaos.stack import Stack, StackConfig
 
 
 @dataclass

@@ -6,8 +6,8 @@ One Session for the whole run; at the end, nothing of this run may be left.
 
 import pytest
 
-from harness.resources import RUN_ID, leftovers
-from harness.session import begin
+from harness.engine.resources import RUN_ID, leftovers
+from harness.engine.session import begin
 from harness.settings import load_settings
 
 

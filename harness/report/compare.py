@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from harness.checks import percentile
+from harness.chaos.checks import percentile
 from harness.report import timeline
 
 

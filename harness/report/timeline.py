@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from harness.checks import percentile
+from harness.chaos.checks import percentile
 
 METRIC = re.compile(r"\b([a-z][a-z0-9_]*_(?:total|active|max|seconds))\b")
 DEFAULT_METRIC = "http_requests_errors_total"

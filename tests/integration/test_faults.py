@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from harness.faults import make
+from harness.chaos.faults import make
 from tests.support.api import bearer, sample_value, status_within
 from tests.support.polling import eventually
 from tests.support.stacks import module_stack, reset_before_each_test

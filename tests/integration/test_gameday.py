@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pexpect
 
-from harness.resources import RUN_ID, leftovers
+from harness.engine.resources import RUN_ID, leftovers
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMPT = r"press Enter to ([a-z ]+) \(Ctrl-C"

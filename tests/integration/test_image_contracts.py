@@ -8,8 +8,8 @@ import pytest
 import requests
 from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
-from harness.containers import generic_container, postgres_container, redis_container
-from harness.images import SPECS, ImageResolver
+from harness.engine.containers import generic_container, postgres_container, redis_container
+from harness.engine.images import SPECS, ImageResolver
 from tests.support.polling import eventually
 
 

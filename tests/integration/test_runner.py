@@ -4,11 +4,11 @@ fails, a fault that cannot be applied is an error - and the journal says why."""
 import json
 
 
-from harness import checks as c
-from harness.faults import make
-from harness.faults.base import Fault, FaultNotApplied
-from harness.generator import LoadSpec
-from harness.runner import Scenario, run_scenario
+from harness.chaos import checks as c
+from harness.chaos.faults import make
+from harness.chaos.faults.base import Fault, FaultNotApplied
+from harness.chaos.generator import LoadSpec
+from harness.chaos.runner import Scenario, run_scenario
 from tests.support.stacks import module_stack, reset_before_each_test
 
 

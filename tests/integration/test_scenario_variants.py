@@ -16,8 +16,8 @@ import pytest
 
 import scenarios
 from harness.runbook import RUNBOOK, Runbook
-from harness.runner import run_scenario
-from harness.stack import Stack
+from harness.chaos.runner import run_scenario
+from harness.chaos.stack import Stack
 from scenarios.common import stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +96,7 @@ def test_a_threshold_edited_in_a_copy_of_the_runbook_changes_the_verdict(tmp_pat
 
 
 def test_a_candidate_image_that_does_not_exist_is_exit_2_with_nothing_started(session, tmp_path):
-    from harness.resources import RUN_ID, leftovers
+    from harness.engine.resources import RUN_ID, leftovers
 
     run = _drill("run", "health-baseline", "--user-api-image", "runbook-drill/user-api:no-such-build", timeout=120)
     assert run.returncode == 2 and "no such image" in run.stderr

@@ -1,4 +1,4 @@
-from harness.resources import RUN_ID, leftovers
+from harness.engine.resources import RUN_ID, leftovers
 from harness.smoke import run_smoke
 
 

@@ -5,8 +5,8 @@ returns the stack to its start."""
 import pytest
 import requests
 
-from harness.resources import RUN_ID, leftovers
-from harness.stack import Stack, StackConfig
+from harness.engine.resources import RUN_ID, leftovers
+from harness.chaos.stack import Stack, StackConfig
 from tests.support.api import bearer
 from tests.support.polling import eventually
 

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 import requests
 
-from harness.stack import Stack, StackConfig
+from harness.chaos.stack import Stack, StackConfig
 from tests.support.api import bearer, metric_families, sample_value
 from tests.support.polling import eventually
 from tests.support.tokens import failure_modes

@@ -3,8 +3,8 @@ installs them with --no-index inside the build (no package index in the containe
 
 import dataclasses
 
-from harness.containers import generic_container
-from harness.images import ImageSpec, PythonServiceRecipe
+from harness.engine.containers import generic_container
+from harness.engine.images import ImageSpec, PythonServiceRecipe
 
 DOCKERFILE = """ARG BASE
 FROM ${BASE}

@@ -1,4 +1,4 @@
-"""Hand-built scenario journals, shaped as harness/runner.py writes them: a fault window
+"""Hand-built scenario journals, shaped as harness/chaos/runner.py writes them: a fault window
 at 10-20 s, the remediation at 20-21 s, served again from 22 s; one request every 0.1 s
 (failing inside the fault window when `symptom`), readiness probes of two replicas
 every 0.5 s, and an errors counter scraped every second."""

@@ -5,8 +5,8 @@ for a line on stdin to clean up and exit - unless it is killed first."""
 import json
 import sys
 
-from harness.containers import generic_container, network
-from harness.session import begin
+from harness.engine.containers import generic_container, network
+from harness.engine.session import begin
 from harness.settings import load_settings
 
 

@@ -6,13 +6,13 @@ exits 130 after Ctrl-C, 143 after SIGTERM, as `drill` does."""
 import sys
 from pathlib import Path
 
-from harness import checks as c
+from harness.chaos import checks as c
 from harness import signals
-from harness.faults import make
-from harness.runner import Scenario, run_scenario
-from harness.session import begin
+from harness.chaos.faults import make
+from harness.chaos.runner import Scenario, run_scenario
+from harness.engine.session import begin
 from harness.settings import load_settings
-from harness.stack import Stack, StackConfig
+from harness.chaos.stack import Stack, StackConfig
 
 
 class AnnouncingFault:

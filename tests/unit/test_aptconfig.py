@@ -1,4 +1,4 @@
-from harness.aptconfig import debian_mirror
+from harness.engine.aptconfig import debian_mirror
 
 DEB822 = """Types: deb
 # http://snapshot.example/archive

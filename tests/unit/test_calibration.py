@@ -1,13 +1,14 @@
-"""Calibrating a fault's magnitude against a simulated service whose latency histogram
-depends on the magnitude: stepped until the symptom shows (then `beyond` steps past
-it), and bounded in steps."""
+"""Sizing CPU throttling from the replicas' measured demand, against a simulated service
+whose latency histogram depends on the quota: the demand over the utilisation wanted,
+lowered (a bounded number of times) only if the symptom does not show."""
 
 import threading
 
 import pytest
 
-from harness.history import History
-from scenarios.calibration import HISTOGRAM, stepping
+from harness.chaos.history import History
+from harness.errors import HarnessError
+from scenarios.calibration import HISTOGRAM, cpu_demand, quota_for
 
 LABELS = "method=GET,route=/users/{user_id}"
 
@@ -46,36 +47,41 @@ class Service:
         self._thread.join()
 
 
-def _run(slow_share, **options):
-    history, fault = History(), Fault(0.12)
+def _steady_readings(history, cores_used: float, replicas: int = 2, readings: int = 3):
+    """Resource readings of `replicas` replicas using `cores_used` each, in a steady window."""
+    for i in range(readings):
+        for r in range(replicas):
+            history.record("resources", f"replica-{r}", t=100.0 + i, cpu_ns=int(i * cores_used * 1e9))
+    history.mark("steady", 99.5, 100.0 + readings)
+
+
+def _calibrate(slow_share, cores_used=0.13, **options):
+    history, fault = History(), Fault(1.0)
+    _steady_readings(history, cores_used)
     with Service(history, fault, slow_share):
-        calibrate = stepping("cpus", 0.7, 500, rate=0.01, margin=5.0, window_s=0.1, settle_s=0.01, **options)
+        calibrate = quota_for(1.3, 500, rate=0.01, margin=5.0, window_s=0.1, settle_s=0.01, **options)
         result = calibrate(None, fault, history)
     return result, fault
 
 
-def _cliff(cpus):
-    return 0.0 if cpus >= 0.1 else 0.2 if cpus >= 0.065 else 0.8
+def test_the_quota_is_the_measured_demand_over_the_utilisation_wanted():
+    history = History()
+    _steady_readings(history, 0.13)
+    assert cpu_demand(history) == pytest.approx(0.13)
+    result, fault = _calibrate(lambda cpus: 0.3)
+    assert result["cpu_demand_cores"] == pytest.approx(0.13) and fault.injected == [0.1]
+    assert result["chosen"] == {"cpus": 0.1} and result["steps"][0]["slower_than_threshold"] == pytest.approx(0.3)
 
 
-def test_the_magnitude_is_stepped_until_the_symptom_shows():
-    result, fault = _run(_cliff)
-    assert [s["cpus"] for s in result["steps"]] == [0.12, 0.084]
-    assert result["chosen"] == {"cpus": 0.084} and fault.injected == [0.084]
-    assert result["steps"][-1]["slower_than_threshold"] == pytest.approx(0.2, abs=0.01)
+def test_a_quota_that_shows_no_symptom_is_lowered_a_bounded_number_of_times():
+    result, fault = _calibrate(lambda cpus: 0.0 if cpus > 0.06 else 0.4, steps=3)
+    assert fault.injected == [0.1, 0.075, 0.0562] and result["chosen"] == {"cpus": 0.0562}
+    result, fault = _calibrate(lambda cpus: 0.0, steps=2)
+    assert len(result["steps"]) == 2 and fault.injected == [0.1, 0.075]
 
 
-def test_beyond_steps_past_the_first_magnitude_that_shows_the_symptom():
-    result, fault = _run(_cliff, beyond=1)
-    assert [s["cpus"] for s in result["steps"]] == [0.12, 0.084]
-    assert result["chosen"] == {"cpus": 0.0588} and fault.injected == [0.084, 0.0588]
-
-
-def test_it_stops_after_its_steps_even_without_the_symptom():
-    result, fault = _run(lambda cpus: 0.0, steps=3)
-    assert len(result["steps"]) == 3 and fault.values["cpus"] == fault.injected[-1] == 0.0588
-
-
-def test_a_magnitude_that_already_shows_the_symptom_is_kept():
-    result, fault = _run(lambda cpus: 0.1)
-    assert [s["cpus"] for s in result["steps"]] == [0.12] and fault.injected == []
+def test_without_two_readings_of_a_replica_the_demand_cannot_be_measured():
+    history = History()
+    _steady_readings(history, 0.13, readings=1)
+    with pytest.raises(HarnessError, match="fewer than two resource readings"):
+        cpu_demand(history)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import checks
-from harness.checks import FAIL, PASS, UNKNOWN
-from harness.history import History
+from harness.chaos import checks
+from harness.chaos.checks import FAIL, PASS, UNKNOWN
+from harness.chaos.history import History
 
 
 def history_with(*events, windows=(("w", 0, 100),)) -> History:

@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from harness.engine import Host, ensure_engine
+from harness.engine.daemon import Host, ensure_engine
 from harness.errors import EngineUnavailable
 from harness.settings import Settings
 

@@ -3,7 +3,7 @@
 import pytest
 
 from harness.errors import ConfigError
-from harness.faults import REGISTRY, make
+from harness.chaos.faults import REGISTRY, make
 
 
 def test_every_documented_fault_kind_is_registered():

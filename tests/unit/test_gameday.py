@@ -1,7 +1,7 @@
 """The game day's walk-through on its own: a pause before each phase (none with --auto,
 none once input has ended), the verdicts printed and the live report rendered after it."""
 
-from harness.checks import Verdict
+from harness.chaos.checks import Verdict
 from harness.runbook import Runbook
 from scenarios.gameday import Walkthrough
 from tests.support.journals import journal

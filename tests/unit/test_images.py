@@ -1,4 +1,4 @@
-"""Resolution order and rebuild decisions of harness.images, with a fake engine."""
+"""Resolution order and rebuild decisions of harness.engine.images, with a fake engine."""
 
 import dataclasses
 import itertools
@@ -7,8 +7,8 @@ import docker.errors
 import pytest
 
 from harness.errors import ImageUnavailable
-from harness.images import SPECS, DockerfileRecipe, ImageResolver, ResolvedImage, _hash_tree
-from harness.resources import CONTEXT_HASH_LABEL
+from harness.engine.images import SPECS, DockerfileRecipe, ImageResolver, ResolvedImage, _hash_tree
+from harness.engine.resources import CONTEXT_HASH_LABEL
 from harness.settings import Settings
 
 _ids = itertools.count(1)

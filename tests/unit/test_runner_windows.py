@@ -4,9 +4,9 @@ samples stays open until its checks are decided, and no longer than its bound.""
 import threading
 import time
 
-from harness import checks as c
-from harness.faults import make
-from harness.runner import Scenario, run_scenario
+from harness.chaos import checks as c
+from harness.chaos.faults import make
+from harness.chaos.runner import Scenario, run_scenario
 
 
 class FakeStack:

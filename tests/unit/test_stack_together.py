@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from harness.stack import _together
+from harness.chaos.stack import _together
 
 
 def test_every_action_runs_at_once_and_the_results_come_back_in_order():

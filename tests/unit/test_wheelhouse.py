@@ -1,6 +1,6 @@
 import platform
 
-from harness.wheelhouse import _platform_flags, requirements_hash
+from harness.engine.wheelhouse import _platform_flags, requirements_hash
 
 
 def test_the_wheelhouse_key_ignores_order_comments_and_blank_lines():

@@ -1,0 +1,79 @@
+"""Testcontainers, configured in one place, and labelled factories for its containers.
+
+Everything the project starts goes through here, so that every container and network
+carries the project's labels (see harness.engine.resources) and can always be swept.
+"""
+
+from __future__ import annotations
+
+import os
+
+import docker
+import docker.errors
+
+from harness.engine.daemon import LOCAL_SOCKETS
+from harness.engine.resources import run_labels
+
+POSTGRES_USER = "drill"
+POSTGRES_PASSWORD = "drill"
+POSTGRES_DB = "users"
+
+
+def configure_testcontainers(client: docker.DockerClient) -> dict[str, str]:
+    """Sets Testcontainers up for this machine and returns what was chosen.
+
+    - TC_HOST=127.0.0.1 for a local engine, so mapped ports are reached on loopback
+      (without it Testcontainers may hand out the bridge gateway).
+    - Ryuk only when its image is already present: it cannot be pulled on an air-gapped
+      host, and the project's own labels and sweeps guarantee cleanup either way.
+    """
+    from testcontainers.core.config import ConnectionMode
+    from testcontainers.core.config import testcontainers_config as tc
+
+    if os.environ.get("DOCKER_HOST", "") in LOCAL_SOCKETS and not tc.tc_host_override:
+        tc.tc_host_override = "127.0.0.1"
+        # Inside a container (CI sandboxes) Testcontainers would pick the network's gateway
+        # address; the mapped ports are on the host's loopback, so say so.
+        if not os.environ.get("TESTCONTAINERS_CONNECTION_MODE"):
+            tc.connection_mode_override = ConnectionMode.docker_host
+    if os.environ.get("TESTCONTAINERS_RYUK_DISABLED") is None:
+        tc.ryuk_disabled = not _image_present(client, tc.ryuk_image)
+    return {"tc_host": str(tc.tc_host_override), "ryuk": "off" if tc.ryuk_disabled else "on"}
+
+
+def _image_present(client: docker.DockerClient, ref: str) -> bool:
+    try:
+        client.images.get(ref)
+        return True
+    except docker.errors.ImageNotFound:
+        return False
+
+
+def postgres_container(image: str):
+    """Returns a labelled, unstarted PostgresContainer for `image` (official contract)."""
+    from testcontainers.community.postgres import PostgresContainer
+
+    return PostgresContainer(image, username=POSTGRES_USER, password=POSTGRES_PASSWORD,
+                             dbname=POSTGRES_DB, driver=None, labels=run_labels())
+
+
+def redis_container(image: str, password: str | None = None):
+    """Returns a labelled, unstarted RedisContainer for `image` (official contract)."""
+    from testcontainers.community.redis import RedisContainer
+
+    return RedisContainer(image, password=password, labels=run_labels())
+
+
+def generic_container(image: str, **docker_kwargs):
+    """Returns a labelled, unstarted DockerContainer for `image` (extra keyword arguments
+    go to Docker's create, e.g. mem_limit or restart_policy)."""
+    from testcontainers.core.container import DockerContainer
+
+    return DockerContainer(image, labels=run_labels(), **docker_kwargs)
+
+
+def network():
+    """Returns a labelled, uncreated Testcontainers Network."""
+    from testcontainers.core.network import Network
+
+    return Network(docker_network_kw={"labels": run_labels()})

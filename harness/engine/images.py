@@ -1,0 +1,417 @@
+"""Resolve every image the stack needs: local, else pulled, else built offline.
+
+Each image has an official reference and an offline recipe. Resolution order, for the
+"auto" policy: the official image present locally -> our offline build present with the
+current context hash -> a pull of the official image (bounded by `pull_timeout`) -> an
+offline build. Offline builds are labelled with a hash of their build context (plus the
+identity of their base) and are rebuilt only when that hash changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import docker
+import docker.errors
+import requests.exceptions
+
+from harness import progress
+from harness.engine.aptconfig import debian_mirror
+from harness.errors import ConfigError, ImageUnavailable
+from harness.engine.resources import CONTEXT_HASH_LABEL, PROJECT, PROJECT_LABEL
+from harness.settings import Settings
+from harness.engine.wheelhouse import build_wheelhouse
+
+log = logging.getLogger("drill.images")
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+IMAGES_DIR = REPO_DIR / "images"
+SERVICES_DIR = REPO_DIR / "services"
+BUILT_REPOSITORY = "runbook-drill"
+# Bump when a recipe's steps change in a way its files do not show.
+RECIPE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ResolvedImage:
+    """Where one image came from: source is local, pulled, built offline or unavailable."""
+
+    name: str
+    ref: str
+    source: str
+    image_id: str = ""
+    size: int = 0
+    created: str = ""
+    seconds: float = 0.0
+    detail: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.source != "unavailable"
+
+
+class Recipe(Protocol):
+    """How to build an image offline; `context_hash` decides whether a rebuild is due."""
+
+    base: str | None
+
+    def context_hash(self, base: ResolvedImage | None) -> str: ...
+
+    def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
+              base: ResolvedImage | None) -> None: ...
+
+
+def _files(root: Path, include: tuple[str, ...]) -> list[Path]:
+    found: set[Path] = set()
+    for part in include:
+        path = root / part
+        found.update([path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()))
+    return sorted(p for p in found if "__pycache__" not in p.parts and p.suffix != ".pyc")
+
+
+def _hash_paths(root: Path, include: tuple[str, ...], extra: str) -> str:
+    """Returns a short hash of the files of `include` under `root` (names and bytes)."""
+    digest = hashlib.sha256(f"{RECIPE_VERSION}\0{extra}\0".encode())
+    for path in _files(root, include):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _hash_tree(root: Path, extra: str) -> str:
+    return _hash_paths(root, (".",), extra)
+
+
+def _base_identity(base: ResolvedImage | None) -> str:
+    """A base's identity for a dependant's hash: its own context hash when we built it
+    (so a rebuilt-but-identical base does not cascade), else its image id."""
+    if base is None:
+        return ""
+    return base.detail if base.source == "built offline" else base.image_id
+
+
+@dataclass(frozen=True)
+class DockerfileRecipe:
+    """A Dockerfile under images/<context>, built FROM the resolved `base` image."""
+
+    context: str
+    base: str | None = "debian"
+
+    def context_hash(self, base: ResolvedImage | None) -> str:
+        return _hash_tree(IMAGES_DIR / self.context, _base_identity(base))
+
+    def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
+              base: ResolvedImage | None) -> None:
+        buildargs = {"BASE": base.ref} if base else {}
+        builder.docker_build(IMAGES_DIR / self.context, tag, labels, buildargs)
+
+
+@dataclass(frozen=True)
+class PythonServiceRecipe:
+    """A Python service FROM the resolved python image. Only `include` (paths under
+    `context`) is hashed and sent to the build, with the dependencies of
+    `requirements` as a host-built wheelhouse in `wheels/` beside them."""
+
+    context: Path
+    dockerfile: str = "Dockerfile"
+    include: tuple[str, ...] = (".",)
+    requirements: str = "requirements.txt"
+    buildargs: tuple[tuple[str, str], ...] = ()
+    base: str | None = "python"
+
+    def context_hash(self, base: ResolvedImage | None) -> str:
+        return _hash_paths(self.context, (*self.include, self.dockerfile), f"{_base_identity(base)}{self.buildargs}")
+
+    def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
+              base: ResolvedImage | None) -> None:
+        wheels = builder.wheelhouse(self.context / self.requirements)
+        scratch = builder.settings.state_dir / "tmp"
+        scratch.mkdir(parents=True, exist_ok=True)
+        staged = Path(tempfile.mkdtemp(prefix="service-context-", dir=scratch))
+        try:
+            for path in (*self.include, self.dockerfile):
+                _copy(self.context / path, staged / path)
+            shutil.copytree(wheels, staged / "wheels")
+            args = {**dict(self.buildargs), **({"BASE": base.ref} if base else {})}
+            builder.docker_build(staged, tag, labels, args, self.dockerfile)
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+
+
+def _copy(source: Path, target: Path) -> None:
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+
+@dataclass(frozen=True)
+class DebootstrapRecipe:
+    """A minimal Debian root file system from debootstrap, imported with `docker import`."""
+
+    variant: str = "minbase"
+    base: str | None = None
+
+    def context_hash(self, base: ResolvedImage | None) -> str:
+        digest = hashlib.sha256(f"{RECIPE_VERSION}\0debootstrap\0{self.variant}".encode())
+        return digest.hexdigest()[:16]
+
+    def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
+              base: ResolvedImage | None) -> None:
+        builder.debootstrap_import(self.variant, tag, labels)
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """One image the stack needs: its official reference and its offline recipe."""
+
+    name: str
+    official: str | None  # None: the project's own image, never pulled
+    recipe: Recipe
+    purpose: str
+
+    @property
+    def built_tag(self) -> str:
+        return f"{BUILT_REPOSITORY}/{self.name}:offline"
+
+
+def _service(package: str, port: int) -> PythonServiceRecipe:
+    """The recipe of one of the project's Python services (services/Dockerfile)."""
+    return PythonServiceRecipe(SERVICES_DIR, "Dockerfile", ("__init__.py", "common", package, "requirements.txt"),
+                               buildargs=(("SERVICE", package), ("PORT", str(port))))
+
+
+SPECS: dict[str, ImageSpec] = {spec.name: spec for spec in (
+    ImageSpec("debian", "debian:bookworm-slim", DebootstrapRecipe(),
+              "base of every offline build"),
+    ImageSpec("postgres", "postgres:15-bookworm", DockerfileRecipe("postgres"), "user-db"),
+    ImageSpec("redis", "redis:7-bookworm", DockerfileRecipe("redis"), "cache"),
+    ImageSpec("haproxy", "haproxy:2.6", DockerfileRecipe("haproxy"), "load balancer"),
+    ImageSpec("prometheus", "prom/prometheus:v2.42.0", DockerfileRecipe("prometheus"), "alerts"),
+    ImageSpec("python", "python:3.11-slim-bookworm", DockerfileRecipe("python"),
+              "base of the project's services"),
+    ImageSpec("toxiproxy", "ghcr.io/shopify/toxiproxy:2.12.0",
+              PythonServiceRecipe(SERVICES_DIR, "faultproxy/Dockerfile",
+                                  ("__init__.py", "common", "faultproxy", "requirements.txt")),
+              "fault proxy (offline: services/faultproxy, same API)"),
+    ImageSpec("user-api", None, _service("user_api", 8000), "the system under test"),
+    ImageSpec("auth-api", None, _service("auth_api", 8080), "token issuer and introspection"),
+)}
+
+
+def build_user_api(resolver: "ImageResolver", source: Path, tag: str) -> str:
+    """Builds a User API image from a tree laid out like this repository (its
+    services/Dockerfile, services/common and services/user_api) as `tag` - a candidate
+    for release validation; returns the tag. Raises ConfigError for a tree that is not
+    laid out so, ImageUnavailable when the build fails (with its log)."""
+    services = Path(source).resolve() / "services"
+    recipe = _service("user_api", 8000)
+    missing = [p for p in (*recipe.include, recipe.dockerfile) if not (services / p).exists()]
+    if missing:
+        raise ConfigError(f"--source {source}: not laid out like this repository: no services/{missing[0]}")
+    recipe = PythonServiceRecipe(services, recipe.dockerfile, recipe.include, recipe.requirements,
+                                 recipe.buildargs, recipe.base)
+    base = resolver.resolve(recipe.base)
+    recipe.build(resolver, tag, image_labels(recipe.context_hash(base)), base)
+    return tag
+
+
+def image_labels(context_hash: str) -> dict[str, str]:
+    """Returns the labels every image we build carries."""
+    return {PROJECT_LABEL: PROJECT, CONTEXT_HASH_LABEL: context_hash}
+
+
+def _describe(name: str, ref: str, source: str, image, seconds: float = 0.0,
+              detail: str = "") -> ResolvedImage:
+    return ResolvedImage(name=name, ref=ref, source=source, image_id=image.id,
+                         size=int(image.attrs.get("Size", 0)), created=image.attrs.get("Created", ""),
+                         seconds=seconds, detail=detail)
+
+
+class ImageResolver:
+    """Resolves images by name (memoised per instance); see the module docstring for order."""
+
+    def __init__(self, client: docker.DockerClient, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+        self._resolved: dict[str, ResolvedImage] = {}
+
+    def resolve(self, name: str, build: bool = True) -> ResolvedImage:
+        """Returns the resolved image; with build=False nothing is pulled or built.
+
+        Raises ImageUnavailable when the image cannot be had under the image policy.
+        """
+        if name not in SPECS:
+            raise ImageUnavailable(f"unknown image {name!r}; known: {', '.join(SPECS)}")
+        return self.resolve_spec(SPECS[name], build)
+
+    def resolve_spec(self, spec: ImageSpec, build: bool = True) -> ResolvedImage:
+        """Returns the resolved image of any spec (the project's or a caller's own)."""
+        if spec.name not in self._resolved:
+            self._resolved[spec.name] = self._resolve(spec, build)
+        return self._resolved[spec.name]
+
+    def resolve_all(self, build: bool = True, workers: int = 3) -> list[ResolvedImage]:
+        """Resolves every image (bases first, the rest in parallel); never raises for one
+        image: an image that cannot be had comes back with source "unavailable"."""
+        bases = [s.name for s in SPECS.values() if s.recipe.base is None]
+        rest = [s.name for s in SPECS.values() if s.recipe.base is not None]
+        with progress.task("images", f"{len(SPECS)} to resolve"):
+            results = {name: self._try(name, build) for name in bases}
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results.update(zip(rest, pool.map(lambda n: self._try(n, build), rest)))
+        return [results[name] for name in SPECS]
+
+    def _try(self, name: str, build: bool) -> ResolvedImage:
+        try:
+            return self.resolve(name, build)
+        except ImageUnavailable as exc:
+            spec = SPECS[name]
+            return ResolvedImage(name=name, ref=spec.official or spec.built_tag, source="unavailable",
+                                 detail=str(exc))
+
+    def _resolve(self, spec: ImageSpec, build: bool) -> ResolvedImage:
+        official = self._local(spec.official) if spec.official else None
+        if official is not None:
+            return _describe(spec.name, spec.official, "local", official)
+        base = self.resolve(spec.recipe.base, build) if spec.recipe.base else None
+        wanted = spec.recipe.context_hash(base)
+        built = self._local(spec.built_tag)
+        if wanted and built is not None and built.labels.get(CONTEXT_HASH_LABEL) == wanted:
+            return _describe(spec.name, spec.built_tag, "built offline", built, detail=wanted)
+        if not build or self.settings.image_policy == "local":
+            raise ImageUnavailable(f"image {spec.name} is not present locally "
+                                   f"({spec.official} or {spec.built_tag} at {wanted or 'n/a'})")
+        progress.current().update(f"{spec.name}: pulling {spec.official}" if spec.official else
+                                  f"{spec.name}: building offline")
+        if spec.official and self.settings.image_policy == "auto" and self._pull(spec.official):
+            return _describe(spec.name, spec.official, "pulled", self.client.images.get(spec.official))
+        return self._build(spec, wanted, base, previous=built)
+
+    def _local(self, ref: str):
+        try:
+            return self.client.images.get(ref)
+        except docker.errors.ImageNotFound:
+            return None
+
+    def _pull(self, ref: str) -> bool:
+        """Returns True when `ref` was pulled; a registry that cannot be reached is False."""
+        repository, _, tag = ref.rpartition(":")
+        puller = docker.from_env(timeout=self.settings.pull_timeout)
+        try:
+            for event in puller.api.pull(repository, tag=tag, stream=True, decode=True):
+                if "error" in event:
+                    log.info("pull %s: %s", ref, event["error"])
+                    return False
+            return True
+        except (docker.errors.APIError, requests.exceptions.RequestException) as exc:
+            log.info("pull %s failed: %s", ref, getattr(exc, "explanation", None) or exc)
+            return False
+        finally:
+            puller.close()
+
+    def _build(self, spec: ImageSpec, wanted: str, base: ResolvedImage | None, previous) -> ResolvedImage:
+        started = time.monotonic()
+        log.info("building %s offline (context %s)", spec.name, wanted)
+        progress.current().update(f"{spec.name}: building offline")
+        spec.recipe.build(self, spec.built_tag, image_labels(wanted), base)
+        image = self.client.images.get(spec.built_tag)
+        if previous is not None and previous.id != image.id:
+            self._remove_quietly(previous.id)
+        return _describe(spec.name, spec.built_tag, "built offline", image,
+                         seconds=time.monotonic() - started, detail=wanted)
+
+    def _remove_quietly(self, image_id: str) -> None:
+        try:
+            self.client.images.remove(image_id)
+        except docker.errors.APIError:
+            pass  # still used by a container or another tag: leave it
+
+    # Builders used by the recipes -------------------------------------------------
+
+    def build_log(self, tag: str) -> Path:
+        """Returns the file that holds the full output of the build of `tag`."""
+        logs = self.settings.state_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        return logs / (tag.replace("/", "_").replace(":", "_") + ".build.log")
+
+    def wheelhouse(self, requirements: Path) -> Path:
+        """Returns the host-built wheelhouse for `requirements` (cached in the state dir)."""
+        return build_wheelhouse(requirements, self.settings.state_dir / "wheelhouse")
+
+    def docker_build(self, context: Path, tag: str, labels: dict[str, str],
+                     buildargs: dict[str, str], dockerfile: str = "Dockerfile") -> None:
+        """Builds `context` as `tag`; raises ImageUnavailable with the failing step's output."""
+        log_path = self.build_log(tag)
+        with open(log_path, "w") as out:
+            stream = self.client.api.build(path=str(context), dockerfile=dockerfile, tag=tag, labels=labels,
+                                           buildargs=buildargs,
+                                           rm=True, forcerm=True, pull=False, decode=True)
+            for event in stream:
+                text = event.get("stream") or event.get("status") or ""
+                out.write(text)
+                if text.startswith("Step "):  # "Step 3/9 : RUN ...": the build's position
+                    progress.current().update(f"{tag}: {text.strip()[:100]}")
+                if "error" in event:
+                    raise ImageUnavailable(f"offline build of {tag} failed: {event['error'].strip()} "
+                                           f"(log: {log_path})")
+
+    def debootstrap_import(self, variant: str, tag: str, labels: dict[str, str]) -> None:
+        """Builds a Debian root file system with debootstrap and imports it as `tag`.
+
+        Raises ImageUnavailable when debootstrap or a Debian mirror is not available.
+        """
+        suite = self.settings.debian_suite
+        mirror = self.settings.debian_mirror or debian_mirror(suite)
+        if mirror is None:
+            raise ImageUnavailable(f"cannot build the Debian base offline: no mirror for {suite} in "
+                                   "the apt configuration; set DRILL_DEBIAN_MIRROR")
+        _ensure_debootstrap()
+        scratch = self.settings.state_dir / "tmp"
+        scratch.mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix="debian-rootfs-", dir=scratch))
+        try:
+            rootfs, tarball = workdir / "rootfs", workdir / "rootfs.tar"
+            progress.current().update(f"{tag}: debootstrap {suite} from {mirror}")
+            _run(["debootstrap", f"--variant={variant}", suite, str(rootfs), mirror], self.build_log(tag))
+            for leftover in ("var/lib/apt/lists", "var/cache/apt/archives"):
+                shutil.rmtree(rootfs / leftover, ignore_errors=True)
+                (rootfs / leftover / "partial").mkdir(parents=True)
+            _run(["tar", "-C", str(rootfs), "-cf", str(tarball), "."], self.build_log(tag), append=True)
+            changes = ['CMD ["bash"]', "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+            changes += [f"LABEL {key}={value}" for key, value in labels.items()]
+            repository, _, image_tag = tag.rpartition(":")
+            self.client.api.import_image_from_file(str(tarball), repository=repository, tag=image_tag,
+                                                   changes=changes)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _ensure_debootstrap() -> None:
+    if shutil.which("debootstrap"):
+        return
+    if shutil.which("apt-get") is None:
+        raise ImageUnavailable("cannot build the Debian base offline: debootstrap is not installed")
+    subprocess.run(["apt-get", "update", "-qq"], capture_output=True)
+    done = subprocess.run(["apt-get", "install", "-y", "-qq", "debootstrap"], capture_output=True, text=True)
+    if done.returncode != 0 or not shutil.which("debootstrap"):
+        raise ImageUnavailable("cannot build the Debian base offline: installing debootstrap failed: "
+                               + (done.stderr.strip().splitlines() or ["no output"])[-1])
+
+
+def _run(command: list[str], log_path: Path, append: bool = False) -> None:
+    with open(log_path, "a" if append else "w") as out:
+        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        raise ImageUnavailable(f"`{' '.join(command[:3])} ...` failed with exit {done.returncode} "
+                               f"(log: {log_path})")
