@@ -173,8 +173,13 @@ def main(argv: list[str] | None = None, extra_parsers=None, extra_commands=None)
     signals.install()
     try:
         settings = load_settings(_cli_settings(args))
-        with progress.use(progress.for_stream(sys.stderr)):
-            return commands[args.command](settings, args)
+        command = commands[args.command]
+        # An interactive command (a game day asks for Enter) gets plain lines: a live
+        # line redrawn under a prompt would hide it.
+        reporter = progress.Plain(sys.stderr) if getattr(command, "interactive", False) else \
+            progress.for_stream(sys.stderr)
+        with progress.use(reporter):
+            return command(settings, args)
     except DrillError as exc:
         print(f"drill: error: {exc}", file=sys.stderr)
         return exc.exit_code

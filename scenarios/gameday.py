@@ -96,6 +96,9 @@ def cmd_gameday(settings, args) -> int:
     return {"passed": 0, "error": 3}.get(record["status"], 1)
 
 
+cmd_gameday.interactive = True  # harness.cli: plain progress lines, no live line under the prompts
+
+
 def add_parser(sub) -> None:
     gameday = sub.add_parser("gameday", help="walk one scenario live, phase by phase (a game day)")
     gameday.add_argument("id", metavar="ID", help="the scenario (see `drill list`)")
