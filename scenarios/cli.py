@@ -21,19 +21,21 @@ from scenarios import gameday
 REPORTS_DIR = Path("reports")
 
 
-def _runbook(args) -> Runbook:
+def runbook_of(args) -> Runbook:
+    """Returns the runbook a command judges by: --runbook PATH, or the bundled one."""
     return Runbook(Path(args.runbook) if getattr(args, "runbook", None) else RUNBOOK)
 
 
-def _scenarios(args):
+def scenarios_of(args):
+    """Returns every scenario, built from the command's runbook (drift raises RunbookError)."""
     import scenarios
 
-    return scenarios.build(_runbook(args), seed=getattr(args, "seed", None) or 1)
+    return scenarios.build(runbook_of(args), seed=getattr(args, "seed", None) or 1)
 
 
 def cmd_list(settings, args) -> int:
     """Prints one line per scenario: id, runbook section, title."""
-    for scenario in _scenarios(args):
+    for scenario in scenarios_of(args):
         print(f"{scenario.id:<34} {scenario.runbook:<30} {scenario.title}")
     return 0
 
@@ -42,7 +44,7 @@ def cmd_coverage(settings, args) -> int:
     """Prints every runbook line with what proves it, or why a machine cannot."""
     from harness.report import coverage
 
-    print(coverage.render(coverage.rows(_runbook(args), _scenarios(args))))
+    print(coverage.render(coverage.rows(runbook_of(args), scenarios_of(args))))
     return 0
 
 
@@ -78,12 +80,14 @@ def _image_exists(session, ref: str) -> None:
                           f"--tag {ref}`)") from None
 
 
-def _run_dir() -> tuple[str, Path]:
+def new_run_dir() -> tuple[str, Path]:
+    """Returns (run id, reports/<run id>) for a new run; the directory is not made yet."""
     run_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
     return run_id, REPORTS_DIR / run_id
 
 
-def _point_latest(run_dir: Path) -> None:
+def point_latest(run_dir: Path) -> None:
+    """Points reports/latest at `run_dir`."""
     latest = REPORTS_DIR / "latest"
     if latest.is_symlink() or latest.exists():
         latest.unlink()
@@ -106,8 +110,8 @@ def cmd_run(settings, args) -> int:
     from harness.engine.daemon import ensure_engine
     from harness.engine.session import begin
 
-    runbook = _runbook(args)
-    chosen = scenarios.select(_scenarios(args), args.ids, args.section or [])
+    runbook = runbook_of(args)
+    chosen = scenarios.select(scenarios_of(args), args.ids, args.section or [])
     if args.baseline_image and not args.user_api_image:
         raise ConfigError("--baseline-image compares a candidate with it: give the candidate as --user-api-image")
     ensure_engine(settings)
@@ -115,7 +119,7 @@ def cmd_run(settings, args) -> int:
     try:
         for image in filter(None, (args.baseline_image, args.user_api_image)):
             _image_exists(session, image)
-        run_id, run_dir = _run_dir()
+        run_id, run_dir = new_run_dir()
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
         if args.baseline_image:
@@ -123,7 +127,7 @@ def cmd_run(settings, args) -> int:
         result = _suite(session, chosen, runbook, args.user_api_image, run_dir, f"runbook-drill run {run_id}", args)
     finally:
         session.close()
-    _point_latest(run_dir)
+    point_latest(run_dir)
     return result.exit_code()
 
 
@@ -156,7 +160,7 @@ def _release(session, chosen, runbook: Runbook, args, run_id: str, run_dir: Path
     for label, image in (("baseline", args.baseline_image), ("candidate", args.user_api_image)):
         runs[label] = _suite(session, chosen, runbook, image, run_dir / label, f"runbook-drill run {run_id} "
                              f"{label} ({image})", args)
-    _point_latest(run_dir)
+    point_latest(run_dir)
     rows = compare.compare(runs["baseline"].records, runs["candidate"].records, runbook.value("threshold.p99_ms"))
     text = compare.render(rows)
     (run_dir / "comparison.txt").write_text(text + "\n")

@@ -67,15 +67,15 @@ def cmd_gameday(settings, args) -> int:
     from harness.chaos.runner import run_scenario
     from harness.engine.session import begin
     from harness.chaos.stack import Stack
-    from scenarios.cli import _point_latest, _run_dir, _runbook, _scenarios
+    from scenarios.cli import new_run_dir, point_latest, runbook_of, scenarios_of
     from scenarios.common import stack_config
 
-    runbook = _runbook(args)
-    scenario = scenarios.select(_scenarios(args), [args.id], [])[0]
+    runbook = runbook_of(args)
+    scenario = scenarios.select(scenarios_of(args), [args.id], [])[0]
     ensure_engine(settings)
     session = begin(settings)
     try:
-        run_id, run_dir = _run_dir()
+        run_id, run_dir = new_run_dir()
         title = f"runbook-drill game day {run_id}: {scenario.id}"
         print(f"{title}\n{scenario.title}\n\nThe runbook, section {scenario.runbook!r}:\n")
         print("\n".join(f"   {line}" for line in runbook.section_text(scenario.runbook).splitlines()))
@@ -89,7 +89,7 @@ def cmd_gameday(settings, args) -> int:
     from harness.report import html
 
     html.write([record], runbook, run_dir / "index.html", title)
-    _point_latest(run_dir)
+    point_latest(run_dir)
     print(f"\n{record['status'].upper()}: {scenario.id}; report {run_dir / 'index.html'}")
     for verdict in record["verdicts"]:
         print(f"   {verdict['status'].upper():<8} {verdict['check']}")
