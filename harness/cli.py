@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from harness import progress, signals
-from harness.errors import DrillError
+from harness.errors import ConfigError, DrillError
 from harness.settings import IMAGE_POLICIES, describe, load_settings
 
 REPORTS_DIR = Path("reports")
@@ -45,6 +45,14 @@ def _parser(extra_parsers=None) -> argparse.ArgumentParser:
     clean.add_argument("--images", action="store_true", help="also remove the images built offline")
     sub.add_parser("smoke", help="stack smoke run: real PostgreSQL + Redis, query, PING, cleanup")
     sub.add_parser("doctor", help="print the settings in force and the engine's state")
+    compose = sub.add_parser("compose", help="the stack of docker-compose.yml: env file, up until healthy, down")
+    compose.add_argument("action", choices=["up", "down", "env"],
+                         help="up: write .env if missing, up -d, wait healthy; down: down -v, nothing left; "
+                              "env: write .env (this host's images)")
+    compose.add_argument("--file", metavar="PATH", help="the compose file (default ./docker-compose.yml)")
+    compose.add_argument("--project", metavar="NAME",
+                         help="compose project name (default $COMPOSE_PROJECT_NAME, else runbook-drill)")
+    compose.add_argument("--timeout", type=float, default=180.0, help="seconds `up` waits for healthy services")
     if extra_parsers:
         extra_parsers(sub)
     return parser
@@ -159,8 +167,37 @@ def cmd_doctor(settings, args) -> int:
     return 0
 
 
+def cmd_compose(settings, args) -> int:
+    """`drill compose up|down|env`: the stack of docker-compose.yml on this host."""
+    from harness.engine import compose
+    from harness.engine.daemon import ensure_engine
+    from harness.engine.session import begin
+
+    project = compose.Project.of(args.file, args.project)
+    if args.timeout <= 0:
+        raise ConfigError(f"--timeout {args.timeout:g}: must be above 0")
+    ensure_engine(settings)
+    compose.compose_command()
+    session = begin(settings)
+    try:
+        if args.action == "env":
+            values = compose.write_env(session, project)
+            print("\n".join(f"{key}={value}" for key, value in values.items() if key != "JWT_SECRET"))
+            print(f"wrote {project.env_file}")
+        elif args.action == "up":
+            print("\n".join(compose.up(session, project, args.timeout)))
+            print(f"compose project {project.name}: every service healthy; "
+                  f"`drill run --target compose --compose-project {project.name}` runs the suite on it")
+        else:
+            compose.down(session, project)
+            print(f"compose project {project.name}: down; no container, network or volume left")
+    finally:
+        session.close()
+    return 0
+
+
 COMMANDS = {"setup": cmd_setup, "images": cmd_images, "clean": cmd_clean, "smoke": cmd_smoke,
-            "doctor": cmd_doctor}
+            "doctor": cmd_doctor, "compose": cmd_compose}
 
 
 def main(argv: list[str] | None = None, extra_parsers=None, extra_commands=None) -> int:

@@ -70,6 +70,43 @@ def cmd_build(settings, args) -> int:
     return 0
 
 
+class StackChoice:
+    """How a command gets its stack: started by the harness, or a compose project
+    attached (--target compose); `target` says which, for the first line of a run."""
+
+    def __init__(self, args) -> None:
+        """Raises ConfigError for options a compose project cannot honour."""
+        self.project = None
+        if getattr(args, "target", "harness") == "compose":
+            from harness.engine.compose import DEFAULT_PROJECT
+
+            for option in ("user_api_image", "baseline_image"):
+                if getattr(args, option, None):
+                    raise ConfigError(f"--{option.replace('_', '-')} does not go with --target compose: the project "
+                                      "runs its USER_API_IMAGE (set it in .env and `drill compose up`)")
+            self.project = args.compose_project or os.environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
+
+    @property
+    def target(self) -> str | None:
+        return f"compose project {self.project}" if self.project else None
+
+    def __call__(self, session, config):
+        """Returns the unstarted stack (a context manager)."""
+        from harness.chaos.compose import ComposeStack
+        from harness.chaos.stack import Stack
+
+        return ComposeStack(session, config, self.project) if self.project else Stack(session, config)
+
+
+def add_target_arguments(parser) -> None:
+    """Adds --target and --compose-project to a command that runs scenarios."""
+    parser.add_argument("--target", choices=["harness", "compose"], default="harness",
+                        help="harness: start a stack for the run (default); compose: attach to the project "
+                             "docker-compose keeps up (`drill compose up`)")
+    parser.add_argument("--compose-project", metavar="NAME",
+                        help="with --target compose: the project (default $COMPOSE_PROJECT_NAME, else runbook-drill)")
+
+
 def _image_exists(session, ref: str) -> None:
     import docker.errors
 
@@ -114,6 +151,7 @@ def cmd_run(settings, args) -> int:
     chosen = scenarios.select(scenarios_of(args), args.ids, args.section or [])
     if args.baseline_image and not args.user_api_image:
         raise ConfigError("--baseline-image compares a candidate with it: give the candidate as --user-api-image")
+    make_stack = StackChoice(args)
     ensure_engine(settings)
     session = begin(settings)
     try:
@@ -124,23 +162,26 @@ def cmd_run(settings, args) -> int:
         (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
         if args.baseline_image:
             return _release(session, chosen, runbook, args, run_id, run_dir)
-        result = _suite(session, chosen, runbook, args.user_api_image, run_dir, f"runbook-drill run {run_id}", args)
+        result = _suite(session, chosen, runbook, args.user_api_image, run_dir, f"runbook-drill run {run_id}", args,
+                        make_stack)
     finally:
         session.close()
     point_latest(run_dir)
     return result.exit_code()
 
 
-def _suite(session, chosen, runbook: Runbook, image: str | None, out: Path, title: str, args):
-    """Runs the scenarios against `image` (None: the bundled User API) on one stack;
-    writes the journals, JUnit XML and report page under `out`; returns the result."""
+def _suite(session, chosen, runbook: Runbook, image: str | None, out: Path, title: str, args, make_stack=None):
+    """Runs the scenarios against `image` (None: the bundled User API) on one stack
+    (`make_stack`: a StackChoice); writes the journals, JUnit XML and report page
+    under `out`; returns the result."""
     from harness.report import html, junit
     from scenarios.common import stack_config
     from scenarios.suite import run_suite
 
-    print(f"{title}: {len(chosen)} scenario(s) against {image or 'the bundled User API'}; "
-          f"runbook {runbook.path}", flush=True)
-    result = run_suite(session, chosen, stack_config(image), out / "journal", _print_result)
+    make_stack = make_stack or StackChoice(args)
+    against = make_stack.target or image or "the bundled User API"
+    print(f"{title}: {len(chosen)} scenario(s) against {against}; runbook {runbook.path}", flush=True)
+    result = run_suite(session, chosen, stack_config(image), out / "journal", _print_result, make_stack)
     xml = junit.write(result.records, out / "junit.xml")
     if args.junit:
         junit.write(result.records, Path(args.junit))
@@ -201,6 +242,7 @@ def add_parsers(sub) -> None:
     run.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
     run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")
+    add_target_arguments(run)
     gameday.add_parser(sub)
     report = sub.add_parser("report", help="render the HTML report again from stored journals")
     report.add_argument("journals", metavar="JOURNAL_DIR", help="a run's journal directory (reports/<run>/journal)")

@@ -66,12 +66,12 @@ def cmd_gameday(settings, args) -> int:
     from harness.engine.daemon import ensure_engine
     from harness.chaos.runner import run_scenario
     from harness.engine.session import begin
-    from harness.chaos.stack import Stack
-    from scenarios.cli import new_run_dir, point_latest, runbook_of, scenarios_of
+    from scenarios.cli import new_run_dir, point_latest, runbook_of, scenarios_of, StackChoice
     from scenarios.common import stack_config
 
     runbook = runbook_of(args)
     scenario = scenarios.select(scenarios_of(args), [args.id], [])[0]
+    make_stack = StackChoice(args)
     ensure_engine(settings)
     session = begin(settings)
     try:
@@ -79,8 +79,8 @@ def cmd_gameday(settings, args) -> int:
         title = f"runbook-drill game day {run_id}: {scenario.id}"
         print(f"{title}\n{scenario.title}\n\nThe runbook, section {scenario.runbook!r}:\n")
         print("\n".join(f"   {line}" for line in runbook.section_text(scenario.runbook).splitlines()))
-        with Stack(session, stack_config(args.user_api_image)) as stack:
-            print("\nThe stack is up. Open:")
+        with make_stack(session, stack_config(args.user_api_image)) as stack:
+            print(f"\n{'Attached to the ' + make_stack.target if make_stack.target else 'The stack is up'}. Open:")
             print("\n".join(urls(stack) + [f"   live report:           {(run_dir / 'index.html').resolve().as_uri()}"]))
             walk = Walkthrough(runbook, run_dir / "index.html", title, args.auto)
             record = run_scenario(stack, scenario, run_dir / "journal", hook=walk)
@@ -105,3 +105,6 @@ def add_parser(sub) -> None:
     gameday.add_argument("--auto", action="store_true", help="do not pause between phases")
     gameday.add_argument("--user-api-image", metavar="REF", help="run against a candidate image instead")
     gameday.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
+    from scenarios.cli import add_target_arguments
+
+    add_target_arguments(gameday)

@@ -43,12 +43,14 @@ def deciding(record: dict) -> str:
 
 
 def run_suite(session, scenarios: list[Scenario], config: StackConfig, journal_dir: Path,
-              on_result: Callable[[dict], None] = lambda record: None) -> SuiteResult:
-    """Starts the stack once and runs `scenarios` in order; returns their records."""
+              on_result: Callable[[dict], None] = lambda record: None,
+              stack_class: Callable[..., Stack] = Stack) -> SuiteResult:
+    """Starts the stack once (`stack_class(session, config)`: the harness's own, or a
+    compose project attached) and runs `scenarios` in order; returns their records."""
     result, started, reporter = SuiteResult(), time.monotonic(), progress.current()
     with contextlib.ExitStack() as started_stack:
         with progress.task("stack", "starting"):
-            stack = started_stack.enter_context(Stack(session, config))
+            stack = started_stack.enter_context(stack_class(session, config))
         result.stack_starts += 1
         for index, scenario in enumerate(scenarios):
             reporter.begin(f"scenario {index + 1}/{len(scenarios)} {scenario.id}", "reset" if index else "")

@@ -138,13 +138,23 @@ class Journal:
         activity = Activity(name, time.time())
         self.activities.append(activity)
         try:
-            activity.output = action()
-            return activity.output
+            output = action()
+            activity.output = _recordable(output)
+            return output
         except BaseException as exc:
             activity.error = f"{type(exc).__name__}: {exc}"
             raise
         finally:
             activity.end = time.time()
+
+
+def _recordable(output: Any) -> Any:
+    """Returns what the journal keeps of an activity's output: a container by its name
+    (a remediation that starts one returns it), anything else as it is."""
+    if hasattr(output, "get_wrapped_container"):
+        wrapped = output.get_wrapped_container()
+        return {"container": wrapped.name if wrapped is not None else "(not started)"}
+    return output
 
 
 def _observe(stack, history: History) -> list:

@@ -142,12 +142,16 @@ class Stack:
 
     def auth_api_container(self, env: dict[str, str]):
         """Returns an unstarted auth-api container (alias auth-api) with `env`."""
-        container = (self._in_network(generic_container(self.image("auth-api")), "auth-api")
+        container = (self._in_network(generic_container(self.auth_image()), "auth-api")
                      .with_exposed_ports(AUTH_API_PORT)
                      .waiting_for(_ready_wait(AUTH_API_PORT, "/health", self.config.startup_timeout)))
         for key, value in env.items():
             container.with_env(key, value)
         return container
+
+    def auth_image(self) -> str:
+        """Returns the auth service's image."""
+        return self.image("auth-api")
 
     def _toxiproxy(self):
         return (self._in_network(generic_container(self.image("toxiproxy")), "toxiproxy")
@@ -221,6 +225,10 @@ class Stack:
             index = self.replicas.index(container)
             self.replicas.remove(container)
             self._keep_logs(f"replica-{index}", container)
+        self._discard(container)
+
+    def _discard(self, container) -> None:
+        """Takes a container out of the stack for good (here: removes it)."""
         _remove_quietly(container)
 
     def _keep_logs(self, source: str, container) -> None:
@@ -253,16 +261,8 @@ class Stack:
 
     @staticmethod
     def _url(container, port: int) -> str:
-        """Returns http://127.0.0.1:<mapped port>, read from Docker at once (no wait for
-        "running", so a paused container still has its address). Raises HarnessError for
-        a container with no mapped port (stopped)."""
-        wrapped = container.get_wrapped_container()
-        wrapped.reload()
-        bindings = (wrapped.attrs["NetworkSettings"].get("Ports") or {}).get(f"{port}/tcp") or []
-        for binding in bindings:
-            if binding.get("HostIp") in ("0.0.0.0", "127.0.0.1", ""):
-                return f"http://127.0.0.1:{binding['HostPort']}"
-        raise HarnessError(f"{wrapped.name} has no host port for {port} (status {wrapped.status})")
+        """Returns http://127.0.0.1:<mapped port> (see `host_port`)."""
+        return f"http://127.0.0.1:{host_port(container, port)}"
 
     def url(self, replica: int = 0) -> str:
         """Returns the loopback URL of one User API replica, by index."""
@@ -376,7 +376,7 @@ class Stack:
         """Starts the auth service with `env` (alias auth-api), replacing any running one;
         it is removed at exit whichever way it was replaced."""
         if self.auth_api is not None:
-            _remove_quietly(self.auth_api)
+            self._discard(self.auth_api)
         self.auth_api = self.auth_api_container(env)
         self.auth_api.__enter__()
         self._exit.callback(_remove_quietly, self.auth_api)
@@ -386,6 +386,12 @@ class Stack:
         """Returns the stack to its start: no toxics, every proxy enabled, dependencies
         running and unpaused, baseline replicas and auth service, fresh data."""
         requests.post(f"{self.toxiproxy_url()}/reset", timeout=10).raise_for_status()
+        self._restore_containers()
+        self._reset_data()
+        _together(self.wait_ready, list(self.replicas))
+
+    def _restore_containers(self) -> None:
+        """Baseline replicas and auth service, running and unpaused, limits lifted."""
         for replica in [r for r in self.replicas if not getattr(r, "drill_baseline", False)]:
             self.remove_replica(replica)
         for container in (self.postgres, self.redis, self.auth_api, *self.replicas):
@@ -395,8 +401,6 @@ class Stack:
         for replica in self.replicas:
             self.update_limits(replica, memory="8g", cpus=0)  # limits back to none in effect
         self.scale(self.config.replicas)
-        self._reset_data()
-        _together(self.wait_ready, list(self.replicas))
 
     def _reset_data(self) -> None:
         import psycopg
@@ -406,6 +410,19 @@ class Stack:
         self.redis.get_client(socket_timeout=5).flushall()
         if self.config.seed_users:
             self.seed(self.config.seed_users)
+
+
+def host_port(container, port: int) -> int:
+    """Returns the loopback port Docker maps to the container's `port`, read at once (no
+    wait for "running", so a paused container still has its address). Raises
+    HarnessError for a container with no mapped port (stopped)."""
+    wrapped = container.get_wrapped_container()
+    wrapped.reload()
+    bindings = (wrapped.attrs["NetworkSettings"].get("Ports") or {}).get(f"{port}/tcp") or []
+    for binding in bindings:
+        if binding.get("HostIp") in ("0.0.0.0", "127.0.0.1", ""):
+            return int(binding["HostPort"])
+    raise HarnessError(f"{wrapped.name} has no host port for {port} (status {wrapped.status})")
 
 
 def _together(action, items) -> list:

@@ -80,9 +80,15 @@ def ensure_engine(settings: Settings, host: Host | None = None) -> str:
 def _install_docker(host: Host) -> None:
     if host.euid() != 0 or not host.which("apt-get"):
         raise EngineUnavailable(f"no Docker engine answers and dockerd is not installed: {INSTALL_HINT}")
+    apt_install(host, "docker.io")
+
+
+def apt_install(host: Host, package: str) -> None:
+    """Installs a Debian package with apt (root only; the caller checks); raises
+    EngineUnavailable naming the apt command that failed and its last line."""
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-qq"],
-                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "docker.io"]):
+                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package]):
         done = host.run(command, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]

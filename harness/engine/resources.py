@@ -76,12 +76,19 @@ def _project_filter() -> dict[str, str]:
     return {"label": f"{PROJECT_LABEL}={PROJECT}"}
 
 
+def _run_containers_filter() -> dict[str, list[str]]:
+    """The containers runs made: the project label *and* a run label. The project label
+    alone would also match containers others started from the images drill built (they
+    carry it): a team's compose stack is not drill's to remove."""
+    return {"label": [f"{PROJECT_LABEL}={PROJECT}", RUN_LABEL]}
+
+
 def _is_stale(labels: dict[str, str]) -> bool:
     return not owner_alive(labels.get(OWNER_LABEL, ""))
 
 
 def _remove_containers(client: docker.DockerClient, stale_only: bool, swept: Swept) -> None:
-    for container in client.containers.list(all=True, filters=_project_filter()):
+    for container in client.containers.list(all=True, filters=_run_containers_filter()):
         if stale_only and not _is_stale(container.labels):
             continue
         try:
@@ -140,6 +147,7 @@ def leftovers(client: docker.DockerClient, run_id: str | None = None) -> list[st
     """Returns "kind name" for every project container and network that still exists
     (only those of `run_id` when given)."""
     filters = {"label": f"{RUN_LABEL}={run_id}"} if run_id else _project_filter()
-    names = [f"container {c.name}" for c in client.containers.list(all=True, filters=filters)]
+    containers = {"label": f"{RUN_LABEL}={run_id}"} if run_id else _run_containers_filter()
+    names = [f"container {c.name}" for c in client.containers.list(all=True, filters=containers)]
     names += [f"network {n.name}" for n in client.networks.list(filters=filters)]
     return names

@@ -68,6 +68,21 @@ def test_drill_clean_removes_every_project_container_and_network(session):
     assert leftovers(session.client) == []
 
 
+def test_drill_clean_leaves_alone_a_container_others_started_from_an_image_drill_built(session):
+    # Built images carry the project label and containers inherit it: a team's compose
+    # stack from drill's images is not a leftover of a run.
+    image = session.images.resolve("debian", build=False).ref
+    theirs = session.client.containers.run(image, "sleep 600", detach=True, labels={"test": "not-drill-s"})
+    try:
+        done = subprocess.run([DRILL, "clean"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        theirs.reload()
+        assert theirs.status == "running"
+        assert f"container {theirs.name}" not in leftovers(session.client)
+    finally:
+        theirs.remove(force=True)
+
+
 def test_an_unreachable_engine_is_one_line_exit_2_and_creates_nothing(session, tmp_path):
     env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"}
     before = leftovers(session.client)

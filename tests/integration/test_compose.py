@@ -1,0 +1,152 @@
+"""docker-compose.yml on this machine, with Debian's docker-compose (v1): `drill compose
+up` brings every service to healthy; scenarios run against it with `--target compose`,
+their faults acting on the compose containers (paused, replaced, squeezed, its auth
+service swapped); the project is left as compose runs it - after a pass and after Ctrl-C
+mid-fault; bad input is one line and touches nothing; `drill compose down` leaves no
+container, network or volume.
+
+The project runs from a copy of the compose file and what it mounts, so the env file
+drill writes stays out of the checkout, on free loopback ports."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.engine import compose
+from harness.engine.resources import RUN_LABEL
+from harness.polling import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT = f"drill-test-{os.getpid()}"
+# Faults that need container control: a pause, a replacement, an auth-service swap, limits.
+SCENARIOS = ["health-app-frozen", "health-replica-unready", "auth-jwt-secret-rotated", "memory-oom-restarts"]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "COMPOSE_PROJECT_NAME": PROJECT, "DRILL_LB_BIND": "127.0.0.1:",
+            "DRILL_PROMETHEUS_BIND": "127.0.0.1:", "DRILL_TOXIPROXY_BIND": "127.0.0.1:"}
+
+
+# The console script, as a user runs it: `python -m` would import the copy's harness/
+# directory (config files only) from the working directory instead of the package.
+DRILL = str(Path(sys.executable).parent / "drill")
+
+
+def drill(cwd: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([DRILL, *args], cwd=cwd, env=_env(), text=True,
+                          capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """A copy of docker-compose.yml and the files it mounts, laid out as in the checkout."""
+    here = tmp_path_factory.mktemp("compose")
+    shutil.copy(ROOT / "docker-compose.yml", here)
+    shutil.copytree(ROOT / "compose", here / "compose")
+    shutil.copytree(ROOT / "harness" / "chaos" / "config", here / "harness" / "chaos" / "config")
+    return here
+
+
+@pytest.fixture(scope="module")
+def project(workdir, session):
+    """The project, up; taken down at the end whatever happened."""
+    up = drill(workdir, "compose", "up")
+    try:
+        assert up.returncode == 0, up.stderr[-3000:]
+        yield compose.Project.of(str(workdir / "docker-compose.yml"), PROJECT)
+    finally:
+        drill(workdir, "compose", "down")
+
+
+def _containers(client) -> dict[str, dict]:
+    """Returns name -> what must be as compose runs it: id, status, limits, restart policy."""
+    found = {}
+    for container in client.containers.list(all=True, filters={"label": f"{compose.PROJECT_LABEL}={PROJECT}"}):
+        host = container.attrs["HostConfig"]
+        found[container.name] = {"id": container.id, "status": container.status, "memory": host["Memory"],
+                                 "cpu_quota": max(host.get("CpuQuota") or 0, 0),
+                                 "restart": (host.get("RestartPolicy") or {}).get("Name") or "no"}
+    return found
+
+
+def _drill_containers(client, project) -> list[str]:
+    return [c.name for c in client.containers.list(all=True, filters={"network": project.network,
+                                                                       "label": RUN_LABEL})]
+
+
+def _injected(journal: Path, scenario: str) -> dict:
+    """Returns what a scenario's fault injection recorded (its verification)."""
+    record = json.loads((journal / f"{scenario}.json").read_text())
+    return next(a["output"] for a in record["activities"] if a["name"].startswith("inject "))
+
+
+def test_up_brings_every_service_to_healthy_with_two_ready_replicas(project, client):
+    states = compose._states(client, project)
+    assert len(states) == 8, states
+    assert all(status in ("healthy", "ready") for status, _ in states.values()), states
+    assert sum(name.startswith(f"{PROJECT}_user-api_") for name in states) == 2
+
+
+def test_scenarios_act_on_the_compose_containers_and_leave_the_project_as_compose_runs_it(
+        project, client, workdir):
+    before = _containers(client)
+    done = drill(workdir, "run", "--target", "compose", "--compose-project", PROJECT, *SCENARIOS)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert f"against compose project {PROJECT}" in done.stdout
+    journal = workdir / "reports" / "latest" / "journal"
+    assert _injected(journal, "health-app-frozen")["replica"] == f"{PROJECT}_user-api_1"  # compose's own, paused
+    assert all(name.startswith(f"{PROJECT}_user-api_")
+               for name in _injected(journal, "memory-oom-restarts")["memory_limits"])
+    assert _containers(client) == {name: {**state, "status": "running"} for name, state in before.items()}
+    assert _drill_containers(client, project) == []
+
+
+def test_ctrl_c_mid_fault_heals_and_restores_the_project(project, client, workdir):
+    before = _containers(client)
+    proc = subprocess.Popen([DRILL, "run", "--target", "compose", "health-app-frozen"],
+                            cwd=workdir, env=_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        paused = wait_until(lambda: any(s["status"] == "paused" for s in _containers(client).values()), 120)
+        assert paused, "the scenario never paused a compose replica"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err[-2000:]
+    assert _containers(client) == {name: {**state, "status": "running"} for name, state in before.items()}
+    assert _drill_containers(client, project) == []
+
+
+def test_a_game_day_attaches_to_the_project(project, workdir):
+    done = drill(workdir, "gameday", "health-baseline", "--target", "compose", "--auto")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert f"Attached to the compose project {PROJECT}" in done.stdout
+    assert "PASSED: health-baseline" in done.stdout
+
+
+def test_a_project_that_is_not_up_is_one_line_exit_2_and_nothing_started(session, client, workdir):
+    before = {c.id for c in client.containers.list(all=True)}
+    done = drill(workdir, "run", "--target", "compose", "--compose-project", "drill-nothing-here", "health-baseline")
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("drill: error:")]
+    assert len(errors) == 1 and "no compose project 'drill-nothing-here' is up" in errors[0], done.stderr
+    assert {c.id for c in client.containers.list(all=True)} <= before
+
+
+def test_a_candidate_image_with_target_compose_is_one_line_exit_2(workdir):
+    done = drill(workdir, "run", "--target", "compose", "--user-api-image", "x:1", "health-baseline")
+    assert done.returncode == 2
+    assert "--user-api-image does not go with --target compose" in done.stderr
+
+
+def test_down_leaves_no_container_network_or_volume(project, client, workdir):
+    assert compose.leftovers(client, project)  # it is up before
+    done = drill(workdir, "compose", "down")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert compose.leftovers(client, project) == []
