@@ -14,6 +14,7 @@ import jwt
 from fastapi import FastAPI, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..common.jwt_claims import DECODE_ERRORS, time_claims_problem
 from ..common.settings import Var, choice, integer, read, secret
 
 log = logging.getLogger("auth_api")
@@ -59,11 +60,15 @@ def create_app(config: AuthConfig) -> FastAPI:
     revoked: set[str] = set()
 
     def verify(token: str) -> dict | None:
+        """Returns the claims of a token this service would honour, else None."""
         try:
-            return jwt.decode(token, config.jwt_secret, algorithms=["HS256"], audience=config.jwt_audience,
-                              issuer=config.jwt_issuer, options={"require": ["exp", "jti", "sub"]})
-        except jwt.InvalidTokenError:
+            claims = jwt.decode(token, config.jwt_secret, algorithms=["HS256"], audience=config.jwt_audience,
+                                issuer=config.jwt_issuer, options={"require": ["exp", "jti", "sub"]})
+        except (jwt.InvalidTokenError, *DECODE_ERRORS):
             return None
+        if time_claims_problem(claims) or not isinstance(claims["jti"], str):
+            return None
+        return claims
 
     @app.get("/health")
     async def health() -> dict[str, str]:

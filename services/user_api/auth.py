@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import jwt
 
+from ..common.jwt_claims import DECODE_ERRORS, time_claims_problem
 from .config import Config
 
 VERIFIED_CACHE_SIZE = 10_000
@@ -79,14 +80,20 @@ class Authenticator:
     def _verify(self, token: str) -> dict[str, Any]:
         c = self.config
         try:
-            return jwt.decode(token, c.jwt_secret, algorithms=["HS256"], audience=c.jwt_audience,
-                              issuer=c.jwt_issuer, leeway=c.jwt_leeway_seconds,
-                              options={"require": REQUIRED_CLAIMS})
+            claims = jwt.decode(token, c.jwt_secret, algorithms=["HS256"], audience=c.jwt_audience,
+                                issuer=c.jwt_issuer, leeway=c.jwt_leeway_seconds,
+                                options={"require": REQUIRED_CLAIMS})
         except jwt.InvalidTokenError as exc:
             for kind, reason in _REASONS:
                 if isinstance(exc, kind):
                     raise TokenRejected(reason, str(exc)) from None
             raise TokenRejected("invalid", str(exc)) from None
+        except DECODE_ERRORS as exc:  # a claim of the wrong JSON type, signed all the same
+            raise TokenRejected("malformed", f"{type(exc).__name__}: {exc}") from None
+        problem = time_claims_problem(claims)
+        if problem:
+            raise TokenRejected("malformed", problem)
+        return claims
 
     async def introspect(self, token: str) -> bool:
         """Returns the auth service's verdict on `token` (True: active).

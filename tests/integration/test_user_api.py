@@ -12,7 +12,9 @@ import requests
 from harness.chaos.stack import Stack, StackConfig
 from tests.support.api import bearer, metric_families, sample_value
 from tests.support.polling import eventually
-from tests.support.tokens import failure_modes
+from hypothesis import HealthCheck, given, settings
+
+from tests.support.tokens import failure_modes, fuzzed_token_parts, really_valid, sign_raw
 
 SEEDED = 10_000
 SECRET = "integration-suite-secret-0123456789abcdef"
@@ -189,3 +191,23 @@ def test_property_based_requests_from_the_openapi_document_never_get_a_server_er
     assert done.returncode == 0, done.stdout[-4000:]
     assert "No issues found" in done.stdout
     assert int(re.findall(r"(\d+) passed", done.stdout)[-1]) >= 100  # it really sent requests
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(parts=fuzzed_token_parts())
+def test_any_json_in_any_claim_or_header_field_is_never_a_500(stack, api, parts):
+    header, claims = parts
+    token = sign_raw(header, claims, SECRET)
+    answer = requests.get(f"{api}/users/1", headers=bearer(token), timeout=5)
+    assert answer.status_code in (200, 401), (answer.status_code, answer.text, header, claims)
+    if answer.status_code == 200:
+        assert really_valid(header, claims), (header, claims)
+    introspected = requests.post(f"{stack.auth_url()}/introspect", json={"token": token}, timeout=5)
+    assert introspected.status_code == 200, introspected.text
+
+
+def test_the_fuzzed_tokens_left_no_unexpected_error_line(stack, api):
+    # Runs after the property test above: a 500 also logs "unexpected error".
+    assert "unexpected error" not in stack.logs(stack.replicas[0])
+    assert "unexpected error" not in stack.logs(stack.auth_api)
