@@ -200,8 +200,9 @@ def test_any_json_in_any_claim_or_header_field_is_never_a_500(stack, api, parts)
     header, claims = parts
     token = sign_raw(header, claims, SECRET)
     answer = requests.get(f"{api}/users/1", headers=bearer(token), timeout=5)
-    assert answer.status_code in (200, 401), (answer.status_code, answer.text, header, claims)
-    if answer.status_code == 200:
+    # 200 or 404 (user 1 may be gone: earlier tests of this module delete users): let in.
+    assert answer.status_code in (200, 401, 404), (answer.status_code, answer.text, header, claims)
+    if answer.status_code != 401:
         assert really_valid(header, claims), (header, claims)
     introspected = requests.post(f"{stack.auth_url()}/introspect", json={"token": token}, timeout=5)
     assert introspected.status_code == 200, introspected.text
