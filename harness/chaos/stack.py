@@ -23,7 +23,7 @@ import requests
 from testcontainers.core.wait_strategies import HttpWaitStrategy
 
 from harness.engine.containers import (POSTGRES_DB, POSTGRES_PASSWORD, POSTGRES_USER, generic_container, network,
-                                postgres_container, redis_container)
+                                postgres_container, published_port, redis_container)
 from harness.errors import HarnessError
 from harness.polling import wait_until
 from harness.engine.session import Session
@@ -418,11 +418,10 @@ def host_port(container, port: int) -> int:
     HarnessError for a container with no mapped port (stopped)."""
     wrapped = container.get_wrapped_container()
     wrapped.reload()
-    bindings = (wrapped.attrs["NetworkSettings"].get("Ports") or {}).get(f"{port}/tcp") or []
-    for binding in bindings:
-        if binding.get("HostIp") in ("0.0.0.0", "127.0.0.1", ""):
-            return int(binding["HostPort"])
-    raise HarnessError(f"{wrapped.name} has no host port for {port} (status {wrapped.status})")
+    found = published_port(wrapped, port)
+    if found is None:
+        raise HarnessError(f"{wrapped.name} has no host port for {port} (status {wrapped.status})")
+    return found
 
 
 def _together(action, items) -> list:

@@ -20,6 +20,7 @@ import docker.errors
 import requests
 
 from harness import progress
+from harness.engine.containers import published_port
 from harness.engine.daemon import Host, apt_install
 from harness.engine.resources import RUN_LABEL
 from harness.errors import ConfigError, EngineUnavailable, HarnessError
@@ -183,9 +184,8 @@ def _readiness(container) -> str | None:
     port, path = container.labels.get(READY_PORT_LABEL), container.labels.get(READY_PATH_LABEL)
     if not port or not path:
         return None
-    binding = ((container.attrs["NetworkSettings"].get("Ports") or {}).get(f"{port}/tcp") or [{}])[0]
     try:
-        answer = requests.get(f"http://127.0.0.1:{binding.get('HostPort')}{path}", timeout=2)
+        answer = requests.get(f"http://127.0.0.1:{published_port(container, int(port))}{path}", timeout=2)
     except requests.RequestException:
         return "unready"
     return "ready" if answer.status_code == 200 else "unready"

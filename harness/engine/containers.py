@@ -77,3 +77,13 @@ def network():
     from testcontainers.core.network import Network
 
     return Network(docker_network_kw={"labels": run_labels()})
+
+
+def published_port(wrapped, port: int) -> int | None:
+    """Returns the loopback port Docker publishes for a docker-py container's `port`
+    (its attributes as last loaded), or None when none is published (stopped)."""
+    bindings = (wrapped.attrs["NetworkSettings"].get("Ports") or {}).get(f"{port}/tcp") or []
+    for binding in bindings:
+        if binding.get("HostIp") in ("0.0.0.0", "127.0.0.1", ""):
+            return int(binding["HostPort"])
+    return None
