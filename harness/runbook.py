@@ -79,6 +79,8 @@ SPECS = [
     _Spec("auth.symptom_log", "Authentication Failures", r"logs show \"([^\"]+)\"", example='logs show "invalid token"'),
     _Spec("memory.symptom_restarts", "Memory Leaks", r"\*\*Symptoms\*\*:\s*(Pods restarting frequently)", example='**Symptoms**: Pods restarting frequently, ...'),
     _Spec("memory.symptom_event", "Memory Leaks", r"\*\*Symptoms\*\*:.*?(OOMKilled)", example='**Symptoms**: ..., OOMKilled in events'),
+    _Spec("escalation.primary", "Escalation Path", r"\*\*Primary On-Call\*\*:\s*(.+?)\s*\(auto-paged\)",
+          example='1. **Primary On-Call**: Platform Team (auto-paged)'),
     _Spec("logs.error_grep", "High Error Rate", r"kubectl logs .*\|\s*grep\s+(\w+)", example='kubectl logs ... | grep ERROR'),
 ]
 METRIC_PATTERN = r"^-\s*`([a-z_:][a-z0-9_:]*)`\s*-\s*(.+)$"

@@ -48,6 +48,25 @@ def cmd_coverage(settings, args) -> int:
     return 0
 
 
+def cmd_alerts(settings, args) -> int:
+    """Prints the runbook's alert rules, or writes them with Alertmanager's routing to --out."""
+    from harness.alerts import routing, rules
+
+    runbook = runbook_of(args)
+    profile = rules.PROFILES[args.profile]
+    text = rules.render(runbook, profile, args.runbook_url or rules.RUNBOOK_URL)
+    if not args.out:
+        print(text, end="")
+        return 0
+    out = Path(args.out)
+    if not out.is_dir():
+        raise ConfigError(f"--out {out}: no such directory")
+    (out / "runbook-alerts.yml").write_text(text)
+    (out / "alertmanager.yml").write_text(routing.render(runbook, profile))
+    print(f"wrote {out / 'runbook-alerts.yml'} and {out / 'alertmanager.yml'} ({profile.name} profile)")
+    return 0
+
+
 def cmd_build(settings, args) -> int:
     """Builds a User API image from a source tree (default: this checkout)."""
     from harness.engine.daemon import ensure_engine
@@ -250,13 +269,19 @@ def add_parsers(sub) -> None:
     report.add_argument("--out", metavar="FILE", help="where to write the page (default: beside the journals)")
     coverage = sub.add_parser("coverage", help="every runbook line -> the scenarios that prove it, or why not")
     coverage.add_argument("--runbook", metavar="PATH", help="another copy of the runbook")
+    alerts = sub.add_parser("alerts", help="the runbook's Quick Response sections as Prometheus alert rules")
+    alerts.add_argument("--profile", choices=["production", "test"], default="production",
+                        help="production: 5-minute windows; test: seconds, as the suite's stack runs them")
+    alerts.add_argument("--runbook", metavar="PATH", help="another copy of the runbook")
+    alerts.add_argument("--runbook-url", metavar="URL", help="where the on-call reads the runbook (runbook_url)")
+    alerts.add_argument("--out", metavar="DIR", help="write runbook-alerts.yml and alertmanager.yml there")
     build = sub.add_parser("build", help="build a User API image from a source tree (a candidate)")
     build.add_argument("what", choices=["user-api"])
     build.add_argument("--source", metavar="DIR", help="a tree laid out like this repository (default: this one)")
     build.add_argument("--tag", required=True, metavar="REF", help="the image reference to build")
 
 
-COMMANDS = {"list": cmd_list, "run": cmd_run, "coverage": cmd_coverage, "build": cmd_build, "report": cmd_report,
+COMMANDS = {"alerts": cmd_alerts, "list": cmd_list, "run": cmd_run, "coverage": cmd_coverage, "build": cmd_build, "report": cmd_report,
             "gameday": gameday.cmd_gameday}
 
 

@@ -34,8 +34,17 @@ USER_API_ENV = {"RATE_LIMIT_REQUESTS": "100", "RATE_LIMIT_WINDOW_SECONDS": "10",
 def stack_config(user_api_image: str | None = None, **overrides) -> StackConfig:
     """Returns the suite's stack: 2 replicas behind the load balancer, seeded users."""
     env = {**USER_API_ENV, **overrides.pop("user_api_env", {})}
+    overrides.setdefault("with_prometheus", True)
     return StackConfig(replicas=REPLICA_COUNT, seed_users=SEED_USERS, with_lb=True, user_api_env=env,
                        readiness=READINESS, user_api_image=user_api_image, **overrides)
+
+
+# How soon an alert must fire after the fault, with the test profile's rules (windows of
+# 5 s, scrapes and evaluations every 1 s): ServiceDown waits for the load balancer to
+# drop every replica (up to READINESS.removal_s()) and then holds 2 s.
+ALERT_WITHIN_S = {"ServiceDown": READINESS.removal_s() + 6.0, "HighErrorRate": 7.0, "HighLatency": 9.0}
+PAGE_AFTER_FIRING_S = 3.0  # Alertmanager's group_wait (1 s) and the webhook's delivery
+ALERTS = tuple(ALERT_WITHIN_S)
 
 
 def suite_load(seed: int = 1, **overrides) -> LocustSpec:
@@ -74,6 +83,19 @@ class Oracle:
         error rate back under the threshold."""
         return [c.probe_status_within("lb", self.ready, self.ready_ok, window, within_s),
                 c.error_rate("recovered", below=self.error_rate)]
+
+    def pages(self, alert: str, window: str = "injected") -> list[c.Check]:
+        """The Quick Response section's alert fires and the primary on-call is paged for
+        it (the Escalation Path: "auto-paged"), each within its bound of the window's start."""
+        from harness.alerts.routing import receiver_name
+
+        within = ALERT_WITHIN_S[alert]
+        return [c.alert_fires(alert, window, within),
+                c.paged(alert, receiver_name(self.rb), window, within + PAGE_AFTER_FIRING_S)]
+
+    def quiet(self, *alerts: str, window: str = "injected") -> c.Check:
+        """None of `alerts` fires in the window (default: none of the runbook's)."""
+        return c.alerts_quiet(list(alerts or ALERTS), window)
 
     def error_log(self, text: str, window: str = "fault") -> c.Check:
         """The service's logs (every replica, as `kubectl logs -l app=user-api | grep

@@ -57,6 +57,10 @@ def urls(stack) -> list[str]:
         lines.append(f"   load balancer:         {stack.lb_url()}  (what users reach)")
     if getattr(stack, "prometheus", None) is not None:
         lines.append(f"   Prometheus:            {stack.prometheus_url()}  (/alerts: the runbook's alert rules)")
+    if getattr(stack, "alertmanager", None) is not None:
+        lines.append(f"   Alertmanager:          {stack.alertmanager_url()}  (who is paged)")
+    if getattr(stack, "pager", None) is not None:
+        lines.append(f"   pager:                 {stack.pager_url()}/pages  (the primary on-call's pages)")
     return lines
 
 

@@ -31,7 +31,8 @@ def scenarios(o: Oracle) -> list[Scenario]:
     return [
         Scenario(
             id="health-baseline", runbook=SECTION, title="Steady state: every probe 200, under the thresholds",
-            fault=lambda: make("none"), load=suite_load(), steady=o.steady(), during=o.steady("fault"),
+            fault=lambda: make("none"), load=suite_load(), steady=o.steady() + [o.quiet(window="steady")],
+            during=o.steady("fault") + [o.quiet(window="fault")],
             settle_s=0, fault_s=3, recovery_s=0,
             proves=[o.claim("live.endpoint"), o.claim("live.expected"), o.claim("ready.endpoint"),
                     o.claim("ready.expected"), o.claim("threshold.error_rate"), o.claim("threshold.p99_ms")]),

@@ -1,7 +1,8 @@
 """Metrics to Monitor: every metric the runbook names is exported with the type its
 name promises, and moves as the runbook says: requests and latency observations rise
 with traffic, errors rise under a database fault, active connections are used, cache
-hits rise on reads.
+hits rise on reads. And the telemetry the alerts stand on: every metric the alert
+rules read is held by Prometheus.
 
 The fault holds queries (a lock past the statement timeout: 500s), so active connections
 are seen in use: the gauge is read at scrape instants, and a steady-state query lasts a
@@ -9,6 +10,7 @@ millisecond - a working gauge may read 0 at every steady scrape, a held query ca
 
 from __future__ import annotations
 
+from harness.alerts import rules
 from harness.chaos import checks as c
 from harness.chaos.checks import REPLICAS
 from harness.chaos.faults import make
@@ -36,7 +38,8 @@ def scenarios(o: Oracle) -> list[Scenario]:
         id="metrics-contract", runbook=SECTION,
         title="Every named metric exists with its type and moves as claimed",
         fault=lambda: make("slow_queries"), load=suite_load(),
-        steady=[*contract, *[m for m in moves if m.window == "steady"]],
+        steady=[*contract, *[m for m in moves if m.window == "steady"],
+                c.series_present(sorted(rules.metrics_used(rules.PROFILES["test"])), "steady")],
         during=[m for m in moves if m.window == "fault"], after=o.recovered(20),
         steady_s=2.5, settle_s=0.5, fault_s=3.5,  # steady: enough scrapes to see counters rise
         proves=[o.claim(f"metric.{m['name']}") for m in named])]

@@ -10,7 +10,7 @@ from harness.chaos import checks as c
 from harness.chaos.checks import REPLICAS
 from harness.chaos.faults import make
 from harness.chaos.runner import Scenario
-from scenarios.common import Oracle, READINESS, removal_s, suite_load
+from scenarios.common import ALERT_WITHIN_S, Oracle, READINESS, removal_s, suite_load
 
 SECTION = "Service is Down"
 
@@ -21,12 +21,16 @@ def _all_failing(o: Oracle) -> list[c.Check]:
             c.error_rate("fault_steady", above=0.95, statuses={503})]
 
 
-def _dependency(o: Oracle, sid: str, fault, cause: str) -> Scenario:
+def _dependency(o: Oracle, sid: str, fault, cause: str, quiet: tuple[str, ...] = ()) -> Scenario:
+    """`quiet`: the alerts that must not page (a refused database fails fast: no High
+    Latency; Redis unavailable makes requests wait for it first, so latency may page)."""
     return Scenario(
         id=sid, runbook=SECTION, title=f"{cause}: all replicas unready, the load balancer answers 503",
-        fault=fault, load=suite_load(), steady=o.steady(), during=_all_failing(o), after=o.recovered(20),
+        fault=fault, load=suite_load(), steady=o.steady(),
+        during=_all_failing(o) + o.pages("ServiceDown") + o.pages("HighErrorRate") + ([o.quiet(*quiet)] if quiet else []),
+        after=o.recovered(20) + [c.alert_resolves("ServiceDown", "recovery", ALERT_WITHIN_S["ServiceDown"])],
         settle_s=removal_s(), fault_s=3,
-        proves=[o.cites(SECTION, cause), o.claim("ready.failure_action")])
+        proves=[o.cites(SECTION, cause), o.claim("ready.failure_action"), o.claim("escalation.primary")])
 
 
 def _rollback_deadline(o: Oracle) -> float:
@@ -37,7 +41,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
     slow_db_ms = int(READINESS.timeout_s * 1000 * 0.6)  # two round trips per readiness check: 1.2x the timeout
     return [
         _dependency(o, "down-db-refused", lambda: make("dependency_refused", dependency="postgres"),
-                    "Database connection failure"),
+                    "Database connection failure", quiet=("HighLatency",)),
         _dependency(o, "down-redis-unavailable", lambda: make("redis_down"), "Redis unavailable"),
         Scenario(
             id="down-bad-deployment", runbook=SECTION,

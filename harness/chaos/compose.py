@@ -27,7 +27,7 @@ from harness.chaos.stack import AUTH_API_PORT, PROXIES, Stack, StackConfig, _rem
 from harness.engine.compose import DEFAULT_PROJECT, NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL
 from harness.errors import ConfigError
 
-SERVICES = ("postgres", "redis", "auth-api", "toxiproxy", "user-api", "lb", "prometheus")
+SERVICES = ("postgres", "redis", "auth-api", "toxiproxy", "user-api", "lb", "prometheus", "alertmanager", "pager")
 PROXIED = {"DATABASE_URL": "postgres", "REDIS_URL": "redis", "AUTH_SERVICE_URL": "auth"}
 
 
@@ -115,11 +115,12 @@ class ComposeStack(Stack):
         self.redis = AttachedRedis(found["redis"][0])
         self.auth_api, self.toxiproxy = Attached(found["auth-api"][0]), Attached(found["toxiproxy"][0])
         self.lb, self.prometheus = Attached(found["lb"][0]), Attached(found["prometheus"][0])
+        self.alertmanager, self.pager = Attached(found["alertmanager"][0]), Attached(found["pager"][0])
         self.replicas = [Attached(container) for container in found["user-api"]]
         self._original_replicas = list(self.replicas)
         self._original_auth = self.auth_api
         self._originals = [self.postgres, self.redis, self.auth_api, self.toxiproxy, *self.replicas, self.lb,
-                           self.prometheus]
+                           self.prometheus, self.alertmanager, self.pager]
         self._adopt_config()
         self._settings = {c.get_wrapped_container().id: _limits(c) for c in self._originals}
         self.network = _Network(self._network_name())

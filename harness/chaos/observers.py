@@ -173,3 +173,38 @@ def collect_events(history: History, source: str, container, since: float) -> in
                        exit_code=event.get("Actor", {}).get("Attributes", {}).get("exitCode"))
         count += 1
     return count
+
+
+def alerts(history: History, source: str, url_of: Callable[[], str], interval: float = 0.5) -> Poller:
+    """Polls Prometheus's /api/v1/alerts; records which alerts are pending and firing
+    (an "alerts" event per poll, empty lists included: a quiet poll is evidence too).
+    Every 10th poll also records the metric names Prometheus holds ("series"): what
+    the alert rules can read (again and again: right after a start, a target may not
+    have been scraped yet)."""
+    polls = {"count": 0}
+
+    def observe() -> None:
+        if polls["count"] % 10 == 0:
+            names = requests.get(f"{url_of()}/api/v1/label/__name__/values", timeout=2).json()["data"]
+            history.record("series", source, names=names)
+        polls["count"] += 1
+        found = requests.get(f"{url_of()}/api/v1/alerts", timeout=2).json()["data"]["alerts"]
+        history.record("alerts", source, firing=sorted({a["labels"]["alertname"] for a in found if a["state"] == "firing"}),
+                       pending=sorted({a["labels"]["alertname"] for a in found if a["state"] == "pending"}))
+    return Poller(f"alerts-{source}", observe, interval)
+
+
+def pages(history: History, source: str, url_of: Callable[[], str], interval: float = 0.5) -> Poller:
+    """Polls the pager's GET /pages; records each page that arrived since the poller was
+    made, once, at the time it arrived, as a "page" event (receiver, firing/resolved,
+    the alerts in it)."""
+    since, seen = time.time(), {"count": 0}
+
+    def observe() -> None:
+        received = requests.get(f"{url_of()}/pages", timeout=2).json()
+        for page in received[seen["count"]:]:
+            if page["received_at"] >= since:
+                history.record("page", source, t=page["received_at"], receiver=page["receiver"],
+                               status=page["status"], alerts=page["alerts"])
+        seen["count"] = len(received)
+    return Poller(f"pages-{source}", observe, interval)

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from harness import progress
+from harness.alerts.detection import paging_times
 from harness.chaos import observers
 from harness.chaos.checks import FAIL, PASS, UNKNOWN, Check
 from harness.errors import HarnessError
@@ -170,6 +171,10 @@ def _observe(stack, history: History) -> list:
                     observers.resources(history, source, lambda i=i: stack.replicas[i])]
     if stack.lb is not None:
         pollers.append(observers.probe(history, "lb", stack.lb_url, "/health/ready"))
+    if getattr(stack, "prometheus", None) is not None:
+        pollers.append(observers.alerts(history, "prometheus", stack.prometheus_url))
+    if getattr(stack, "pager", None) is not None:
+        pollers.append(observers.pages(history, "pager", stack.pager_url))
     return [p.start() for p in pollers]
 
 
@@ -207,6 +212,9 @@ class _Run:
     def setup(self) -> None:
         progress.current().update("setup: observers and load")
         s, stack = self.scenario, self.stack
+        if any(check.reads == "alerts" for check in s.steady + s.during + s.after):
+            # What the last scenario set off must not count for this one.
+            self.journal.run("wait until no alert fires", lambda: {"still_active": stack.wait_alerts_quiet()})
         if s.prepare:
             self.journal.run("prepare", lambda: s.prepare(stack))
         for fault in self.background:
@@ -240,7 +248,7 @@ class _Run:
     def _fault(self) -> None:
         s, stack, history = self.scenario, self.stack, self.history
         progress.current().update(f"fault: {self.fault.kind}")
-        t1 = time.time()
+        t1 = injected = time.time()
         evidence = self.journal.run(f"inject {self.fault.kind}", lambda: self.fault.inject(stack))
         history.record("fault", self.fault.kind, phase="start", evidence=evidence)
         if s.calibrate:
@@ -249,9 +257,10 @@ class _Run:
         if s.fault_load:
             self.generators.append(_generator(stack, history, s.fault_load).start())
         _wait(s.settle_s + s.fault_s)
-        self._hold_until_decided({"fault": t1, "fault_steady": t1 + s.settle_s})
+        self._hold_until_decided({"fault": t1, "fault_steady": t1 + s.settle_s, "injected": injected})
         end = time.time()
         history.mark("fault", t1, end)
+        history.mark("injected", injected, end)  # from the injection, calibration included: what paged
         history.mark("fault_onset", t1, min(end, t1 + s.onset_s))
         history.mark("fault_steady", t1 + s.settle_s, end)
         if s.fault_load:
@@ -385,6 +394,7 @@ def _write(journal_dir: Path, scenario: Scenario, status: str, error: str, run: 
 
 
 def _record(scenario: Scenario, status: str, error: str, run: _Run, verdicts) -> dict[str, Any]:
+    history = run.history.to_json()
     return {
         "scenario": scenario.id, "title": scenario.title, "runbook": scenario.runbook, "status": status,
         "error": error, "start": run.started, "end": time.time(), "proves": scenario.proves,
@@ -394,7 +404,8 @@ def _record(scenario: Scenario, status: str, error: str, run: _Run, verdicts) ->
         "background": [{**f.describe(), "evidence": f.evidence} for f in run.background],
         "activities": [vars(a) for a in run.journal.activities],
         "verdicts": [{"check": v.check, "status": v.status, "evidence": v.evidence} for v in verdicts],
-        "history": run.history.to_json(),
+        "paging": paging_times(history),
+        "history": history,
     }
 
 

@@ -33,6 +33,8 @@ AUTH_API_PORT = 8080
 TOXIPROXY_PORT = 8474
 LB_PORT, LB_STATS_PORT = 8080, 8404
 PROMETHEUS_PORT = 9090
+ALERTMANAGER_PORT = 9093
+PAGER_SCRIPT = Path(__file__).resolve().parent.parent / "alerts" / "pager.py"
 APP_ALIAS = "app"
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
 # dependency -> (proxy listen port inside the network, upstream)
@@ -75,10 +77,11 @@ class StackConfig:
     postgres_settings: dict[str, str] = field(default_factory=dict)  # e.g. {"log_statement": "all"}
     jwt_secret: str = field(default_factory=lambda: secrets.token_hex(24))
     with_lb: bool = False
-    with_prometheus: bool = False
+    with_prometheus: bool = False  # with the runbook's alert rules, Alertmanager and the pager
     startup_timeout: float = 60.0
     readiness: ReadinessProbe = field(default_factory=ReadinessProbe)
     user_api_image: str | None = None  # a candidate image (release validation); None: the bundled one
+    runbook: Path | None = None  # whose Quick Response sections the alert rules are (None: the bundled one)
 
 
 def _ready_wait(port: int, path: str, timeout: float) -> HttpWaitStrategy:
@@ -95,6 +98,7 @@ class Stack:
         self._exit = contextlib.ExitStack()
         self.network = None
         self.postgres = self.redis = self.auth_api = self.toxiproxy = self.lb = self.prometheus = None
+        self.alertmanager = self.pager = None
         self.replicas: list = []
         self.auth_env: dict[str, str] = {}
         # Logs of replicas removed during a scenario (a rollback, a restart), by
@@ -136,7 +140,10 @@ class Stack:
         if self.config.with_lb:
             self.lb = self._exit.enter_context(self._load_balancer())
         if self.config.with_prometheus:
-            self.prometheus = self._exit.enter_context(self._prometheus())
+            rendered = self._render_alerting()
+            self.pager = self._exit.enter_context(self._pager())
+            self.alertmanager = self._exit.enter_context(self._alertmanager(rendered))
+            self.prometheus = self._exit.enter_context(self._prometheus(rendered))
 
     # Containers -----------------------------------------------------------------
 
@@ -176,13 +183,41 @@ class Stack:
                 .with_exposed_ports(LB_PORT, LB_STATS_PORT)
                 .waiting_for(_ready_wait(LB_PORT, "/health/ready", self.config.startup_timeout)))
 
-    def _prometheus(self):
+    def _render_alerting(self) -> Path:
+        """Writes the runbook's alert rules and Alertmanager's routing (test profile:
+        windows of seconds) to a directory the containers mount; returns it."""
+        from harness.alerts import routing, rules
+        from harness.runbook import RUNBOOK, load
+
+        rendered = Path(self._exit.enter_context(tempfile.TemporaryDirectory(prefix="drill-alerts-")))
+        runbook, profile = load(self.config.runbook or RUNBOOK), rules.PROFILES["test"]
+        (rendered / "runbook-alerts.yml").write_text(rules.render(runbook, profile))
+        (rendered / "alertmanager.yml").write_text(routing.render(runbook, profile))
+        for path in (rendered, *rendered.iterdir()):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        return rendered
+
+    def _prometheus(self, rendered: Path):
         return (self._in_network(generic_container(self.image("prometheus")), "prometheus")
                 .with_volume_mapping(str(CONFIG_DIR / "prometheus.yml"), "/etc/prometheus/prometheus.yml", "ro")
-                .with_volume_mapping(str(CONFIG_DIR / "runbook-alerts.yml"), "/etc/prometheus/runbook-alerts.yml",
+                .with_volume_mapping(str(rendered / "runbook-alerts.yml"), "/etc/prometheus/runbook-alerts.yml",
                                      "ro")
                 .with_exposed_ports(PROMETHEUS_PORT)
                 .waiting_for(_ready_wait(PROMETHEUS_PORT, "/-/ready", self.config.startup_timeout)))
+
+    def _alertmanager(self, rendered: Path):
+        return (self._in_network(generic_container(self.image("alertmanager")), "alertmanager")
+                .with_volume_mapping(str(rendered / "alertmanager.yml"), "/etc/alertmanager/alertmanager.yml", "ro")
+                .with_exposed_ports(ALERTMANAGER_PORT)
+                .waiting_for(_ready_wait(ALERTMANAGER_PORT, "/-/ready", self.config.startup_timeout)))
+
+    def _pager(self):
+        from harness.alerts.routing import PAGER_PORT
+
+        return (self._in_network(generic_container(self.image("python")), "pager")
+                .with_volume_mapping(str(PAGER_SCRIPT), "/pager.py", "ro")
+                .with_command(["python", "/pager.py", str(PAGER_PORT)]).with_exposed_ports(PAGER_PORT)
+                .waiting_for(_ready_wait(PAGER_PORT, "/health", self.config.startup_timeout)))
 
     def baseline_image(self) -> str:
         """Returns the User API image the stack runs normally: the candidate, or the bundled one."""
@@ -295,6 +330,14 @@ class Stack:
     def prometheus_url(self) -> str:
         return self._url(self.prometheus, PROMETHEUS_PORT)
 
+    def alertmanager_url(self) -> str:
+        return self._url(self.alertmanager, ALERTMANAGER_PORT)
+
+    def pager_url(self) -> str:
+        from harness.alerts.routing import PAGER_PORT
+
+        return self._url(self.pager, PAGER_PORT)
+
     def token(self, sub: str = "drill-user", ttl_seconds: int | None = None) -> str:
         """Returns a fresh token for `sub` from the auth service."""
         body = {"sub": sub} | ({"ttl_seconds": ttl_seconds} if ttl_seconds else {})
@@ -389,6 +432,22 @@ class Stack:
         self._restore_containers()
         self._reset_data()
         _together(self.wait_ready, list(self.replicas))
+
+    def wait_alerts_quiet(self, timeout: float = 30.0) -> list[str]:
+        """Waits until no alert is pending or firing - what the last scenario set off
+        has resolved, and a scenario's pages are its own; returns the alerts still
+        active at the deadline ([] when quiet, or when the stack has no Prometheus)."""
+        if self.prometheus is None:
+            return []
+        active: list[str] = ["(not asked yet)"]
+
+        def quiet() -> bool:
+            alerts = requests.get(f"{self.prometheus_url()}/api/v1/alerts", timeout=2).json()["data"]["alerts"]
+            active[:] = [a["labels"]["alertname"] for a in alerts]
+            return not active
+
+        wait_until(quiet, timeout, interval=0.25)
+        return active
 
     def _restore_containers(self) -> None:
         """Baseline replicas and auth service, running and unpaused, limits lifted."""

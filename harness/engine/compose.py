@@ -38,7 +38,7 @@ ENV_HEADER = "# Written by `drill compose env`"
 # compose variable -> the image drill resolves for it
 IMAGE_VARIABLES = {"POSTGRES_IMAGE": "postgres", "REDIS_IMAGE": "redis", "TOXIPROXY_IMAGE": "toxiproxy",
                    "HAPROXY_IMAGE": "haproxy", "PROMETHEUS_IMAGE": "prometheus", "USER_API_IMAGE": "user-api",
-                   "AUTH_API_IMAGE": "auth-api"}
+                   "AUTH_API_IMAGE": "auth-api", "ALERTMANAGER_IMAGE": "alertmanager", "PYTHON_IMAGE": "python"}
 INSTALL_HINT = "install docker-compose (Debian/Ubuntu: `apt-get install docker-compose`) and run again"
 
 

@@ -198,6 +198,7 @@ SPECS: dict[str, ImageSpec] = {spec.name: spec for spec in (
     ImageSpec("redis", "redis:7-bookworm", DockerfileRecipe("redis"), "cache"),
     ImageSpec("haproxy", "haproxy:2.6", DockerfileRecipe("haproxy"), "load balancer"),
     ImageSpec("prometheus", "prom/prometheus:v2.42.0", DockerfileRecipe("prometheus"), "alerts"),
+    ImageSpec("alertmanager", "prom/alertmanager:v0.25.0", DockerfileRecipe("alertmanager"), "paging"),
     ImageSpec("python", "python:3.11-slim-bookworm", DockerfileRecipe("python"),
               "base of the project's services"),
     ImageSpec("toxiproxy", "ghcr.io/shopify/toxiproxy:2.12.0",

@@ -19,6 +19,7 @@ EQUIVALENTS = [
     (r"kubectl scale deployment \S+ --replicas=(\d+)", "the deployment scaled to {0} replicas (performed)"),
 ]
 NOT_CHECKABLE = [
+    (r"manual page", "a manual page: a person decides to escalate (the automatic page is proved)"),
     (r"page|Escalation|On-Call|Manager|CTO|Executive", "paging and escalating to people"),
     (r"Grafana", "a dashboard a person reads"),
     (r"Review recent code changes", "a person's review of code"),

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
+from harness.alerts import detection
 from harness.report import coverage, timeline
 from harness.runbook import Runbook
 
@@ -73,9 +74,11 @@ def _summary(records: list[dict], lines: dict[str, timeline.Timeline]) -> str:
         f'<td>{html.escape(r["runbook"])}</td><td>{_verdict(r["status"])}</td>'
         f'<td class="num">{r["end"] - r["start"]:.1f} s</td>'
         f'<td class="num">{_seconds(lines[r["scenario"]].detection_s)}</td>'
-        f'<td class="num">{_seconds(lines[r["scenario"]].recovery_s)}</td></tr>' for r in records)
+        f'<td class="num">{_seconds(lines[r["scenario"]].recovery_s)}</td>'
+        f'<td>{html.escape(detection.describe(r.get("paging") or {}))}</td></tr>' for r in records)
     return ('<table class="summary"><tr><th>scenario</th><th>runbook section</th><th>verdict</th><th>duration</th>'
-            f'<th>detection</th><th>recovery</th></tr>{rows}</table>')
+            f'<th>detection</th><th>recovery</th><th>alerts: firing, paged (after injection)</th></tr>{rows}'
+            '</table>')
 
 
 def _checks(record: dict) -> str:

@@ -36,7 +36,7 @@ def test_the_file_has_every_service_of_the_harness_stack(compose):
 
 def test_every_image_is_the_official_one_by_default_and_named_by_the_variable_drill_writes(compose):
     for variable, name in IMAGE_VARIABLES.items():
-        service = {"user-api": "user-api", "auth-api": "auth-api", "haproxy": "lb"}.get(name, name)
+        service = {"haproxy": "lb", "python": "pager"}.get(name, name)
         image = compose["services"][service]["image"]
         assert image.startswith(f"${{{variable}:-"), image
         assert _default(image) == (SPECS[name].official or SPECS[name].built_tag)
@@ -70,6 +70,17 @@ def test_the_load_balancer_probes_readiness_as_the_harness_s_template_renders_it
         "compose/haproxy.cfg drifted from harness/chaos/config/haproxy.cfg: render it again with "
         "`python -c 'from harness.chaos.stack import ReadinessProbe; print(ReadinessProbe().haproxy_cfg(), end=\"\")'"
         " > compose/haproxy.cfg`")
+
+
+def test_the_alert_rules_and_the_routing_are_the_runbook_s_test_profile_as_drill_alerts_renders_them():
+    from harness.alerts import routing, rules
+    from harness.runbook import Runbook
+
+    runbook, profile = Runbook(), rules.PROFILES["test"]
+    assert (ROOT / "compose" / "runbook-alerts.yml").read_text() == rules.render(runbook, profile), \
+        "compose/runbook-alerts.yml drifted: `drill alerts --profile test --out compose` renders it again"
+    assert (ROOT / "compose" / "alertmanager.yml").read_text() == routing.render(runbook, profile), \
+        "compose/alertmanager.yml drifted: `drill alerts --profile test --out compose` renders it again"
 
 
 def test_every_published_port_is_on_loopback(compose):

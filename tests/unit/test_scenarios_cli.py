@@ -46,4 +46,4 @@ def test_coverage_prints_every_machine_checkable_line_as_proved(capsys):
     assert main(["coverage"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[-1].endswith("0 not-covered")
-    assert "paging and escalating to people" in out
+    assert "a manual page: a person decides to escalate" in out
