@@ -5,11 +5,8 @@ alike; the runner can see how many requests a window holds before it ends it).""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from harness.errors import HarnessError
 from harness.chaos.history import History
@@ -44,11 +41,10 @@ class LocustSpec:
 class LocustGenerator:
     def __init__(self, history: History, host: str, auth_url: str, spec: LocustSpec) -> None:
         self.history = history
-        records = Path(tempfile.mkdtemp(prefix="drill-locust-"))
         self.run = LoadRun(LoadConfig(host, auth_url, spec.users, spec.spawn_rate, None, spec.seed, spec.workers,
                                       spec.user_ids, spec.timeout_s, spec.think_s, spec.rate_per_user,
-                                      spec.relogin_s, records, mix=spec.mix))
-        self.tail = RecordTail(records)
+                                      spec.relogin_s, mix=spec.mix))
+        self.tail = RecordTail(self.run.config.records_dir)
         self._stop = threading.Event()
         self._follower = threading.Thread(target=self._follow, daemon=True, name="locust-records")
 
@@ -82,4 +78,4 @@ class LocustGenerator:
         if self._follower.is_alive():
             self._follower.join()
         self._copy()
-        shutil.rmtree(self.run.config.records_dir, ignore_errors=True)  # now in the journal
+        self.run.close()  # its records are in the history now

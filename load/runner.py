@@ -13,13 +13,14 @@ import ctypes
 import glob
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -45,7 +46,7 @@ class LoadConfig:
     think_s: float = 0.02
     rate_per_user: float = 0.0  # > 0: constant throughput per user (tasks per second)
     relogin_s: float = 0.0  # > 0: a user logs in again once its token is this old
-    records_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="drill-load-")))
+    records_dir: Path | None = None  # None: a temporary directory the run makes and `close()` removes
     locustfile: Path = LOCUSTFILE
     record: bool = True  # False: Locust's own statistics only (the benchmark's baseline)
     extra_args: tuple[str, ...] = ()
@@ -92,7 +93,10 @@ class LoadRun:
 
     def __init__(self, config: LoadConfig) -> None:
         validate(config)
-        self.config = config
+        # Made only once the load is valid: bad input leaves nothing behind.
+        self._made_dir = config.records_dir is None
+        self.config = replace(config, records_dir=Path(tempfile.mkdtemp(prefix="drill-load-"))) \
+            if self._made_dir else config
         self.processes: list[subprocess.Popen] = []
         self.started = 0.0
 
@@ -150,6 +154,12 @@ class LoadRun:
                 proc.kill()
                 proc.wait()
 
+    def close(self) -> None:
+        """Stops the load and removes the records directory if the run made it."""
+        self.stop()
+        if self._made_dir:
+            shutil.rmtree(self.config.records_dir, ignore_errors=True)
+
     def records(self) -> list[dict]:
         """Returns every request recorded by every process, in start order."""
         return sorted(RecordTail(self.config.records_dir).read_new(), key=lambda r: r["t"])
@@ -196,13 +206,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = LoadConfig(args.host, args.auth_url, args.users, args.spawn_rate, args.duration, args.seed, args.workers)
     try:
-        run = LoadRun(config).start()
-        run.wait(args.duration + 60)
+        run = LoadRun(config)
     except ConfigError as exc:
         print(f"load: error: {exc}", file=sys.stderr)
         return 2
-    records = run.records()
-    print(json.dumps(summarize(records, run.started, time.time() + 1), indent=2))
+    try:
+        run.start().wait(args.duration + 60)
+        print(json.dumps(summarize(run.records(), run.started, time.time() + 1), indent=2))
+    finally:
+        run.close()
     return 0
 
 

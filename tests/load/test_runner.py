@@ -3,6 +3,7 @@ runbook's thresholds; a disabled database proxy pushes the error rate over the
 threshold inside the fault window and not before; bad input fails fast; the load never
 outlives its parent."""
 
+import json
 import os
 import signal
 import subprocess
@@ -84,6 +85,23 @@ def test_the_command_line_reports_bad_input_in_one_line_and_exit_2():
                           text=True, timeout=30)
     assert done.returncode == 2
     assert done.stderr == "load: error: users must be at least 1, got 0\n"
+
+
+def test_the_command_line_leaves_no_records_directory_after_bad_input(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "load.runner", "--host", "http://127.0.0.1:1",
+                           "--auth-url", "http://127.0.0.1:1"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=30, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert done.returncode == 2 and "is unreachable" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_line_summarises_a_run_and_removes_its_records(stack, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "load.runner", "--host", stack.lb_url(), "--auth-url",
+                           stack.auth_url(), "--users", "2", "--duration", "2"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=90, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["requests"] > 0
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_load_processes_die_with_a_killed_parent(stack, tmp_path):
