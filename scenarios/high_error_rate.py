@@ -49,5 +49,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
                   lambda: make("none"),
                   [c.error_rate("fault_steady", above=o.error_rate, statuses={429}),
                    o.error_log("rate limit")],
-                  fault_load=LoadSpec(clients=2, think_s=0.01, timeout_s=5)),
+                  # One client over its quota at any machine's speed: 4 threads without
+                  # pause pass the limit (100 per 10 s window) within a second of a window.
+                  fault_load=LoadSpec(clients=4, think_s=0.0, timeout_s=5, one_client=True)),
     ]

@@ -32,12 +32,14 @@ class LoadSpec:
     max_seconds: float = 600.0
     token: Callable[[str], str] | None = None  # from the client's token: the token to send (a tampered one)
     path: str | None = None  # one fixed request (recorded under this path) instead of the read mix
+    one_client: bool = False  # every thread sends as client 0: one client's rate, whatever the machine's speed
 
     def build(self, history: History, target_url: str, auth_url: str,
               token: Callable[[int], str]) -> "Generator":
         """Returns the in-process generator for this load (the runner's LoadPlan);
         `token(i)` is client i's token (each client its own, as real clients are)."""
-        sends = (lambda i: self.token(token(i))) if self.token else token
+        issued = (lambda i: token(0)) if self.one_client else token
+        sends = (lambda i: self.token(issued(i))) if self.token else issued
         return Generator(history, lambda: target_url, sends, self)
 
 
