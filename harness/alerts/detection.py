@@ -1,7 +1,11 @@
 """How soon a fault paged the on-call: per alert, the seconds from the fault's injection
 (the "injected" window: a calibrated fault's calibration included)
 to the alert firing (Prometheus) and to the page arriving at the receiver, read from a
-scenario's recorded history (journal form: windows and event dicts)."""
+scenario's recorded history (journal form: windows and event dicts).
+
+Firing is first seen by a poll of Prometheus (every 0.5 s), the page's arrival is
+stamped by the receiver: when the page came before the poll saw the alert firing, the
+page is the earlier proof that it fired, and the firing time is the page's."""
 
 from __future__ import annotations
 
@@ -23,6 +27,9 @@ def paging_times(history: dict) -> dict[str, dict[str, float]]:
         elif event["kind"] == "page" and event["data"].get("status") == "firing":
             for alert in event["data"]["alerts"]:
                 times.setdefault(alert["name"], {}).setdefault("paged_s", round(event["t"] - start, 2))
+    for seen in times.values():
+        if "paged_s" in seen:
+            seen["firing_s"] = min(seen.get("firing_s", seen["paged_s"]), seen["paged_s"])
     return times
 
 

@@ -212,9 +212,6 @@ class _Run:
     def setup(self) -> None:
         progress.current().update("setup: observers and load")
         s, stack = self.scenario, self.stack
-        if any(check.reads == "alerts" for check in s.steady + s.during + s.after):
-            # What the last scenario set off must not count for this one.
-            self.journal.run("wait until no alert fires", lambda: {"still_active": stack.wait_alerts_quiet()})
         if s.prepare:
             self.journal.run("prepare", lambda: s.prepare(stack))
         for fault in self.background:
@@ -224,6 +221,10 @@ class _Run:
             self.generators.append(_generator(stack, self.history, s.load).start())
             self.generators[-1].wait_ready()
             _wait(s.warmup_s)  # logins done, caches and pools warm: not part of any window
+        if any(check.reads == "alerts" for check in s.steady + s.during + s.after):
+            # What the last scenario set off must not count for this one (waited for
+            # last: its alerts resolve while the load starts).
+            self.journal.run("wait until no alert fires", lambda: {"still_active": stack.wait_alerts_quiet()})
 
     def measure(self) -> None:
         s = self.scenario

@@ -16,6 +16,7 @@ import concurrent.futures
 import secrets
 import string
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,22 +129,41 @@ class Stack:
         postgres = self._in_network(postgres_container(self.image("postgres")), "postgres")
         if self.config.postgres_settings:
             postgres.with_command(["postgres", *(f"-c{k}={v}" for k, v in self.config.postgres_settings.items())])
-        self.postgres = self._exit.enter_context(postgres)
-        self.redis = self._exit.enter_context(self._in_network(redis_container(self.image("redis")), "redis"))
+        redis = self._in_network(redis_container(self.image("redis")), "redis")
+        self.postgres, self.redis = self._enter_together(postgres, redis)
         self.replace_auth_api({"JWT_SECRET": self.config.jwt_secret})
         self.toxiproxy = self._exit.enter_context(self._toxiproxy())
         self._create_proxies()
-        for _ in range(self.config.replicas):
-            self.add_replica()
+        # Independent of each other: the replicas (one migrates, under an advisory lock)
+        # and the monitoring (Prometheus finds the replicas when they come).
+        rendered = self._render_alerting() if self.config.with_prometheus else None
+        _together(lambda start: start(), [self._start_replicas, lambda: self._start_monitoring(rendered)])
         if self.config.seed_users:
             self.seed(self.config.seed_users)
         if self.config.with_lb:
             self.lb = self._exit.enter_context(self._load_balancer())
-        if self.config.with_prometheus:
-            rendered = self._render_alerting()
-            self.pager = self._exit.enter_context(self._pager())
-            self.alertmanager = self._exit.enter_context(self._alertmanager(rendered))
-            self.prometheus = self._exit.enter_context(self._prometheus(rendered))
+
+    def _start_replicas(self) -> None:
+        _together(lambda _: self.add_replica(), range(self.config.replicas))
+
+    def _start_monitoring(self, rendered: Path | None) -> None:
+        """Prometheus with the runbook's alert rules, Alertmanager and the pager, at once
+        (`rendered`: their configuration; None: no monitoring)."""
+        if rendered is not None:
+            self.pager, self.alertmanager, self.prometheus = self._enter_together(
+                self._pager(), self._alertmanager(rendered), self._prometheus(rendered))
+
+    def _enter_together(self, *containers) -> list:
+        """Starts `containers` at once, each removed at exit from the moment it runs (one
+        that fails to start removes itself); returns them, or raises the first error."""
+        registering = threading.Lock()
+
+        def enter(container):
+            container.__enter__()
+            with registering:
+                self._exit.push(container)
+            return container
+        return _together(enter, containers)
 
     # Containers -----------------------------------------------------------------
 

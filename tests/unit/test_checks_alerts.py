@@ -81,3 +81,8 @@ def test_paging_times_are_seconds_from_injection_to_firing_and_to_the_page():
     assert paging_times(history) == {"ServiceDown": {"firing_s": 6.0, "paged_s": 7.5}}
     assert describe(paging_times(history)) == "ServiceDown 6.0 s, paged 7.5 s"
     assert paging_times(history_with(*polls(16), windows=[("steady", 0, 5)]).to_json()) == {}
+
+
+def test_a_page_before_the_poll_saw_the_alert_firing_is_the_firing_time():
+    history = history_with(*polls(16), page(15.2), windows=[("fault", 10, 30)]).to_json()
+    assert paging_times(history) == {"ServiceDown": {"firing_s": 5.2, "paged_s": 5.2}}
