@@ -147,7 +147,8 @@ def wait_healthy(client, project: Project, timeout: float) -> list[str]:
     """Polls the project's containers until every one is healthy (deadline `timeout`);
     returns "service: status" lines. Raises HarnessError at the deadline, or at once
     when a container exited, with its last log lines."""
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     with progress.task("compose", "waiting for every service to be healthy") as shown:
         while True:
             states = _states(client, project)
@@ -160,7 +161,7 @@ def wait_healthy(client, project: Project, timeout: float) -> list[str]:
                 name = (exited or unhealthy or ["(none)"])[0]
                 logs = states.get(name, ("", ""))[1]
                 raise HarnessError(f"compose project {project.name}: {name} is {states.get(name, ('missing',))[0]} "
-                                   f"after {timeout:g}s; last logs: {logs} (`drill compose down` removes it)")
+                                   f"after {time.monotonic() - started:.0f}s; last logs: {logs} (`drill compose down` removes it)")
             time.sleep(0.5)
 
 

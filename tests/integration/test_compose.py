@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from harness.engine import compose
 from harness.engine.resources import RUN_LABEL
@@ -43,13 +44,22 @@ def drill(cwd: Path, *args: str, timeout: float = 600) -> subprocess.CompletedPr
                           capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
+def _mounted_files() -> list[str]:
+    """Returns every checkout path the compose file mounts ("./x:/y:ro" -> "x")."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    mounts = [volume.split(":")[0] for service in services.values() for volume in service.get("volumes", [])]
+    return sorted({mount[2:] for mount in mounts if mount.startswith("./")})
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     """A copy of docker-compose.yml and the files it mounts, laid out as in the checkout."""
     here = tmp_path_factory.mktemp("compose")
     shutil.copy(ROOT / "docker-compose.yml", here)
     shutil.copytree(ROOT / "compose", here / "compose")
-    shutil.copytree(ROOT / "harness" / "chaos" / "config", here / "harness" / "chaos" / "config")
+    for path in _mounted_files():
+        (here / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / path, here / path)
     return here
 
 

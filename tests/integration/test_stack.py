@@ -41,11 +41,12 @@ def test_scaling_adds_and_removes_replicas_the_load_balancer_follows(stack):
     eventually(lambda: _servers_up(stack) == 2, 15, what="back to two")
 
 
-def test_prometheus_scrapes_every_replica(stack):
+def test_prometheus_scrapes_every_replica_and_the_load_balancer(stack):
     def targets_up():
         answer = requests.get(f"{stack.prometheus_url()}/api/v1/targets", timeout=5).json()
-        return sum(1 for t in answer["data"]["activeTargets"] if t["health"] == "up") == len(stack.replicas)
-    eventually(targets_up, 30, interval=0.5, what="every replica scraped")
+        up = [t["labels"]["job"] for t in answer["data"]["activeTargets"] if t["health"] == "up"]
+        return sorted(up) == ["lb"] + ["user-api"] * len(stack.replicas)
+    eventually(targets_up, 30, interval=0.5, what="every replica and the load balancer's exporter scraped")
 
 
 def test_reset_heals_faults_and_restores_baseline(stack):
