@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: drill test bench setup install clean browser
+.PHONY: drill test bench mutation setup install clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
@@ -33,6 +33,10 @@ browser:
 
 bench: setup
 	$(BIN)/python -m bench
+
+# The kill matrix: every mutant in mutants/ built and run against the scenarios that must catch it.
+mutation: setup
+	$(BIN)/drill mutate
 
 clean:
 	@if [ -x $(BIN)/drill ]; then $(BIN)/drill clean; else echo "nothing to clean (no $(BIN)/drill)"; fi

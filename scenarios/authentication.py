@@ -30,8 +30,11 @@ def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, resolution: st
     spec = dict(
         id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=o.steady(),
         during=[c.error_rate("fault_steady", above=o.error_rate, statuses={o.rb.value("auth.symptom_status")}),
+                # Still 401s at the end: the cause's symptom, not the injection's (the auth
+                # service restarted under a rotation or a skew breaks connections for a moment).
+                c.error_rate("fault_late", above=o.error_rate, statuses={o.rb.value("auth.symptom_status")}),
                 o.error_log(o.rb.value("auth.symptom_log"))],
-        after=o.recovered(20), settle_s=2.5, fault_s=3,
+        after=o.recovered(20), settle_s=2.5, fault_s=4,
         recovery_settle_s=RELOGIN_S + 0.5,  # every client has a token issued after the fix
         remediation_name=resolution,
         proves=[o.claim("auth.symptom_status"), o.claim("auth.symptom_log"), o.cites(SECTION, cause),

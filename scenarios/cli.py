@@ -16,7 +16,7 @@ from pathlib import Path
 
 from harness.errors import ConfigError
 from harness.runbook import RUNBOOK, Runbook
-from scenarios import gameday
+from scenarios import gameday, mutate
 
 REPORTS_DIR = Path("reports")
 
@@ -263,6 +263,7 @@ def add_parsers(sub) -> None:
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")
     add_target_arguments(run)
     gameday.add_parser(sub)
+    mutate.add_parser(sub)
     report = sub.add_parser("report", help="render the HTML report again from stored journals")
     report.add_argument("journals", metavar="JOURNAL_DIR", help="a run's journal directory (reports/<run>/journal)")
     report.add_argument("--runbook", metavar="PATH", help="the runbook to show (default: the run's own copy)")
@@ -282,7 +283,7 @@ def add_parsers(sub) -> None:
 
 
 COMMANDS = {"alerts": cmd_alerts, "list": cmd_list, "run": cmd_run, "coverage": cmd_coverage, "build": cmd_build, "report": cmd_report,
-            "gameday": gameday.cmd_gameday}
+            "gameday": gameday.cmd_gameday, "mutate": mutate.cmd_mutate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -165,7 +165,8 @@ def error_rate(window: str, above: float | None = None, below: float | None = No
                                         "unknown": len(unknown), "errors_by_status": by_status}
     bound = f"> {above:.1%}" if above is not None else f"< {below:.1%}"
     what = "/".join(str(s) for s in sorted(wanted)) + " rate" if wanted else "error rate"
-    return Check(f"{what}{_traffic(endpoint, method)} {bound}", window, judge, sampled=True)
+    late = " still at the fault's end" if window == "fault_late" else ""
+    return Check(f"{what}{_traffic(endpoint, method)} {bound}{late}", window, judge, sampled=True)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -209,11 +210,18 @@ def latency(window: str, q: float = 0.99, above_ms: float | None = None, below_m
     return Check(f"p{q * 100:g} latency{_traffic(endpoint, method)} {bound}", window, judge, sampled=True)
 
 
+def _declared_counter(types: dict, name: str) -> bool:
+    """True when a scrape's families declare `name` as a counter (the parser drops _total)."""
+    family = types.get(name) or types.get(name.removesuffix("_total")) or {}
+    return family.get("type") == "counter"
+
+
 def _metric_series(history: History, win: Window, source: str, name: str, labels: dict[str, str]) -> dict:
     """Returns {source: [(t, value summed over matching label sets)]} of one metric."""
     series: dict[str, list] = {}
     for event in history.events("metrics", win, source):
-        total, found = 0.0, False
+        # A counter declared with no sample yet (a labelled one before its first event) is 0.
+        total, found = 0.0, _declared_counter(event.data.get("types", {}), name) and not labels
         for key, value in event.data["samples"].items():
             metric, _, rest = key.partition("{")
             if metric == name and all(f"{k}={v}" in rest for k, v in labels.items()):

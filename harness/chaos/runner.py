@@ -13,6 +13,9 @@ Windows the checks can name:
 - fault_onset: the first `onset_s` seconds after injection (what the replicas answer
   before readiness has taken them out of the load balancer);
 - fault_steady: after `settle_s`, once the load balancer and the pools have reacted;
+- fault_late: the declared fault's last LATE_S seconds, on to its end: the symptom is
+  still there once the injection's own transients have passed (a restarted dependency's
+  broken connections are not the cause's symptom);
 - recovery: after the remediation (and `recovery_settle_s`), the fault healed first or
   still in place, as the scenario's remediation kind says;
 - recovered: the part of recovery from when the load balancer answers ready for good
@@ -185,6 +188,7 @@ def _generator(stack, history: History, load):
 
 
 DECIDE_POLL_S = 0.1  # how often an open window's checks are judged to see if they are decided
+LATE_S = 1.5  # the fault_late window: the declared fault's last seconds
 
 
 def _wait(seconds: float) -> None:
@@ -258,12 +262,15 @@ class _Run:
         if s.fault_load:
             self.generators.append(_generator(stack, history, s.fault_load).start())
         _wait(s.settle_s + s.fault_s)
-        self._hold_until_decided({"fault": t1, "fault_steady": t1 + s.settle_s, "injected": injected})
+        late = t1 + s.settle_s + max(0.0, s.fault_s - LATE_S)
+        self._hold_until_decided({"fault": t1, "fault_steady": t1 + s.settle_s, "fault_late": late,
+                                  "injected": injected})
         end = time.time()
         history.mark("fault", t1, end)
         history.mark("injected", injected, end)  # from the injection, calibration included: what paged
         history.mark("fault_onset", t1, min(end, t1 + s.onset_s))
         history.mark("fault_steady", t1 + s.settle_s, end)
+        history.mark("fault_late", late, end)
         if s.fault_load:
             self.generators.pop().stop()
 

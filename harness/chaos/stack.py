@@ -12,6 +12,7 @@ goes through the fault proxy, so network faults need no restart.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import concurrent.futures
 import secrets
 import string
@@ -422,6 +423,15 @@ class Stack:
         count = len(self.replicas) or self.config.replicas
         self._remove_all_replicas()
         _together(lambda _: self.add_replica(env, wait_ready=wait_ready, image=image, **docker_kwargs), range(count))
+
+    def use_user_api_image(self, image: str | None, startup_timeout: float | None = None) -> None:
+        """Makes `image` the User API the stack runs normally (None: the bundled one; a
+        reset keeps it) and redeploys every replica with it, each given `startup_timeout`
+        (default: the stack's) to become ready from now on. Raises what a replica that
+        never becomes ready raises (a testcontainers TimeoutError, with its logs)."""
+        self.config = dataclasses.replace(self.config, user_api_image=image,
+                                          startup_timeout=startup_timeout or self.config.startup_timeout)
+        self.redeploy()
 
     def update_limits(self, container, memory: str | None = None, cpus: float | None = None,
                       restart_on_failure: bool = False) -> None:

@@ -210,18 +210,24 @@ SPECS: dict[str, ImageSpec] = {spec.name: spec for spec in (
 )}
 
 
-def build_user_api(resolver: "ImageResolver", source: Path, tag: str) -> str:
-    """Builds a User API image from a tree laid out like this repository (its
-    services/Dockerfile, services/common and services/user_api) as `tag` - a candidate
-    for release validation; returns the tag. Raises ConfigError for a tree that is not
-    laid out so, ImageUnavailable when the build fails (with its log)."""
+def user_api_recipe(source: Path) -> PythonServiceRecipe:
+    """Returns the User API's recipe for a tree laid out like this repository (its
+    services/Dockerfile, services/common and services/user_api); raises ConfigError
+    for a tree that is not laid out so."""
     services = Path(source).resolve() / "services"
     recipe = _service("user_api", 8000)
     missing = [p for p in (*recipe.include, recipe.dockerfile) if not (services / p).exists()]
     if missing:
         raise ConfigError(f"--source {source}: not laid out like this repository: no services/{missing[0]}")
-    recipe = PythonServiceRecipe(services, recipe.dockerfile, recipe.include, recipe.requirements,
-                                 recipe.buildargs, recipe.base)
+    return PythonServiceRecipe(services, recipe.dockerfile, recipe.include, recipe.requirements,
+                               recipe.buildargs, recipe.base)
+
+
+def build_user_api(resolver: "ImageResolver", source: Path, tag: str) -> str:
+    """Builds a User API image from a tree laid out like this repository as `tag` (a
+    candidate for release validation, a mutant); returns the tag. Raises ConfigError
+    for a tree that is not laid out so, ImageUnavailable when the build fails (with its log)."""
+    recipe = user_api_recipe(source)
     base = resolver.resolve(recipe.base)
     recipe.build(resolver, tag, image_labels(recipe.context_hash(base)), base)
     return tag

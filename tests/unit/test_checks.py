@@ -123,6 +123,18 @@ def test_a_metric_rises_stays_or_reaches():
     assert checks.metric("r0", "nope_total", "w", "rises").evaluate(history).status == UNKNOWN
 
 
+def test_a_counter_declared_without_samples_counts_as_zero():
+    declared = {"http_requests_errors": {"type": "counter", "labels": []}}
+
+    def scrape(t, samples):
+        return ("metrics", "r0", t, {"samples": samples, "types": declared})
+    never = history_with(*[scrape(10 + i, {}) for i in range(3)])
+    verdict = checks.metric("r0", "http_requests_errors_total", "w", "rises").evaluate(never)
+    assert verdict.status == FAIL and verdict.evidence["last"] == 0
+    first_error = history_with(scrape(10, {}), scrape(11, {"http_requests_errors_total{status=401}": 3.0}))
+    assert checks.metric("r0", "http_requests_errors_total", "w", "rises").evaluate(first_error).status == PASS
+
+
 def test_a_log_line_is_found_by_level_and_text():
     history = history_with(("log", "r0", 10, {"level": "ERROR", "message": "invalid token: expired"}),
                            ("log", "r0", 11, {"level": "INFO", "message": "connection refused (not an error)"}))
