@@ -12,20 +12,23 @@ from __future__ import annotations
 
 def paging_times(history: dict) -> dict[str, dict[str, float]]:
     """Returns alert -> {"firing_s", "paged_s" (when a page came)} for every alert that
-    fired in the fault window; {} when none did, or the scenario had no fault."""
+    fired in the fault window and was not firing already when it began; {} when none
+    did, or the scenario had no fault."""
     fault = history["windows"].get("injected") or history["windows"].get("fault")
     if fault is None:
         return {}
     start, end = fault["start"], fault["end"]
+    before = [e for e in history["events"] if e["kind"] == "alerts" and e["t"] < start]
+    already = set(before[-1]["data"]["firing"]) if before else set()  # set off before: not this fault's
     times: dict[str, dict[str, float]] = {}
     for event in history["events"]:
         if not start <= event["t"] < end:
             continue
         if event["kind"] == "alerts":
-            for name in event["data"]["firing"]:
+            for name in set(event["data"]["firing"]) - already:
                 times.setdefault(name, {}).setdefault("firing_s", round(event["t"] - start, 2))
         elif event["kind"] == "page" and event["data"].get("status") == "firing":
-            for alert in event["data"]["alerts"]:
+            for alert in [a for a in event["data"]["alerts"] if a["name"] not in already]:
                 times.setdefault(alert["name"], {}).setdefault("paged_s", round(event["t"] - start, 2))
     for seen in times.values():
         if "paged_s" in seen:

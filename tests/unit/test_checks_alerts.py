@@ -86,3 +86,8 @@ def test_paging_times_are_seconds_from_injection_to_firing_and_to_the_page():
 def test_a_page_before_the_poll_saw_the_alert_firing_is_the_firing_time():
     history = history_with(*polls(16), page(15.2), windows=[("fault", 10, 30)]).to_json()
     assert paging_times(history) == {"ServiceDown": {"firing_s": 5.2, "paged_s": 5.2}}
+
+
+def test_an_alert_already_firing_when_the_fault_began_has_no_detection_time():
+    history = history_with(*polls(5), page(6), windows=[("fault", 10, 30)]).to_json()
+    assert paging_times(history) == {}
