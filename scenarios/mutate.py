@@ -26,13 +26,17 @@ ROLLOUT_TIMEOUT_S = 20.0
 
 
 def _catalogue(args):
-    """Returns (chosen mutants, scenarios by id); raises ConfigError for bad input."""
-    from harness.mutation import catalog
+    """Returns (chosen mutants, scenarios by id); raises ConfigError for bad input (an
+    unknown id, a bad header, a patch that no longer applies)."""
+    from harness.mutation import build, catalog
     from scenarios.cli import runbook_of, scenarios_of
 
     by_id = {s.id: s for s in scenarios_of(args)}
     mutants = catalog.load(runbook_of(args), Path(args.mutants) if args.mutants else catalog.MUTANTS_DIR, set(by_id))
-    return catalog.choose(mutants, args.ids), by_id
+    chosen = catalog.choose(mutants, args.ids)
+    for mutant in chosen:
+        build.check_applies(mutant)
+    return chosen, by_id
 
 
 def _build_all(session, mutants) -> dict[str, str]:

@@ -34,6 +34,12 @@ def patched_tree(mutant: Mutant, into: Path, root: Path = ROOT) -> Path:
     return into
 
 
+def check_applies(mutant: Mutant) -> None:
+    """Raises ConfigError (one line) unless the mutant's patch applies to services/."""
+    with tempfile.TemporaryDirectory(prefix="drill-mutant-") as scratch:
+        patched_tree(mutant, Path(scratch))
+
+
 def build(resolver: ImageResolver, mutant: Mutant) -> tuple[str, bool]:
     """Returns (the mutant's image tag, whether it was built now: False when the same
     source was built before). Raises ConfigError when the patch does not apply,
