@@ -83,7 +83,7 @@ def quota_for(utilisation: float, threshold_ms: float, rate: float, margin: floa
     need `utilisation` times what they may use (their CPU use per second measured in the
     load's run before the fault, divided by `utilisation`) - past the saturation edge, where a backlog
     grows and the slowness lasts, but by a known amount, so that scaling out has a known
-    effect (5 replicas instead of 2 take it from 1.8 to 0.72 of what was measured). The share of
+    effect (5 replicas instead of 2 take it from u to 0.4u of what was measured). The share of
     requests slower than the threshold is then measured as evidence; should it not show
     the symptom, the quota is lowered by `factor`, at most `steps` times."""
     def calibrate(stack, fault, history: History) -> dict:
