@@ -193,7 +193,10 @@ def _free_port() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from harness import signals
     from load.summary import summarize
+
+    signals.install()  # SIGTERM/Ctrl-C unwind through `finally`: the Locust processes and records go
 
     parser = argparse.ArgumentParser(prog="load", description="Run the User API traffic mix with Locust.")
     parser.add_argument("--host", required=True, help="User API (or load balancer) base URL")

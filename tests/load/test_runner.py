@@ -104,6 +104,17 @@ def test_the_command_line_summarises_a_run_and_removes_its_records(stack, tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_command_line_stopped_by_sigterm_leaves_no_records_directory(stack, tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "load.runner", "--host", stack.lb_url(), "--auth-url",
+                             stack.auth_url(), "--users", "2", "--duration", "120"], cwd=ROOT,
+                            env={**os.environ, "TMPDIR": str(tmp_path)}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    eventually(lambda: list(tmp_path.glob("drill-load-*/records.*.jsonl")), 30, what="the load recording")
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 143
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_load_processes_die_with_a_killed_parent(stack, tmp_path):
     parent = subprocess.Popen(
         [sys.executable, "-c",
