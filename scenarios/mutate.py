@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from harness import progress
-from harness.errors import ConfigError, HarnessError
+from harness.errors import HarnessError
 
 
 # A replica of the reference build is ready in ~2 s here: a mutant's replicas not ready

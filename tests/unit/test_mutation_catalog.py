@@ -1,8 +1,6 @@
 """The mutant catalogue: every patch in mutants/ parses, names a runbook line and real
 scenarios, and applies to the services as they are; a bad patch file is one line."""
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
