@@ -1,8 +1,10 @@
 """Calibrating a fault's magnitude at run time: CPU throttling is sized from what the
-replicas use (a quota a known factor under their demand), and the service's own latency
+replicas use (a quota a known factor under their demand); the
+quota is shown past the saturation edge by the load's own view (most requests at the end
+of a window wait longer than the runbook's threshold), and the service's latency
 histogram (scraped from every replica, as Prometheus would) says what share of requests
-were slower than the runbook's threshold - the evidence that the magnitude shows the
-symptom. Every step - magnitude and what it gave - goes into the journal."""
+were slower than the threshold. Every step - magnitude and what it gave - goes into the
+journal."""
 
 from __future__ import annotations
 
@@ -55,49 +57,63 @@ def _set(stack, fault, param: str, value: float) -> None:
     fault.inject(stack)
 
 
-def cpu_demand(history: History, until: str = "steady") -> float:
-    """Returns the CPU the replicas used per second under the load, from its first
-    request to the end of the `until` window (cores, averaged over the replicas), from
-    their resource readings; raises HarnessError with fewer than two readings of a
-    replica in that time."""
-    requests = history.events("request")
-    start = requests[0].t if requests else history.windows[until].start
+def cpu_demand(history: History, start: float, end: float) -> float:
+    """Returns the CPU the replicas used per second in [start, end] (cores, averaged over
+    the replicas), from their resource readings; raises HarnessError with fewer than two
+    readings of every replica in that time."""
     by_source: dict[str, list] = {}
-    for event in history.events("resources", Window("demand", start, history.windows[until].end), REPLICAS):
+    for event in history.events("resources", Window("demand", start, end), REPLICAS):
         by_source.setdefault(event.source, []).append(event)
-    rates = []
-    for source, readings in sorted(by_source.items()):
-        if len(readings) < 2:
-            continue
-        first, last = readings[0], readings[-1]
-        rates.append((last.data["cpu_ns"] - first.data["cpu_ns"]) / 1e9 / (last.t - first.t))
+    rates = [(last.data["cpu_ns"] - first.data["cpu_ns"]) / 1e9 / (last.t - first.t)
+             for first, last in ((readings[0], readings[-1]) for readings in by_source.values() if len(readings) >= 2)]
     if not rates:
         raise HarnessError(f"cannot size the CPU quota: fewer than two resource readings of a replica "
-                           f"before the end of {until}")
+                           f"in the {end - start:.1f}s measured")
     return sum(rates) / len(rates)
 
 
-def quota_for(utilisation: float, threshold_ms: float, rate: float, margin: float = 3.0, steps: int = 3,
-              factor: float = 0.75, window_s: float = 3.0, settle_s: float = 2.0) -> Callable:
+def backlog_share(history: History, start: float, end: float, threshold_s: float) -> tuple[float, int]:
+    """Returns (share of the load's requests that ended in [start, end) after waiting
+    longer than the threshold, requests) - the client's view, time queued in front of the
+    replicas included. By end time, not start: a request still queued is not recorded
+    yet, and counting by start would leave the slowest out. A request with no answer
+    counts slow; logins are left out (the auth service answers them)."""
+    done = [e for e in history.events("request") if start <= e.t + e.data["latency"] < end
+            and not str(e.data.get("endpoint", "")).startswith("/login")]
+    slow = sum(e.data.get("status") is None or e.data["latency"] > threshold_s for e in done)
+    return (slow / len(done) if done else 0.0), len(done)
+
+
+def quota_for(utilisation: float, threshold_ms: float, backlogged: float = 0.5, steps: int = 3,
+              factor: float = 0.8, window_s: float = 2.5, settle_s: float = 1.5, tail_s: float = 1.0,
+              demand_s: float = 3.0) -> Callable:
     """Returns a calibrate function for CPU throttling: the quota is set so the replicas
-    need `utilisation` times what they may use (their CPU use per second measured in the
-    load's run before the fault, divided by `utilisation`) - past the saturation edge, where a backlog
-    grows and the slowness lasts, but by a known amount, so that scaling out has a known
-    effect (5 replicas instead of 2 take it from u to 0.4u of what was measured). The share of
-    requests slower than the threshold is then measured as evidence; should it not show
-    the symptom, the quota is lowered by `factor`, at most `steps` times."""
+    need `utilisation` times what they may use (their CPU use per second over `demand_s`
+    of the load before the quota is set, divided by `utilisation`; the load's first
+    second, its caches cold, would overstate it), so that scaling out has a known
+    effect (5 replicas instead of 2 take it to 0.4 of that). Measured use overstates what a
+    throttled replica needs (its work comes in batches: fewer wake-ups per request), so
+    the quota must also be shown past the saturation edge: at the end of the window, more
+    than `backlogged` of the requests answered in its last `tail_s` waited longer than the
+    threshold - a backlog that lasts, not the transient of the change draining away.
+    Otherwise the quota is lowered by `factor`, at most `steps` times. The server's own
+    histogram (as Prometheus would see it) is recorded beside as evidence."""
     def calibrate(stack, fault, history: History) -> dict:
-        demand = cpu_demand(history)
+        start = time.time()
+        time.sleep(demand_s)  # a measurement window: the resource readings come every second
+        demand = cpu_demand(history, start, time.time())
         _set(stack, fault, "cpus", round(max(0.01, demand / utilisation), 4))
         tried = []
         for step in range(steps):
             time.sleep(settle_s)  # the transient of the change, left out of the measurement
             start = time.time()
             time.sleep(window_s)
-            share, requests = slow_share(history, start, time.time(), threshold_ms / 1000)
+            end = time.time()
+            share, requests = slow_share(history, start, end, threshold_ms / 1000)
+            backlog, tail = backlog_share(history, end - tail_s, end, threshold_ms / 1000)
             tried.append({"cpus": fault.values["cpus"], "slower_than_threshold": round(share, 4),
-                          "requests": requests})
-            if share > margin * rate or step == steps - 1:
+                          "requests": requests, "backlogged_at_end": round(backlog, 4), "requests_at_end": tail})
+            if backlog > backlogged or step == steps - 1:
                 break
             _set(stack, fault, "cpus", round(max(0.01, fault.values["cpus"] * factor), 4))
         return {"cpu_demand_cores": round(demand, 4), "utilisation": utilisation, "steps": tried,

@@ -17,7 +17,8 @@ def failure_text(record: dict) -> tuple[str, str]:
         return record["error"].splitlines()[0] if record["error"] else record["status"], record["error"]
     first = bad[0]
     observed = {k: v for k, v in first["evidence"].items() if k not in ("window", "examples", "first_mismatches")}
-    message = f"runbook: {proves} | check: {first['check']} [{first['status']}] | expected: {first['check']} | " \
+    window = f" (window: {first['evidence']['window']})" if first["evidence"].get("window") else ""
+    message = f"runbook: {proves} | check: {first['check']}{window} [{first['status']}] | expected: {first['check']} | " \
               f"observed: {json.dumps(observed, default=str)[:600]}"
     details = "\n".join(f"{v['status']}: {v['check']}: {json.dumps(v['evidence'], default=str)[:1000]}" for v in bad)
     return message, details

@@ -33,16 +33,16 @@ def _record(status, verdicts, error=""):
             "verdicts": verdicts}
 
 
-def test_junit_has_one_testcase_per_scenario_and_a_failure_names_line_check_expected_observed():
+def test_junit_has_one_testcase_per_scenario_and_a_failure_names_line_check_window_expected_observed():
     failed = _record("failed", [{"check": "500 rate > 1.0%", "status": "fail",
-                                 "evidence": {"error_rate": 0.0, "answered": 120}}])
+                                 "evidence": {"window": "fault_steady", "error_rate": 0.0, "answered": 120}}])
     errored = _record("error", [], error="FaultNotApplied: toxic missing")
     passed = _record("passed", [{"check": "x", "status": "pass", "evidence": {}}])
     suite = ET.fromstring(junit.render([failed, errored, passed]).split("?>", 1)[1])
     assert suite.get("tests") == "3" and suite.get("failures") == "1" and suite.get("errors") == "1"
     failure = suite.findall("testcase")[0].find("failure")
     message = failure.get("message")
-    assert 'L67: **Symptoms**: 500 errors' in message and "check: 500 rate > 1.0%" in message
+    assert 'L67: **Symptoms**: 500 errors' in message and "check: 500 rate > 1.0% (window: fault_steady)" in message
     assert "expected:" in message and '"error_rate": 0.0' in message
     assert suite.findall("testcase")[1].find("error").get("message").startswith("FaultNotApplied")
 
