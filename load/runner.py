@@ -73,6 +73,14 @@ def _reachable(url: str, what: str) -> None:
         raise ConfigError(f"{what} {url} is unreachable: {exc.strerror or exc}") from None
 
 
+def _validate_mix(mix: str) -> None:
+    """Raises ConfigError unless `mix` is "" or four whole weights, one of them positive."""
+    weights = mix.split(",") if mix else []
+    if mix and (len(weights) != 4 or not all(w.strip().isdigit() for w in weights)
+                or not any(int(w) for w in weights)):
+        raise ConfigError(f'mix must be four whole weights "read,list,create,update", one of them positive; got {mix!r}')
+
+
 def validate(config: LoadConfig) -> None:
     """Raises ConfigError (one line) for a load that cannot run."""
     if config.users < 1:
@@ -84,6 +92,10 @@ def validate(config: LoadConfig) -> None:
                           f"{config.rate_per_user} and {config.relogin_s}")
     if config.duration_s is not None and config.duration_s <= 0:
         raise ConfigError(f"duration must be positive, got {config.duration_s}")
+    if config.user_ids < 1 or config.timeout_s <= 0:
+        raise ConfigError(f"user ids must be at least 1 and the timeout positive, got {config.user_ids} and "
+                          f"{config.timeout_s}")
+    _validate_mix(config.mix)
     _reachable(config.host, "target")
     _reachable(config.auth_url, "auth service")
 
@@ -206,8 +218,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds")
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rate-per-user", type=float, default=0.0,
+                        help="tasks per second per user, as Poisson arrivals (default 0: the think time)")
+    parser.add_argument("--relogin-s", type=float, default=0.0, help="a user logs in again this often (0: never)")
+    parser.add_argument("--user-ids", type=int, default=LoadConfig.user_ids,
+                        help=f"users read and updated: ids 1..N (default {LoadConfig.user_ids})")
+    parser.add_argument("--timeout-s", type=float, default=LoadConfig.timeout_s,
+                        help=f"a request's timeout (default {LoadConfig.timeout_s:g})")
+    parser.add_argument("--mix", default="", help='task weights "read,list,create,update" (default: the locustfile\'s)')
     args = parser.parse_args(argv)
-    config = LoadConfig(args.host, args.auth_url, args.users, args.spawn_rate, args.duration, args.seed, args.workers)
+    config = LoadConfig(args.host, args.auth_url, args.users, args.spawn_rate, args.duration, args.seed, args.workers,
+                        user_ids=args.user_ids, timeout_s=args.timeout_s, rate_per_user=args.rate_per_user,
+                        relogin_s=args.relogin_s, mix=args.mix)
     try:
         run = LoadRun(config)
     except ConfigError as exc:

@@ -67,6 +67,27 @@ def cmd_alerts(settings, args) -> int:
     return 0
 
 
+def cmd_export(settings, args) -> int:
+    """Writes one Chaos Toolkit experiment per chosen scenario into --out."""
+    import json
+
+    import scenarios
+    from harness.export import chaostoolkit
+
+    runbook = runbook_of(args)
+    chosen = scenarios.select(scenarios_of(args), args.ids, [])
+    experiments = {s.id: chaostoolkit.experiment(s, runbook, args.profile) for s in chosen}
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    for sid, experiment in experiments.items():
+        (out / f"{sid}.json").write_text(json.dumps(experiment, indent=2) + "\n")
+    print(f"{len(experiments)} Chaos Toolkit experiment(s), {args.profile} profile, in {out}/ "
+          f"(chaos validate {out}/<id>.json; chaos run ...)")
+    return 0
+
+
 def cmd_build(settings, args) -> int:
     """Builds a User API image from a source tree (default: this checkout)."""
     from harness.engine.daemon import ensure_engine
@@ -276,13 +297,20 @@ def add_parsers(sub) -> None:
     alerts.add_argument("--runbook", metavar="PATH", help="another copy of the runbook")
     alerts.add_argument("--runbook-url", metavar="URL", help="where the on-call reads the runbook (runbook_url)")
     alerts.add_argument("--out", metavar="DIR", help="write runbook-alerts.yml and alertmanager.yml there")
+    export = sub.add_parser("export", help="the scenarios as experiments of another engine (Chaos Toolkit)")
+    export.add_argument("engine", choices=["chaostoolkit"])
+    export.add_argument("ids", nargs="*", metavar="ID", help="scenario ids (default: all)")
+    export.add_argument("--out", required=True, metavar="DIR", help="where to write <id>.json")
+    export.add_argument("--profile", choices=["local", "kubernetes"], default="local",
+                        help="local: the compose stack on this host; kubernetes: a cluster (see the README)")
+    export.add_argument("--runbook", metavar="PATH", help="another copy of the runbook")
     build = sub.add_parser("build", help="build a User API image from a source tree (a candidate)")
     build.add_argument("what", choices=["user-api"])
     build.add_argument("--source", metavar="DIR", help="a tree laid out like this repository (default: this one)")
     build.add_argument("--tag", required=True, metavar="REF", help="the image reference to build")
 
 
-COMMANDS = {"alerts": cmd_alerts, "list": cmd_list, "run": cmd_run, "coverage": cmd_coverage, "build": cmd_build, "report": cmd_report,
+COMMANDS = {"export": cmd_export, "alerts": cmd_alerts, "list": cmd_list, "run": cmd_run, "coverage": cmd_coverage, "build": cmd_build, "report": cmd_report,
             "gameday": gameday.cmd_gameday, "mutate": mutate.cmd_mutate}
 
 

@@ -34,6 +34,9 @@ class Check:
     # "alerts": it reads Prometheus's alerts or the pages - the runner first waits until
     # nothing the last scenario set off is still firing.
     reads: str = ""
+    # What it claims, as data (kind and bounds): for those who restate it in another tool
+    # (a Chaos Toolkit hypothesis); empty for claims only the history can judge.
+    claim: dict[str, Any] = field(default_factory=dict)
 
     def decided(self, history: History, window: Window) -> bool:
         """True when the check, judged on `window` now, is pass or fail (not unknown)."""
@@ -166,7 +169,9 @@ def error_rate(window: str, above: float | None = None, below: float | None = No
     bound = f"> {above:.1%}" if above is not None else f"< {below:.1%}"
     what = "/".join(str(s) for s in sorted(wanted)) + " rate" if wanted else "error rate"
     late = " still at the fault's end" if window == "fault_late" else ""
-    return Check(f"{what}{_traffic(endpoint, method)} {bound}{late}", window, judge, sampled=True)
+    claim = {"kind": "error_rate", "above": above, "below": below, "statuses": sorted(wanted),
+             "endpoint": endpoint, "method": method}
+    return Check(f"{what}{_traffic(endpoint, method)} {bound}{late}", window, judge, sampled=True, claim=claim)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -207,7 +212,10 @@ def latency(window: str, q: float = 0.99, above_ms: float | None = None, below_m
             evidence[f"{name}_at_most"] = "unbounded" if math.isinf(high) else round(high, 2)
         return status, evidence
     bound = f"> {above_ms:g} ms" if above_ms is not None else f"< {below_ms:g} ms"
-    return Check(f"p{q * 100:g} latency{_traffic(endpoint, method)} {bound}", window, judge, sampled=True)
+    claim = {"kind": "latency", "q": q, "above_ms": above_ms, "below_ms": below_ms, "endpoint": endpoint,
+             "method": method}
+    return Check(f"p{q * 100:g} latency{_traffic(endpoint, method)} {bound}", window, judge, sampled=True,
+                 claim=claim)
 
 
 def _declared_counter(types: dict, name: str) -> bool:
@@ -250,7 +258,8 @@ def metric(source: str, name: str, window: str, change: str, labels: dict[str, s
         return (PASS if ok else FAIL), {"first": sum(firsts.values()), "last": sum(lasts.values()), "max": peak,
                                         "scrapes": sum(len(p) for p in series.values()), "sources": sorted(series)}
     detail = f" {value:g}" if change == "reaches" else ""
-    return Check(f"{_who(source)} {name}{labels or ''} {change}{detail}", window, judge)
+    claim = {"kind": "metric", "name": name, "labels": labels, "change": change, "value": value}
+    return Check(f"{_who(source)} {name}{labels or ''} {change}{detail}", window, judge, claim=claim)
 
 
 def metric_reaches_metric(source: str, name: str, limit_name: str, window: str) -> Check:

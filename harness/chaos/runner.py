@@ -195,7 +195,7 @@ def _wait(seconds: float) -> None:
     time.sleep(seconds)  # the length of a measurement window, not a synchronisation
 
 
-def _call(step: Callable[..., Any], stack, fault: Fault) -> Any:
+def call_step(step: Callable[..., Any], stack, fault: Fault) -> Any:
     """Calls a remediation with the fault when it takes one (a rotation's new secret)."""
     takes_fault = len(inspect.signature(step).parameters) >= 2
     return step(stack, fault) if takes_fault else step(stack)
@@ -281,7 +281,7 @@ class _Run:
             self.journal.run(f"heal {self.fault.kind} (root cause fixed)", lambda: self.fault.heal(stack))
             history.record("fault", self.fault.kind, phase="healed")
         if s.remediation:
-            self.journal.run(f"remediation: {s.remediation_name}", lambda: _call(s.remediation, stack, self.fault))
+            self.journal.run(f"remediation: {s.remediation_name}", lambda: call_step(s.remediation, stack, self.fault))
             history.record("remediation", s.remediation_name or "remediation", phase="done")
         _wait(s.recovery_settle_s)
         if s.recovery_starts_when:

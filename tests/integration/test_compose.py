@@ -10,57 +10,30 @@ drill writes stays out of the checkout, on free loopback ports."""
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from harness.engine import compose
 from harness.engine.resources import RUN_LABEL
 from harness.polling import wait_until
+from tests.support import compose_project
 
-ROOT = Path(__file__).resolve().parents[2]
 PROJECT = f"drill-test-{os.getpid()}"
 # Faults that need container control: a pause, a replacement, an auth-service swap, limits.
 SCENARIOS = ["health-app-frozen", "health-replica-unready", "auth-jwt-secret-rotated", "memory-oom-restarts"]
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "COMPOSE_PROJECT_NAME": PROJECT, "DRILL_LB_BIND": "127.0.0.1:",
-            "DRILL_PROMETHEUS_BIND": "127.0.0.1:", "DRILL_TOXIPROXY_BIND": "127.0.0.1:"}
-
-
-# The console script, as a user runs it: `python -m` would import the copy's harness/
-# directory (config files only) from the working directory instead of the package.
-DRILL = str(Path(sys.executable).parent / "drill")
-
-
 def drill(cwd: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([DRILL, *args], cwd=cwd, env=_env(), text=True,
-                          capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
-
-
-def _mounted_files() -> list[str]:
-    """Returns every checkout path the compose file mounts ("./x:/y:ro" -> "x")."""
-    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
-    mounts = [volume.split(":")[0] for service in services.values() for volume in service.get("volumes", [])]
-    return sorted({mount[2:] for mount in mounts if mount.startswith("./")})
+    return compose_project.drill(cwd, PROJECT, *args, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     """A copy of docker-compose.yml and the files it mounts, laid out as in the checkout."""
-    here = tmp_path_factory.mktemp("compose")
-    shutil.copy(ROOT / "docker-compose.yml", here)
-    shutil.copytree(ROOT / "compose", here / "compose")
-    for path in _mounted_files():
-        (here / path).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / path, here / path)
-    return here
+    return compose_project.copy_project(tmp_path_factory.mktemp("compose"))
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +92,8 @@ def test_scenarios_act_on_the_compose_containers_and_leave_the_project_as_compos
 
 def test_ctrl_c_mid_fault_heals_and_restores_the_project(project, client, workdir):
     before = _containers(client)
-    proc = subprocess.Popen([DRILL, "run", "--target", "compose", "health-app-frozen"],
-                            cwd=workdir, env=_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([compose_project.DRILL, "run", "--target", "compose", "health-app-frozen"],
+                            cwd=workdir, env=compose_project.env(PROJECT), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         paused = wait_until(lambda: any(s["status"] == "paused" for s in _containers(client).values()), 120)
         assert paused, "the scenario never paused a compose replica"

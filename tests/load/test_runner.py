@@ -87,6 +87,19 @@ def test_the_command_line_reports_bad_input_in_one_line_and_exit_2():
     assert done.stderr == "load: error: users must be at least 1, got 0\n"
 
 
+@pytest.mark.parametrize("option, value, message", [
+    ("--mix", "1,1", 'mix must be four whole weights "read,list,create,update", one of them positive; got \'1,1\''),
+    ("--mix", "0,0,0,0", "one of them positive; got '0,0,0,0'"),
+    ("--user-ids", "0", "user ids must be at least 1 and the timeout positive, got 0 and 2"),
+    ("--timeout-s", "0", "user ids must be at least 1 and the timeout positive, got 1000 and 0"),
+])
+def test_a_bad_traffic_option_is_one_line_and_exit_2(option, value, message):
+    done = subprocess.run([sys.executable, "-m", "load.runner", "--host", "http://127.0.0.1:1",
+                           "--auth-url", "http://127.0.0.1:1", option, value], cwd=ROOT, capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode == 2 and message in done.stderr and done.stderr.count("\n") == 1, done.stderr
+
+
 def test_the_command_line_leaves_no_records_directory_after_bad_input(tmp_path):
     done = subprocess.run([sys.executable, "-m", "load.runner", "--host", "http://127.0.0.1:1",
                            "--auth-url", "http://127.0.0.1:1"], cwd=ROOT, capture_output=True, text=True,

@@ -1,0 +1,1 @@
+"""The runbook scenarios carried to other engines (Chaos Toolkit)."""
