@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: drill test bench mutation setup install clean browser
+.PHONY: drill test bench mutation setup install clean browser wrk
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
@@ -22,7 +22,7 @@ setup: install
 drill: setup
 	$(BIN)/drill run
 
-test: setup browser
+test: setup browser wrk
 	$(BIN)/pytest
 
 # The report's browser test drives Debian's Chromium (installed as root with apt when missing).
@@ -31,7 +31,14 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  { echo "make: the report test needs Chromium: install Debian's chromium package and retry" >&2; exit 2; }
 
-bench: setup
+# The User API benchmark measures with wrk (Debian's package, installed as root when missing);
+# `make test` starts every benchmark in its dry mode, so it needs it too.
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "make: the benchmarks need wrk: install Debian's wrk package and retry" >&2; exit 2; }
+
+bench: setup wrk
 	$(BIN)/python -m bench
 
 # The kill matrix: every mutant in mutants/ built and run against the scenarios that must catch it.

@@ -1,6 +1,8 @@
 """`make bench`: runs every benchmark, prints the figures, records them under bench/results/.
 
-`python -m bench [NAME ...]` runs only the named ones (images, user_api)."""
+`python -m bench [NAME ...]` runs only the named ones (images, user_api, ...).
+`python -m bench --dry [NAME ...]` starts each with a second or so of work and records
+nothing: does it run here at all (what `make test` checks), not how fast."""
 
 import json
 import os
@@ -29,11 +31,15 @@ def _missed(figures: dict) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    names = argv or list(BENCHMARKS)
+    dry = "--dry" in argv
+    names = [a for a in argv if a != "--dry"] or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         print(f"bench: error: unknown benchmark {unknown[0]!r}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
         return 2
+    if dry:
+        print(json.dumps({name: BENCHMARKS[name](dry=True) for name in names}, indent=2))
+        return 0
     figures = {name: BENCHMARKS[name]() for name in names}
     record = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "figures": figures}

@@ -16,8 +16,8 @@ import time
 
 import requests
 
-from tests.support.polling import eventually
-from tests.support.tcp import connect, echo_server, free_port, recv_exactly, round_trip
+from harness.polling import eventually
+from harness.loopback import connect, echo_server, free_port, recv_exactly, round_trip
 
 ROUNDS = 2000
 TRANSFER_BYTES = 512 * 1024 * 1024
@@ -25,14 +25,20 @@ TARGET_ADDED_MEDIAN_MS = 0.3
 TARGET_MB_S = 100.0
 
 
-class _Firehose(socketserver.BaseRequestHandler):
-    def handle(self) -> None:
-        block = b"\x5a" * (1024 * 1024)
-        try:
-            for _ in range(TRANSFER_BYTES // len(block)):
-                self.request.sendall(block)
-        except OSError:
-            pass
+DRY_ROUNDS, DRY_TRANSFER_BYTES = 50, 16 * 1024 * 1024  # `python -m bench --dry`: does it run at all
+
+
+def _firehose(transfer_bytes: int):
+    """Returns a handler that sends `transfer_bytes` to each client, a MiB at a time."""
+    class _Firehose(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            block = b"\x5a" * (1024 * 1024)
+            try:
+                for _ in range(transfer_bytes // len(block)):
+                    self.request.sendall(block)
+            except OSError:
+                pass
+    return _Firehose
 
 
 def _start_proxy() -> tuple[subprocess.Popen, str]:
@@ -44,11 +50,11 @@ def _start_proxy() -> tuple[subprocess.Popen, str]:
     return proc, api
 
 
-def _rtts(address: str) -> list[float]:
+def _rtts(address: str, rounds: int) -> list[float]:
     sock = connect(address)
     for _ in range(100):  # warm-up
         round_trip(sock)
-    samples = [round_trip(sock) for _ in range(ROUNDS)]
+    samples = [round_trip(sock) for _ in range(rounds)]
     sock.close()
     return samples
 
@@ -57,20 +63,20 @@ def _p99(samples: list[float]) -> float:
     return sorted(samples)[int(len(samples) * 0.99) - 1]
 
 
-def _throughput(address: str) -> float:
+def _throughput(address: str, transfer_bytes: int) -> float:
     sock = connect(address, timeout=30)
     received, started = 0, time.perf_counter()
     buffer = bytearray(1024 * 1024)
-    while received < TRANSFER_BYTES:
+    while received < transfer_bytes:
         n = sock.recv_into(buffer)
         if not n:
             break
         received += n
     took = time.perf_counter() - started
     sock.close()
-    if received != TRANSFER_BYTES:
-        raise RuntimeError(f"transfer short: {received} of {TRANSFER_BYTES} bytes")
-    return TRANSFER_BYTES / took / 1e6
+    if received != transfer_bytes:
+        raise RuntimeError(f"transfer short: {received} of {transfer_bytes} bytes")
+    return transfer_bytes / took / 1e6
 
 
 def _latency_toxic(api: str, latency_ms: int) -> None:
@@ -101,19 +107,21 @@ def _proxy_for(api: str, name: str, upstream: str) -> str:
     return answer.json()["listen"]
 
 
-def run() -> dict:
+def run(dry: bool = False) -> dict:
+    """Returns the figures; `dry`: 50 round trips and 16 MiB transfers."""
+    rounds, transfer = (DRY_ROUNDS, DRY_TRANSFER_BYTES) if dry else (ROUNDS, TRANSFER_BYTES)
     proc, api = _start_proxy()
-    firehose = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Firehose)
+    firehose = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _firehose(transfer))
     firehose.daemon_threads = True
     threading.Thread(target=firehose.serve_forever, daemon=True).start()
     firehose_address = f"127.0.0.1:{firehose.server_address[1]}"
     try:
         with echo_server() as echo:
-            direct, proxied = _rtts(echo.address), _rtts(_proxy_for(api, "echo", echo.address))
+            direct, proxied = _rtts(echo.address, rounds), _rtts(_proxy_for(api, "echo", echo.address), rounds)
         through = _proxy_for(api, "bulk", firehose_address)
-        mb_direct, mb_proxied = _throughput(firehose_address), _throughput(through)
+        mb_direct, mb_proxied = _throughput(firehose_address, transfer), _throughput(through, transfer)
         _latency_toxic(api, 10)
-        mb_latency = _throughput(through)
+        mb_latency = _throughput(through, transfer)
         _latency_toxic(api, 100)
         mb_burst = _toxiproxy_burst(through)
     finally:
@@ -130,7 +138,7 @@ def run() -> dict:
         "throughput_mb_s": {"direct": round(mb_direct), "proxied": round(mb_proxied),
                             "proxied_with_10ms_latency_sustained": round(mb_latency),
                             "proxied_with_100ms_latency_toxiproxy_method": round(mb_burst)},
-        "transfer_mb": TRANSFER_BYTES // 1_000_000,
+        "transfer_mb": transfer // 1_000_000,
         "targets": {"added_median_ms": TARGET_ADDED_MEDIAN_MS, "mb_s": TARGET_MB_S},
     }
     result["meets_target"] = (added_median < TARGET_ADDED_MEDIAN_MS

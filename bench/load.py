@@ -15,8 +15,8 @@ from pathlib import Path
 import requests
 
 from load.runner import LoadConfig, LoadRun
-from tests.support.polling import eventually
-from tests.support.tcp import free_port
+from harness.polling import eventually
+from harness.loopback import free_port
 
 TRIVIAL_APP = (
     "import uvicorn\n"
@@ -40,14 +40,14 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _measure(url: str, workers: int, record: bool) -> dict:
+def _measure(url: str, workers: int, record: bool, duration_s: int = DURATION_S) -> dict:
     records = Path(tempfile.mkdtemp(prefix="drill-bench-load-"))
-    config = LoadConfig(url, url, users=USERS, spawn_rate=1000, duration_s=DURATION_S, workers=workers,
+    config = LoadConfig(url, url, users=USERS, spawn_rate=1000, duration_s=duration_s, workers=workers,
                         records_dir=records, locustfile=LOCUSTFILE, record=record,
                         extra_args=("--csv", str(records / "stats")))
     run = LoadRun(config).start()
     cpu = {p.pid: 0.0 for p in run.processes}
-    deadline = time.monotonic() + DURATION_S + 60
+    deadline = time.monotonic() + duration_s + 60
     while any(p.poll() is None for p in run.processes) and time.monotonic() < deadline:
         for p in run.processes:
             try:
@@ -60,17 +60,20 @@ def _measure(url: str, workers: int, record: bool) -> dict:
         total = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
     count = int(total["Request Count"])
     recorded = len(run.records()) if record else None
-    return {"workers": workers, "recording": record, "requests": count, "rps": round(count / DURATION_S),
+    return {"workers": workers, "recording": record, "requests": count, "rps": round(count / duration_s),
             "failures": int(total["Failure Count"]), "recorded": recorded,
             "cpu_s_per_1000_requests": round(sum(cpu.values()) / max(count, 1) * 1000, 3)}
 
 
-def run() -> dict:
+def run(dry: bool = False) -> dict:
+    """Returns the figures; `dry`: one second of one recording process only."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-c", TRIVIAL_APP.replace("{port}", str(port))])
     url = f"http://127.0.0.1:{port}"
     try:
         eventually(lambda: requests.get(url, timeout=1).ok, 15, what="the trivial server")
+        if dry:
+            return {"one_process": _measure(url, 0, True, duration_s=1)}
         one = _measure(url, 0, True)
         one_bare = _measure(url, 0, False)
         two = _measure(url, 2, True)

@@ -17,11 +17,18 @@ from scenarios.suite import run_suite
 TARGET_S = 480.0
 
 
-def run() -> dict:
+DRY_SCENARIO = "health-baseline"
+
+
+def run(dry: bool = False) -> dict:
+    """Returns the figures; `dry`: one scenario (the baseline) in the suite's stack."""
+    chosen = scenarios.build(Runbook())
+    if dry:
+        chosen = [s for s in chosen if s.id == DRY_SCENARIO]
     session = begin(load_settings())
     try:
         with tempfile.TemporaryDirectory(prefix="drill-bench-suite-") as journals:
-            result = run_suite(session, scenarios.build(Runbook()), stack_config(), Path(journals))
+            result = run_suite(session, chosen, stack_config(), Path(journals))
     finally:
         session.close()
     per_scenario = {r["scenario"]: {"seconds": r["seconds"], "status": r["status"]} for r in result.records}

@@ -14,7 +14,7 @@ from harness.settings import load_settings
 def pytest_collection_modifyitems(items):
     """Marks the tests that need Docker, so `pytest -m "not integration"` runs the rest."""
     for item in items:
-        if any(part in str(item.fspath) for part in ("tests/integration", "tests/load")):
+        if any(part in str(item.fspath) for part in ("tests/integration", "tests/load", "tests/bench")):
             item.add_marker(pytest.mark.integration)
 
 

@@ -6,8 +6,8 @@ import sys
 import pytest
 import requests
 
-from tests.support.polling import eventually
-from tests.support.tcp import free_port
+from harness.polling import eventually
+from harness.loopback import free_port
 
 SEED = 20261127
 

@@ -9,7 +9,7 @@ import requests
 
 from harness.chaos.faults import make
 from tests.support.api import bearer, sample_value, status_within
-from tests.support.polling import eventually
+from harness.polling import eventually
 from tests.support.stacks import module_stack, reset_before_each_test
 
 

@@ -10,7 +10,7 @@ from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
 from harness.engine.containers import generic_container, postgres_container, redis_container
 from harness.engine.images import SPECS, ImageResolver
-from tests.support.polling import eventually
+from harness.polling import eventually
 
 
 def _http_status(container, port: int, path: str) -> int:

@@ -8,7 +8,7 @@ import requests
 from harness.engine.resources import RUN_ID, leftovers
 from harness.chaos.stack import Stack, StackConfig
 from tests.support.api import bearer
-from tests.support.polling import eventually
+from harness.polling import eventually
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import requests
 
 from harness.chaos.stack import Stack, StackConfig
 from tests.support.api import bearer, metric_families, sample_value
-from tests.support.polling import eventually
+from harness.polling import eventually
 from hypothesis import HealthCheck, given, settings
 
 from tests.support.tokens import failure_modes, fuzzed_token_parts, really_valid, sign_raw

@@ -12,7 +12,7 @@ import requests
 
 from harness.chaos.stack import Stack, StackConfig
 from tests.support.api import bearer, sample_value, status_within
-from tests.support.polling import eventually
+from harness.polling import eventually
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from harness import runbook
 from harness.errors import ConfigError
 from load.runner import LoadConfig, LoadRun
 from load.summary import summarize
-from tests.support.polling import eventually
+from harness.polling import eventually
 from tests.support.stacks import module_stack, reset_before_each_test
 
 ROOT = Path(__file__).resolve().parents[2]

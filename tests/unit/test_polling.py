@@ -1,6 +1,9 @@
 import itertools
 
-from harness.polling import wait_until
+import pytest
+
+from harness.errors import HarnessError
+from harness.polling import ConditionNotMet, eventually, wait_until
 
 
 def test_a_condition_that_holds_returns_true_at_once():
@@ -23,3 +26,20 @@ def test_exceptions_count_as_not_yet():
         return outcome
 
     assert wait_until(flaky, timeout=5, interval=0.01)
+
+
+def test_eventually_returns_the_first_truthy_result():
+    values = iter([0, None, "ready"])
+    assert eventually(lambda: next(values), timeout=5, interval=0.01) == "ready"
+
+
+def test_eventually_past_its_deadline_names_what_it_waited_for_and_the_last_reason():
+    def refused():
+        raise ConnectionError("refused")
+
+    with pytest.raises(ConditionNotMet, match=r"the API not met within 0.1s \(last: ConnectionError\('refused'\)\)"):
+        eventually(refused, timeout=0.1, interval=0.02, what="the API")
+
+
+def test_a_condition_not_met_is_a_harness_error_and_a_failed_expectation():
+    assert issubclass(ConditionNotMet, HarnessError) and issubclass(ConditionNotMet, AssertionError)

@@ -9,7 +9,7 @@ import pytest
 from services.user_api.auth import Authenticator, TokenRejected, bearer_token
 from services.user_api.config import load_config
 from tests.support import tokens
-from tests.support.polling import eventually
+from harness.polling import eventually
 from tests.support.tokens import claims
 
 SECRET = "k" * 32

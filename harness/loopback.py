@@ -1,5 +1,6 @@
-"""Small real TCP peers for the fault proxy tests: an echo server and a blob server,
-each on a free loopback port in a thread of its own, bounded in time."""
+"""Small real TCP peers on loopback - an echo server and a blob server, each on a free
+port in a thread of its own, bounded in time - and a client's helpers: what measures
+a proxy (the fault proxy's tests and its benchmark)."""
 
 from __future__ import annotations
 
@@ -100,7 +101,9 @@ def round_trip(sock: socket.socket, payload: bytes = b"x") -> float:
     """Returns the seconds one echo of `payload` takes."""
     started = time.perf_counter()
     sock.sendall(payload)
-    assert recv_exactly(sock, len(payload)) == payload
+    echoed = recv_exactly(sock, len(payload))
+    if echoed != payload:
+        raise ConnectionError(f"echo returned {len(echoed)} bytes that differ from the {len(payload)} sent")
     return time.perf_counter() - started
 
 
