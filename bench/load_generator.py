@@ -6,6 +6,7 @@ Target: >= 1,000 req/s from one process with recording on."""
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,9 +15,10 @@ from pathlib import Path
 
 import requests
 
-from load.runner import LoadConfig, LoadRun
-from harness.polling import eventually
+from harness.errors import HarnessError
 from harness.loopback import free_port
+from harness.polling import eventually
+from load.runner import LoadConfig, LoadRun
 
 TRIVIAL_APP = (
     "import uvicorn\n"
@@ -41,13 +43,31 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _measure(url: str, workers: int, record: bool, duration_s: int = DURATION_S) -> dict:
+    """Runs Locust against `url`; returns its figures. Its files go with it."""
     records = Path(tempfile.mkdtemp(prefix="drill-bench-load-"))
     config = LoadConfig(url, url, users=USERS, spawn_rate=1000, duration_s=duration_s, workers=workers,
                         records_dir=records, locustfile=LOCUSTFILE, record=record,
                         extra_args=("--csv", str(records / "stats")))
-    run = LoadRun(config).start()
+    run = LoadRun(config)
+    try:
+        run.start()
+        cpu = _sample_cpu(run, duration_s + 60)
+        run.wait(30)
+        total = _aggregated(records)
+        recorded = len(run.records()) if record else None
+    finally:
+        run.close()
+        shutil.rmtree(records, ignore_errors=True)
+    count = int(total["Request Count"])
+    return {"workers": workers, "recording": record, "requests": count, "rps": round(count / duration_s),
+            "failures": int(total["Failure Count"]), "recorded": recorded,
+            "cpu_s_per_1000_requests": round(sum(cpu.values()) / max(count, 1) * 1000, 3)}
+
+
+def _sample_cpu(run: LoadRun, within_s: float) -> dict[int, float]:
+    """Returns the CPU seconds of each Locust process, last sampled before it ended."""
     cpu = {p.pid: 0.0 for p in run.processes}
-    deadline = time.monotonic() + duration_s + 60
+    deadline = time.monotonic() + within_s
     while any(p.poll() is None for p in run.processes) and time.monotonic() < deadline:
         for p in run.processes:
             try:
@@ -55,14 +75,18 @@ def _measure(url: str, workers: int, record: bool, duration_s: int = DURATION_S)
             except (OSError, IndexError):
                 pass
         time.sleep(0.2)  # sampling the processes' CPU while they run
-    run.wait(30)
-    with open(records / "stats_stats.csv") as stats:
-        total = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
-    count = int(total["Request Count"])
-    recorded = len(run.records()) if record else None
-    return {"workers": workers, "recording": record, "requests": count, "rps": round(count / duration_s),
-            "failures": int(total["Failure Count"]), "recorded": recorded,
-            "cpu_s_per_1000_requests": round(sum(cpu.values()) / max(count, 1) * 1000, 3)}
+    return cpu
+
+
+def _aggregated(records: Path) -> dict:
+    """Returns Locust's aggregated statistics row; raises HarnessError with its log when
+    it wrote none (it did not start)."""
+    try:
+        with open(records / "stats_stats.csv") as stats:
+            return next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+    except (OSError, StopIteration):
+        logs = " | ".join(p.read_text()[-500:] for p in sorted(records.glob("locust-*.log")))
+        raise HarnessError(f"Locust wrote no statistics: {logs or 'no log'}") from None
 
 
 def run(dry: bool = False) -> dict:
