@@ -60,18 +60,28 @@ def _samples(events: list[Event], limit: int = 5) -> list[dict]:
     return [{"t": round(e.t, 3), **{k: v for k, v in e.data.items() if k != "line"}} for e in events[:limit]]
 
 
+UNANSWERED_MAX = 0.2  # probes without an answer a share may leave out before it is unknown
+
+
 def probe_status(source: str, path: str, status: int | None, window: str, share: float = 1.0) -> Check:
-    """At least `share` of the probes of source+path in the window answered `status`."""
+    """At least `share` of the answered probes of source+path in the window answered
+    `status`. A probe with no answer within its timeout is unknown - neither the status
+    nor another: left out of the share and counted; over UNANSWERED_MAX of them (or no
+    answer at all), the verdict is unknown. `status` None claims no answer (a frozen
+    process): then every probe counts."""
     def judge(history, win):
         probes = [e for e in history.events("probe", win, source) if e.data["path"] == path]
-        if not probes:
-            return UNKNOWN, {"reason": "no probes in the window"}
-        matching = [e for e in probes if e.data["status"] == status]
-        seen = sorted({str(e.data["status"]) for e in probes})
-        ratio = len(matching) / len(probes)
-        return (PASS if ratio >= share else FAIL), {"probes": len(probes), "matching": len(matching),
-                                                    "share": round(ratio, 3), "statuses_seen": seen,
-                                                    "first_mismatches": _samples([e for e in probes if e not in matching])}
+        answered = [e for e in probes if e.data["status"] is not None or status is None]
+        unanswered = len(probes) - len(answered)
+        if not answered or unanswered > UNANSWERED_MAX * len(probes):
+            return UNKNOWN, {"reason": f"{unanswered} of {len(probes)} probes got no answer", "probes": len(probes)}
+        matching = [e for e in answered if e.data["status"] == status]
+        ratio = len(matching) / len(answered)
+        return (PASS if ratio >= share else FAIL), {"probes": len(probes), "unanswered": unanswered,
+                                                    "matching": len(matching), "share": round(ratio, 3),
+                                                    "statuses_seen": sorted({str(e.data["status"]) for e in probes}),
+                                                    "first_mismatches": _samples([e for e in answered
+                                                                                  if e not in matching])}
     return Check(f"{source} {path} answers {status} (>= {share:.0%} of probes)", window, judge)
 
 
