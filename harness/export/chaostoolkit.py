@@ -232,7 +232,7 @@ def _kubernetes(kind: str, values: dict[str, Any]) -> tuple[list, list]:
             f"{KUBECTL} set image deployment/${{deployment}} user-api=${{bad_image}}"))],
             [_act("rollout undone", _sh(UNDO))]),
         "cpu_throttling": ([_act("CPU limit squeezed", _sh(
-            f"{KUBECTL} set resources deployment/${{deployment}} --limits=cpu={int(values.get('cpus', 0.1) * 100)}m"))],
+            f"{KUBECTL} set resources deployment/${{deployment}} --limits=cpu={round(values.get('cpus', 0.1) * 1000)}m"))],
             [_act("rollout undone", _sh(UNDO))]),
         "memory_pressure": ([_act("memory limit below the working set", _sh(
             f"{KUBECTL} set resources deployment/${{deployment}} --limits=memory=64Mi"))],

@@ -83,6 +83,11 @@ def test_kubernetes_uses_its_extension_and_the_runbooks_commands():
     assert rollback["provider"]["arguments"] == ["-c", "helm rollback ${deployment} -n ${namespace}"]
 
 
+def test_a_cpu_quota_becomes_kubernetes_millicores():
+    (squeeze,) = chaostoolkit._kubernetes("cpu_throttling", {"cpus": 0.085})[0]
+    assert squeeze["provider"]["arguments"][1].endswith("--limits=cpu=85m")
+
+
 def test_nothing_machine_specific_is_baked_in():
     for profile in chaostoolkit.PROFILES:
         for scenario in SCENARIOS.values():
