@@ -16,8 +16,8 @@ One experiment per scenario, in Chaos Toolkit's terms:
 
 A scenario that claims the service *tolerates* the fault (its checks during the fault
 are all "stays under the threshold": the incidents' regressions) keeps the fault in
-place through the hypothesis after the method - Chaos Toolkit then judges the service
-under the fault, as drill does; a scenario whose fault shows symptoms heals and
+place through the hypothesis after the method, and its hypothesis is the service alive
+and those claims - Chaos Toolkit then judges the service under the fault, as drill does; a scenario whose fault shows symptoms heals and
 remediates inside the method, and the hypothesis after it judges the recovery.
 
 Every value the experiment needs (URLs, namespace, project, proxy names) is
@@ -206,51 +206,56 @@ KUBECTL = "kubectl -n ${namespace}"
 UNDO = f"{KUBECTL} rollout undo deployment/${{deployment}} && {KUBECTL} rollout status deployment/${{deployment}}"
 
 
+def _scaled_to_zero(what: str, deployment: str) -> tuple[list, list]:
+    """A deployment scaled to 0 by Chaos Toolkit's action, and back to 1 as its rollback."""
+    def scale(replicas: int) -> dict[str, Any]:
+        return _act(f"{what} scaled to {replicas}", _python("chaosk8s.deployment.actions", "scale_deployment",
+                                                            name=deployment, replicas=replicas, ns="${namespace}"))
+    return [scale(0)], [scale(1)]
+
+
+def _changed(name: str, deployment: str, change: str) -> tuple[list, list]:
+    """A kubectl change of a deployment's spec (a rollout), undone by `rollout undo`."""
+    if deployment == "${deployment}":  # the User API: the rollback waits until it is out
+        rollback = _act("rollout undone", _sh(UNDO))
+    else:
+        rollback = _act("auth service rollout undone", _sh(f"{KUBECTL} rollout undo deployment/{deployment}"))
+    return [_act(name, _sh(f"{KUBECTL} {change}"))], [rollback]
+
+
 def _kubernetes(kind: str, values: dict[str, Any]) -> tuple[list, list]:
     """Returns (actions, rollbacks) of a container fault in a cluster: Chaos Toolkit's
     Kubernetes actions where they exist, kubectl where they do not."""
     ns = {"ns": "${namespace}"}
-    k8s = "chaosk8s.deployment.actions"
+    app, auth = "${deployment}", "${auth_deployment}"
     table = {
-        "redis_down": ([_act("Redis scaled to 0", _python(k8s, "scale_deployment", name="${redis_deployment}",
-                                                          replicas=0, **ns))],
-                       [_act("Redis scaled to 1", _python(k8s, "scale_deployment", name="${redis_deployment}",
-                                                          replicas=1, **ns))]),
-        "auth_down": ([_act("auth service scaled to 0", _python(k8s, "scale_deployment", name="${auth_deployment}",
-                                                                replicas=0, **ns))],
-                      [_act("auth service scaled to 1", _python(k8s, "scale_deployment", name="${auth_deployment}",
-                                                                replicas=1, **ns))]),
+        "redis_down": _scaled_to_zero("Redis", "${redis_deployment}"),
+        "auth_down": _scaled_to_zero("auth service", auth),
         "db_restart": ([_act("database pod deleted (restarted)", _python(
             "chaosk8s.pod.actions", "terminate_pods", label_selector="${db_label_selector}", **ns))], []),
         "app_frozen": ([_act("one replica frozen (SIGSTOP)", _python(
             "chaosk8s.pod.actions", "exec_in_pods", cmd="kill -STOP 1", label_selector="${label_selector}",
             qty=1, **ns))], []),
-        "replica_unready": ([_act("a rollout whose new pod cannot reach Redis (stalls unready)", _sh(
-            f"{KUBECTL} set env deployment/${{deployment}} REDIS_URL=redis://unreachable.invalid:1/0"))],
-            [_act("rollout undone", _sh(UNDO))]),
-        "bad_deployment": ([_act("a bad release deployed", _sh(
-            f"{KUBECTL} set image deployment/${{deployment}} user-api=${{bad_image}}"))],
-            [_act("rollout undone", _sh(UNDO))]),
-        "cpu_throttling": ([_act("CPU limit squeezed", _sh(
-            f"{KUBECTL} set resources deployment/${{deployment}} --limits=cpu={round(values.get('cpus', 0.1) * 1000)}m"))],
-            [_act("rollout undone", _sh(UNDO))]),
-        "memory_pressure": ([_act("memory limit below the working set", _sh(
-            f"{KUBECTL} set resources deployment/${{deployment}} --limits=memory=64Mi"))],
-            [_act("rollout undone", _sh(UNDO))]),
-        "jwt_secret_rotation": ([_act("JWT secret rotated in the auth service only", _sh(
-            f"{KUBECTL} set env deployment/${{auth_deployment}} JWT_SECRET=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \\n')"))],
-            [_act("auth service rollout undone", _sh(f"{KUBECTL} rollout undo deployment/${{auth_deployment}}"))]),
-        "clock_skew": ([_act("auth service clock an hour ahead (libfaketime)", _sh(
-            f"{KUBECTL} set env deployment/${{auth_deployment}} FAKETIME=+{int(values.get('offset_s', 3600))}s "
-            "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"))],
-            [_act("auth service rollout undone", _sh(f"{KUBECTL} rollout undo deployment/${{auth_deployment}}"))]),
+        "replica_unready": _changed("a rollout whose new pod cannot reach Redis (stalls unready)", app,
+                                    f"set env deployment/{app} REDIS_URL=redis://unreachable.invalid:1/0"),
+        "bad_deployment": _changed("a bad release deployed", app,
+                                   f"set image deployment/{app} user-api=${{bad_image}}"),
+        "cpu_throttling": _changed("CPU limit squeezed", app, f"set resources deployment/{app} "
+                                   f"--limits=cpu={round(values.get('cpus', 0.1) * 1000)}m"),
+        "memory_pressure": _changed("memory limit below the working set", app,
+                                    f"set resources deployment/{app} --limits=memory=64Mi"),
+        "jwt_secret_rotation": _changed("JWT secret rotated in the auth service only", auth,
+                                        f"set env deployment/{auth} "
+                                        "JWT_SECRET=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \\n')"),
+        "clock_skew": _changed("auth service clock an hour ahead (libfaketime)", auth,
+                               f"set env deployment/{auth} FAKETIME=+{int(values.get('offset_s', 3600))}s "
+                               "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"),
         "slow_queries": ([_act("users table locked in bursts", _sh(
             f"{KUBECTL} exec ${{db_pod}} -- psql -U postgres -d users -c "
             f"\"BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(${{symptoms_s}}); COMMIT;\""),
             background=True)], []),
-        "pool_exhaustion": ([_act("pool of 2 and queries held", _sh(
-            f"{KUBECTL} set env deployment/${{deployment}} DB_POOL_MAX=2 DB_POOL_TIMEOUT_SECONDS=1"))],
-            [_act("rollout undone", _sh(UNDO))]),
+        "pool_exhaustion": _changed("pool of 2 and queries held", app,
+                                    f"set env deployment/{app} DB_POOL_MAX=2 DB_POOL_TIMEOUT_SECONDS=1"),
         "redis_flushed": ([_act("Redis flushed (cache cold)", _sh(
             f"{KUBECTL} exec deployment/${{redis_deployment}} -- redis-cli FLUSHALL"))], []),
     }
@@ -326,7 +331,7 @@ def experiment(scenario: Scenario, runbook: Runbook, profile: str) -> dict[str, 
             method += [{**r, "name": f"fault healed: {r['name']}"} for r in rollbacks]
         method += remediation
         if len(method) > len(actions):  # the hypothesis after it judges the recovery only
-            method[-1] = {**method[-1], "pauses": {**method[-1].get("pauses", {}), "after": "${recovery_s}"}}
+            method[-1] = {**method[-1], "pauses": _pause("recovery_s")}
     if not method:
         method = [{"type": "probe", "name": "the service as it runs", "pauses": _pause("symptoms_s"),
                    "provider": {"type": "http", "url": "${api_url}" + runbook.value("ready.endpoint"), "timeout": 5}}]
