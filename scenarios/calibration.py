@@ -72,14 +72,20 @@ def cpu_demand(history: History, start: float, end: float) -> float:
     return sum(rates) / len(rates)
 
 
+def answers_ended(history: History, start: float, end: float) -> list:
+    """Returns the load's User API requests (logins left out: the auth service answers
+    them) that ended - answered or given up - in [start, end)."""
+    return [e for e in history.events("request") if start <= e.t + e.data["latency"] < end
+            and not str(e.data.get("endpoint", "")).startswith("/login")]
+
+
 def backlog_share(history: History, start: float, end: float, threshold_s: float) -> tuple[float, int]:
     """Returns (share of the load's requests that ended in [start, end) after waiting
     longer than the threshold, requests) - the client's view, time queued in front of the
     replicas included. By end time, not start: a request still queued is not recorded
     yet, and counting by start would leave the slowest out. A request with no answer
     counts slow; logins are left out (the auth service answers them)."""
-    done = [e for e in history.events("request") if start <= e.t + e.data["latency"] < end
-            and not str(e.data.get("endpoint", "")).startswith("/login")]
+    done = answers_ended(history, start, end)
     slow = sum(e.data.get("status") is None or e.data["latency"] > threshold_s for e in done)
     return (slow / len(done) if done else 0.0), len(done)
 

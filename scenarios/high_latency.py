@@ -7,6 +7,7 @@ calibration says why, and its journal records what it gave."""
 
 from __future__ import annotations
 
+import math
 import time
 
 import requests
@@ -18,7 +19,7 @@ from harness.errors import HarnessError
 from harness.polling import wait_until
 from harness.chaos.faults import make
 from harness.chaos.runner import Scenario
-from scenarios.calibration import quota_for
+from scenarios.calibration import answers_ended, quota_for
 from scenarios.common import LOAD_USER_IDS, Oracle, suite_load
 
 SECTION = "High Latency"
@@ -39,9 +40,7 @@ def _backlog_drained(threshold_ms: float, least: int = 20, hold_s: float = 2.0):
     the last 20 answers could all be the new ones' (seen: the recovery window opened
     with the old replicas' 700-900 ms answers still to come)."""
     def drained(history) -> bool:
-        since = time.time() - hold_s
-        done = [e for e in history.events("request") if e.data.get("status") is not None
-                and e.t + e.data["latency"] >= since and not str(e.data.get("endpoint", "")).startswith("/login")]
+        done = [e for e in answers_ended(history, time.time() - hold_s, math.inf) if e.data.get("status") is not None]
         return len(done) >= least and all(e.data["latency"] * 1000 < threshold_ms for e in done)
     return drained
 
