@@ -49,9 +49,11 @@ def test_a_network_fault_is_a_toxiproxy_action_healed_by_a_rollback():
 
 
 def test_a_tolerated_fault_stays_in_place_for_the_hypothesis_after_the_method():
-    experiment = chaostoolkit.experiment(SCENARIOS["incident-n-plus-one"], RUNBOOK_, "local")
+    scenario = SCENARIOS["incident-n-plus-one"]
+    experiment = chaostoolkit.experiment(scenario, RUNBOOK_, "local")
     (toxic,) = experiment["method"]
-    assert toxic["provider"]["func"] == "create_toxic" and toxic["provider"]["arguments"]["attributes"]["latency"] == 30
+    assert toxic["provider"]["func"] == "create_toxic"
+    assert toxic["provider"]["arguments"]["attributes"]["latency"] == scenario.fault().values["latency_ms"]
     assert experiment["rollbacks"][0]["provider"]["func"] == "delete_toxic"
 
 
