@@ -21,6 +21,7 @@ def build(runbook: Runbook, seed: int = 1) -> list[Scenario]:
     built = [scenario for module in MODULES for scenario in module.scenarios(oracle)]
     for scenario in built:
         scenario.proves = list(dict.fromkeys(scenario.proves))  # one anchor may back two claims
+        scenario.warm_when = scenario.warm_when or oracle.settled()
         if hasattr(scenario.load, "seed"):
             scenario.load.seed = seed
     return built

@@ -4,10 +4,12 @@ quota is shown past the saturation edge by the load's own view (most requests at
 of a window wait longer than the runbook's threshold), and the service's latency
 histogram (scraped from every replica, as Prometheus would) says what share of requests
 were slower than the threshold. Every step - magnitude and what it gave - goes into the
-journal."""
+journal. The load's view also says when a backlog has drained (`backlog_drained`): after
+a new load's first logins, before its steady state is measured, and after a remediation."""
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Callable
 
@@ -77,6 +79,18 @@ def answers_ended(history: History, start: float, end: float) -> list:
     them) that ended - answered or given up - in [start, end)."""
     return [e for e in history.events("request") if start <= e.t + e.data["latency"] < end
             and not str(e.data.get("endpoint", "")).startswith("/login")]
+
+
+def backlog_drained(threshold_ms: float, least: int = 20, hold_s: float = 2.0) -> Callable[[History], bool]:
+    """Returns a condition on the history: every User API request that ended in the last
+    `hold_s` seconds (at least `least` of them) was answered faster than the threshold -
+    what queued up (behind a throttled replica, behind the first logins of a new load)
+    has drained, so what is measured next is the service itself. A span, not the last
+    few answers: fast new replicas can hide old ones still working off their queue."""
+    def drained(history: History) -> bool:
+        done = [e for e in answers_ended(history, time.time() - hold_s, math.inf) if e.data.get("status") is not None]
+        return len(done) >= least and all(e.data["latency"] * 1000 < threshold_ms for e in done)
+    return drained
 
 
 def backlog_share(history: History, start: float, end: float, threshold_s: float) -> tuple[float, int]:

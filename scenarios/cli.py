@@ -225,7 +225,7 @@ def _suite(session, chosen, runbook: Runbook, image: str | None, out: Path, titl
     xml = junit.write(result.records, out / "junit.xml")
     if args.junit:
         junit.write(result.records, Path(args.junit))
-    page = html.write(result.records, runbook, out / "index.html", title)
+    page = html.write(result.records, runbook, out / "index.html", f"{title} against {against}")
     counts = {s: sum(r["status"] == s for r in result.records) for s in ("passed", "failed", "unknown", "error")}
     print(f"suite: {counts['passed']} passed, {counts['failed']} failed, {counts['unknown']} unknown, "
           f"{counts['error']} errors in {result.seconds:.0f}s; stack starts: {result.stack_starts}; "

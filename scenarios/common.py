@@ -12,11 +12,15 @@ users, and enough requests per window for a p99 and a 1% error rate to mean some
 
 from __future__ import annotations
 
+from typing import Callable
+
 from harness.chaos import checks as c
 from harness.chaos.checks import REPLICAS
+from harness.chaos.history import History
 from harness.runbook import Runbook
 from harness.chaos.stack import ReadinessProbe, StackConfig
 from load.generator import LocustSpec
+from scenarios.calibration import backlog_drained
 
 REPLICA_COUNT = 2
 SEED_USERS = 2000
@@ -68,6 +72,12 @@ class Oracle:
         self.live, self.ready = runbook.value("live.endpoint"), runbook.value("ready.endpoint")
         self.live_ok, self.ready_ok = runbook.value("live.expected"), runbook.value("ready.expected")
         self.error_level = runbook.value("logs.error_grep")
+
+    def settled(self) -> Callable[[History], bool]:
+        """The load has settled: a whole second of answers under the runbook's p99
+        threshold (a new load's first requests queue behind its logins and cold
+        connections: seen 0.5-1.6 s for ~3 s on a busy machine)."""
+        return backlog_drained(self.p99_ms, hold_s=1.0)
 
     def steady(self, window: str = "steady") -> list[c.Check]:
         """The steady-state hypothesis: every replica live and ready, the load balancer

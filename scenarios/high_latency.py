@@ -7,8 +7,6 @@ calibration says why, and its journal records what it gave."""
 
 from __future__ import annotations
 
-import math
-import time
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
@@ -19,7 +17,7 @@ from harness.errors import HarnessError
 from harness.polling import wait_until
 from harness.chaos.faults import make
 from harness.chaos.runner import Scenario
-from scenarios.calibration import answers_ended, quota_for
+from scenarios.calibration import backlog_drained, quota_for
 from scenarios.common import LOAD_USER_IDS, Oracle, suite_load
 
 SECTION = "High Latency"
@@ -29,20 +27,6 @@ SECTION = "High Latency"
 # of ~10 runs.
 UTILISATION = 1.5
 READ = "/users/{user_id}"
-
-
-def _backlog_drained(threshold_ms: float, least: int = 20, hold_s: float = 2.0):
-    """Returns a condition on the history: every User API request that finished in the
-    last `hold_s` seconds (at least `least` of them) was answered faster than the
-    threshold - the queue that built up behind the throttled replicas has drained, so
-    what is measured next is the scaled service. A span, not the last few answers: the
-    new replicas answer fast at once while the old ones still work off their queue, and
-    the last 20 answers could all be the new ones' (seen: the recovery window opened
-    with the old replicas' 700-900 ms answers still to come)."""
-    def drained(history) -> bool:
-        done = [e for e in answers_ended(history, time.time() - hold_s, math.inf) if e.data.get("status") is not None]
-        return len(done) >= least and all(e.data["latency"] * 1000 < threshold_ms for e in done)
-    return drained
 
 
 def _scale_keeping_limits(replicas: int, served: int = 20, within_s: float = 15.0):
@@ -120,7 +104,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
                  # page High Error Rate too (seen in 2 of 2 runs; ServiceDown went pending once).
                  [c.resource(REPLICAS, "throttled_periods", "fault_steady"), *o.pages("HighLatency")],
                  remediation=_scale_keeping_limits(replicas), remediation_name=f"scale to {replicas} replicas",
-                 heal_first=False, recovery_starts_when=_backlog_drained(o.p99_ms), recovery_s=5, fault_s=6,
+                 heal_first=False, recovery_starts_when=backlog_drained(o.p99_ms), recovery_s=5, fault_s=6,
                  calibrate=quota_for(UTILISATION, o.p99_ms),
                  after=[c.latency("recovery", below_ms=o.p99_ms), c.error_rate("recovery", below=o.error_rate)],
                  proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "CPU throttling"),

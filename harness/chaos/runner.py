@@ -100,7 +100,11 @@ class Scenario:
     fault_load: Any = None  # extra traffic during the fault window only (a LoadPlan)
     background: list[Callable[[], Fault]] = field(default_factory=list)  # in place before steady
     prepare: Callable[[Any], Any] | None = None  # runs first, before the background faults
-    warmup_s: float = 1.0  # logins done (the load starts stationary: no burst to wait out)
+    # The load has settled once this holds of the history (polled, at most warmup_max_s,
+    # None: at once): the first logins and what queued behind them are not part of any
+    # window - a steady state is measured on a warm service.
+    warm_when: Callable[[History], bool] | None = None
+    warmup_max_s: float = 15.0
     # Each window's least length; a window then stays open until its sampled checks are
     # decided (an error rate, a p99 over 100 requests: ~2.6 s of the suite's load).
     steady_s: float = 1.0
@@ -224,7 +228,8 @@ class _Run:
         if s.load:
             self.generators.append(_generator(stack, self.history, s.load).start())
             self.generators[-1].wait_ready()
-            _wait(s.warmup_s)  # logins done, caches and pools warm: not part of any window
+            if s.warm_when:
+                self.journal.run("warm-up", lambda: self._await(s.warm_when, s.warmup_max_s))
         if any(check.reads == "alerts" for check in s.steady + s.during + s.after):
             # What the last scenario set off must not count for this one (waited for
             # last: its alerts resolve while the load starts).
@@ -285,12 +290,14 @@ class _Run:
             history.record("remediation", s.remediation_name or "remediation", phase="done")
         _wait(s.recovery_settle_s)
         if s.recovery_starts_when:
-            self.journal.run("wait for the remediation to take effect", self._await_recovery_start)
+            self.journal.run("wait for the remediation to take effect",
+                             lambda: self._await(s.recovery_starts_when, s.recovery_max_s))
 
-    def _await_recovery_start(self) -> dict[str, Any]:
+    def _await(self, condition: Callable[[History], bool], within_s: float) -> dict[str, Any]:
+        """Polls `condition` on the history for up to `within_s`; returns how long it
+        took and whether it was met (not met: the run goes on, and the checks judge)."""
         started = time.time()
-        done = wait_until(lambda: self.scenario.recovery_starts_when(self.history), self.scenario.recovery_max_s,
-                          interval=DECIDE_POLL_S)
+        done = wait_until(lambda: condition(self.history), within_s, interval=DECIDE_POLL_S)
         return {"took_s": round(time.time() - started, 2), "condition_met": done}
 
     def _recovery(self) -> None:
@@ -333,13 +340,15 @@ class _Run:
                    for check in checks if check.sampled and check.window in starts)
 
     def _recovered_since(self, start: float, end: float) -> float | None:
-        """Returns when the load balancer began answering ready for good in [start, end):
-        the service as users see it again (None: not yet, or no load balancer)."""
+        """Returns when the load balancer was seen answering ready for good in [start,
+        end): the service as users see it again (None: not yet, or no load balancer).
+        That is the first such probe's answer, not its sending: a request sent while
+        the probe was in flight may still have found no server up."""
         window = Window("recovery", start, end)
         probes = [e for e in self.history.events("probe", window, "lb") if e.data["path"] == "/health/ready"]
         for i, probe in enumerate(probes):
             if all(p.data["status"] == 200 for p in probes[i:]):
-                return probe.t
+                return probe.t + probe.data["latency"]
         return None
 
     def teardown(self) -> None:

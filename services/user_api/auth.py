@@ -52,14 +52,21 @@ def token_key(token: str) -> str:
     return "tok:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
+KEEPALIVE_EXPIRY_S = 2.0
+CLOSED_BEFORE_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
 class Authenticator:
     """Checks tokens; one instance per process."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self._verified: dict[str, dict[str, Any]] = {}
+        # An idle connection is dropped here (2 s) before the auth service closes it
+        # (uvicorn: 5 s); at equal timeouts a request raced the server's close.
         self.http = httpx.AsyncClient(base_url=config.auth_service_url, timeout=config.auth_timeout_seconds,
-                                      limits=httpx.Limits(max_connections=50, max_keepalive_connections=20))
+                                      limits=httpx.Limits(max_connections=50, max_keepalive_connections=20,
+                                                          keepalive_expiry=KEEPALIVE_EXPIRY_S))
 
     def decode(self, token: str) -> dict[str, Any]:
         """Returns the token's claims; raises TokenRejected naming why it is invalid.
@@ -101,12 +108,22 @@ class Authenticator:
         Raises TokenRejected("auth service unavailable") when it cannot be asked.
         """
         try:
-            answer = await self.http.post("/introspect", json={"token": token})
+            answer = await self._post_introspect(token)
         except httpx.HTTPError as exc:
             raise TokenRejected("auth service unavailable", f"{type(exc).__name__}: {exc}") from None
         if answer.status_code != 200:
             raise TokenRejected("auth service unavailable", f"introspection answered {answer.status_code}")
         return bool(answer.json().get("active"))
+
+    async def _post_introspect(self, token: str) -> httpx.Response:
+        """Returns the auth service's answer; raises httpx.HTTPError. A connection closed
+        under the request before any answer (a kept-alive one the server was closing,
+        or a restarted auth service) is asked once more on a new one: introspection
+        changes nothing, and a token must not be refused for a stale socket."""
+        try:
+            return await self.http.post("/introspect", json={"token": token})
+        except CLOSED_BEFORE_ANSWER:
+            return await self.http.post("/introspect", json={"token": token})
 
     def cache_seconds(self, claims: dict[str, Any]) -> int:
         """Returns how long an introspection answer may be cached: never past exp."""

@@ -36,6 +36,13 @@ MIGRATIONS: list[tuple[int, str]] = [
 MIGRATION_LOCK = 7_461_001  # pg_advisory_lock key: replicas starting together migrate once
 
 
+# What a query can raise when the database or the connection fails. InternalClientError
+# is asyncpg's protocol state broken under a connection the server dropped mid-query
+# ("cannot switch to state ..."): a lost connection, not an unexpected error.
+CLIENT_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError,
+                   asyncio.TimeoutError)
+
+
 class DatabaseError(Exception):
     """A database failure; `kind` is one of connection_refused, connect_timeout,
     connection_lost, statement_timeout, query_timeout, pool_exhausted, unavailable,
@@ -60,7 +67,7 @@ def classify(exc: BaseException, config: Config) -> DatabaseError:
     if isinstance(exc, asyncpg.QueryCanceledError):
         return DatabaseError("statement_timeout", "database query timeout: statement exceeded "
                              f"statement_timeout of {config.db_statement_timeout_ms} ms")
-    if isinstance(exc, (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError,
+    if isinstance(exc, (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, asyncpg.InternalClientError,
                         ConnectionResetError, BrokenPipeError)):
         return DatabaseError("connection_lost", f"database connection lost: {exc}")
     if isinstance(exc, asyncpg.CannotConnectNowError):
@@ -144,7 +151,7 @@ class Database:
         conn = await self._acquire()
         try:
             yield conn
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError) as exc:
+        except CLIENT_FAILURES as exc:
             raise self._failed(exc) from exc
         finally:
             if release or not self.config.has_regression("connection_leak"):

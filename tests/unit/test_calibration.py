@@ -10,7 +10,7 @@ import pytest
 
 from harness.chaos.history import History
 from harness.errors import HarnessError
-from scenarios.calibration import HISTOGRAM, cpu_demand, quota_for
+from scenarios.calibration import HISTOGRAM, backlog_drained, cpu_demand, quota_for
 
 LABELS = "method=GET,route=/users/{user_id}"
 
@@ -109,3 +109,24 @@ def test_without_two_readings_of_a_replica_the_demand_cannot_be_measured():
     _readings(history, 0.13, readings=1)
     with pytest.raises(HarnessError, match="fewer than two resource readings"):
         cpu_demand(history, 99.5, 103.0)
+
+
+def _finished(history, count, latency_s, ago_s):
+    now = time.time()
+    for i in range(count):
+        history.record("request", "load", t=now - ago_s - latency_s, status=200, latency=latency_s,
+                       endpoint="/users/{user_id}")
+
+
+def test_the_backlog_is_drained_only_when_a_whole_second_of_answers_was_fast():
+    drained = backlog_drained(500)
+    fast = History()
+    _finished(fast, 30, 0.02, 0.1)
+    assert drained(fast)
+    one_slow = History()
+    _finished(one_slow, 30, 0.02, 0.1)
+    _finished(one_slow, 1, 0.8, 0.5)  # an old replica's queued request, answered 0.5 s ago
+    assert not drained(one_slow)
+    too_few = History()
+    _finished(too_few, 5, 0.02, 0.1)
+    assert not drained(too_few)

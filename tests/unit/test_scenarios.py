@@ -69,28 +69,3 @@ def test_selection_by_id_and_section_and_unknown_ones_are_one_line_errors():
 
 def test_the_seed_reaches_every_locust_load():
     assert {s.load.seed for s in scenarios.build(Runbook(), seed=7) if s.load} == {7}
-
-
-def _finished(history, count, latency_s, ago_s):
-    import time as _time
-    now = _time.time()
-    for i in range(count):
-        history.record("request", "load", t=now - ago_s - latency_s, status=200, latency=latency_s,
-                       endpoint="/users/{user_id}")
-
-
-def test_the_backlog_is_drained_only_when_a_whole_second_of_answers_was_fast():
-    from harness.chaos.history import History
-    from scenarios.high_latency import _backlog_drained
-
-    drained = _backlog_drained(500)
-    fast = History()
-    _finished(fast, 30, 0.02, 0.1)
-    assert drained(fast)
-    one_slow = History()
-    _finished(one_slow, 30, 0.02, 0.1)
-    _finished(one_slow, 1, 0.8, 0.5)  # an old replica's queued request, answered 0.5 s ago
-    assert not drained(one_slow)
-    too_few = History()
-    _finished(too_few, 5, 0.02, 0.1)
-    assert not drained(too_few)

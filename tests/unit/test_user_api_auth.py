@@ -1,12 +1,17 @@
-"""Every JWT failure mode is a TokenRejected with its own reason (no network here:
-the local HS256 check runs before the auth service is asked)."""
+"""Every JWT failure mode is a TokenRejected with its own reason (no network: the local
+HS256 check runs before the auth service is asked); introspection against a loopback
+server that closes kept-alive connections."""
 
+import asyncio
 import dataclasses
+import itertools
+import re
 import time
 
 import pytest
+import uvicorn
 
-from services.user_api.auth import Authenticator, TokenRejected, bearer_token
+from services.user_api.auth import KEEPALIVE_EXPIRY_S, Authenticator, TokenRejected, bearer_token
 from services.user_api.config import load_config
 from tests.support import tokens
 from harness.polling import eventually
@@ -62,3 +67,66 @@ def test_a_verified_token_is_still_rejected_once_it_has_expired():
         return False
 
     assert eventually(rejected_as_expired, timeout=5, what="the remembered token rejected as expired")
+
+
+class IntrospectionServer:
+    """A loopback HTTP/1.1 introspection endpoint that keeps connections alive and, for
+    the request numbers in `close_on` (1-based, counted per connection), closes the
+    connection instead of answering - what a server closing an idle kept-alive
+    connection looks like to a client that has just reused it."""
+
+    def __init__(self, close_on: set[int]) -> None:
+        self.close_on = close_on
+        self.connections = 0
+        self.answered = 0
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        for number in itertools.count(1):
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))
+            await reader.readexactly(length)
+            if number in self.close_on:
+                break
+            writer.write(b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 16\r\n\r\n'
+                         b'{"active": true}')
+            await writer.drain()
+            self.answered += 1
+        writer.close()
+
+
+def _introspect_twice(close_on: set[int]) -> tuple[list, IntrospectionServer]:
+    """Returns the outcomes (True/False or the TokenRejected) of two introspections in a
+    row on one Authenticator, and the server that answered them."""
+    async def run():
+        server = IntrospectionServer(close_on)
+        listener = await asyncio.start_server(server.serve, "127.0.0.1", 0)
+        port = listener.sockets[0].getsockname()[1]
+        authenticator = Authenticator(dataclasses.replace(CONFIG, auth_service_url=f"http://127.0.0.1:{port}"))
+        outcomes = []
+        for _ in range(2):
+            try:
+                outcomes.append(await authenticator.introspect("t"))
+            except TokenRejected as exc:
+                outcomes.append(exc)
+        await authenticator.close()
+        listener.close()
+        return outcomes, server
+    return asyncio.run(asyncio.wait_for(run(), 10))
+
+
+def test_a_kept_alive_connection_closed_before_answering_is_asked_again_on_a_new_one():
+    outcomes, server = _introspect_twice(close_on={2})
+    assert outcomes == [True, True]
+    assert (server.connections, server.answered) == (2, 2)
+
+
+def test_an_auth_service_that_closes_every_connection_is_unavailable_after_one_more_try():
+    outcomes, server = _introspect_twice(close_on={1})
+    assert [getattr(o, "reason", o) for o in outcomes] == ["auth service unavailable"] * 2
+    assert server.connections == 4 and server.answered == 0
+
+
+def test_idle_connections_are_dropped_before_the_auth_service_drops_them():
+    # the auth service runs uvicorn with its default keep-alive (services/auth_api/__main__.py)
+    assert KEEPALIVE_EXPIRY_S < uvicorn.Config(app=None).timeout_keep_alive
