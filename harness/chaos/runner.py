@@ -100,9 +100,12 @@ class Scenario:
     fault_load: Any = None  # extra traffic during the fault window only (a LoadPlan)
     background: list[Callable[[], Fault]] = field(default_factory=list)  # in place before steady
     prepare: Callable[[Any], Any] | None = None  # runs first, before the background faults
-    # The load has settled once this holds of the history (polled, at most warmup_max_s,
-    # None: at once): the first logins and what queued behind them are not part of any
-    # window - a steady state is measured on a warm service.
+    # The load has settled once this holds of the history (polled after warmup_s, at most
+    # warmup_max_s in all; None: at warmup_s): the first logins and what queued behind
+    # them are not part of any window - a steady state is measured on a warm service.
+    # At least warmup_s: a request is recorded once it ends, and the first, slowest
+    # answers of a cold start may still be in flight when the first fast ones are in.
+    warmup_s: float = 1.0
     warm_when: Callable[[History], bool] | None = None
     warmup_max_s: float = 15.0
     # Each window's least length; a window then stays open until its sampled checks are
@@ -228,8 +231,9 @@ class _Run:
         if s.load:
             self.generators.append(_generator(stack, self.history, s.load).start())
             self.generators[-1].wait_ready()
+            _wait(s.warmup_s)
             if s.warm_when:
-                self.journal.run("warm-up", lambda: self._await(s.warm_when, s.warmup_max_s))
+                self.journal.run("warm-up", lambda: self._await(s.warm_when, s.warmup_max_s - s.warmup_s))
         if any(check.reads == "alerts" for check in s.steady + s.during + s.after):
             # What the last scenario set off must not count for this one (waited for
             # last: its alerts resolve while the load starts).
