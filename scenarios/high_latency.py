@@ -7,7 +7,6 @@ calibration says why, and its journal records what it gave."""
 
 from __future__ import annotations
 
-
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 

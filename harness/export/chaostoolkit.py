@@ -17,8 +17,9 @@ One experiment per scenario, in Chaos Toolkit's terms:
 A scenario that claims the service *tolerates* the fault (its checks during the fault
 are all "stays under the threshold": the incidents' regressions) keeps the fault in
 place through the hypothesis after the method, and its hypothesis is the service alive
-and those claims - Chaos Toolkit then judges the service under the fault, as drill does; a scenario whose fault shows symptoms heals and
-remediates inside the method, and the hypothesis after it judges the recovery.
+and those claims - Chaos Toolkit then judges the service under the fault, as drill
+does; a scenario whose fault shows symptoms heals and remediates inside the method, and
+the hypothesis after it judges the recovery.
 
 Every value the experiment needs (URLs, namespace, project, proxy names) is
 configuration read from the environment with a default, never baked in."""
