@@ -7,12 +7,12 @@ from __future__ import annotations
 import statistics
 import time
 
-from harness.chaos import observers
-from harness.chaos.faults import make
-from harness.chaos.history import History
+from harness.observe import observers
+from harness.faults import make
+from harness.observe.history import History
 from harness.engine.session import begin
 from harness.settings import load_settings
-from harness.chaos.stack import Stack, StackConfig
+from harness.stack import Stack, StackConfig
 
 TARGETS = {"stack_up_s": 20.0, "reset_s": 2.0, "symptom_s": 1.0}
 

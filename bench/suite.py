@@ -13,7 +13,7 @@ from harness.runbook import Runbook
 from harness.engine.session import begin
 from harness.settings import load_settings
 from scenarios.common import stack_config
-from scenarios.suite import run_suite
+from harness.run.suite import run_suite
 
 TARGET_S = 480.0
 

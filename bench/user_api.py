@@ -16,7 +16,7 @@ import requests
 from harness.errors import HarnessError
 from harness.engine.session import begin
 from harness.settings import load_settings
-from harness.chaos.stack import Stack, StackConfig
+from harness.stack import Stack, StackConfig
 
 TARGET_RPS = 1000
 TARGET_P99_MS = 50.0

@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 
 from harness.errors import HarnessError
-from harness.chaos.history import History
+from harness.observe.history import History
 from harness.polling import wait_until
 from load.runner import LoadConfig, LoadRun, RecordTail
 
@@ -34,7 +34,7 @@ class LocustSpec:
     mix: str = ""  # task weights read,list,create,update ("" = the default 16,2,1,1)
 
     def build(self, history: History, target_url: str, auth_url: str, token=None) -> "LocustGenerator":
-        """Returns Locust as the runner's generator (harness.chaos.runner.LoadPlan)."""
+        """Returns Locust as the runner's generator (harness.run.runner.LoadPlan)."""
         return LocustGenerator(history, target_url, auth_url, self)
 
 

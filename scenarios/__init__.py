@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from harness.errors import ConfigError
 from harness.runbook import Runbook
-from harness.chaos.runner import Scenario
+from harness.run.scenario import Scenario
 from scenarios import (authentication, database, health_checks, high_error_rate, high_latency, incidents, memory,
                        metrics, service_down)
 from scenarios.common import Oracle

@@ -8,10 +8,10 @@ tokens: without it a fault never reaches a token verified before it."""
 
 from __future__ import annotations
 
-from harness.chaos import checks as c
+from harness import checks as c
 from harness.errors import HarnessError
-from harness.chaos.faults import make
-from harness.chaos.runner import Scenario
+from harness.faults import make
+from harness.run.scenario import Scenario
 from scenarios.common import RELOGIN_S, Oracle, suite_load
 
 SECTION = "Authentication Failures"

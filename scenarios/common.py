@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from harness.chaos import checks as c
-from harness.chaos.checks import REPLICAS
-from harness.chaos.history import History
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.observe.history import History
 from harness.runbook import Runbook
-from harness.chaos.stack import ReadinessProbe, StackConfig
+from harness.stack import ReadinessProbe, StackConfig
 from load.generator import LocustSpec
-from scenarios.calibration import backlog_drained
+from harness.run.calibration import backlog_drained
 
 REPLICA_COUNT = 2
 SEED_USERS = 2000

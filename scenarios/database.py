@@ -10,10 +10,10 @@ is Down"). The 500s are judged in the onset, the log lines over the whole fault.
 
 from __future__ import annotations
 
-from harness.chaos import checks as c
+from harness import checks as c
 from harness.errors import HarnessError
-from harness.chaos.faults import make
-from harness.chaos.runner import Scenario
+from harness.faults import make
+from harness.run.scenario import Scenario
 from scenarios.common import Oracle, removal_s, suite_load
 
 SECTION = "Database Connection Failures"

@@ -5,11 +5,11 @@ the errors metric rising."""
 
 from __future__ import annotations
 
-from harness.chaos import checks as c
-from harness.chaos.checks import REPLICAS
-from harness.chaos.faults import make
-from harness.chaos.generator import LoadSpec
-from harness.chaos.runner import Scenario
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.faults import make
+from harness.observe.generator import LoadSpec
+from harness.run.scenario import Scenario
 from scenarios.common import Oracle, suite_load
 
 SECTION = "High Error Rate"

@@ -10,13 +10,13 @@ from __future__ import annotations
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness.chaos import checks as c
-from harness.chaos.checks import REPLICAS
+from harness import checks as c
+from harness.checks import REPLICAS
 from harness.errors import HarnessError
 from harness.polling import wait_until
-from harness.chaos.faults import make
-from harness.chaos.runner import Scenario
-from scenarios.calibration import backlog_drained, quota_for
+from harness.faults import make
+from harness.run.scenario import Scenario
+from harness.run.calibration import backlog_drained, quota_for
 from scenarios.common import LOAD_USER_IDS, Oracle, suite_load
 
 SECTION = "High Latency"

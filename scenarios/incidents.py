@@ -5,10 +5,10 @@ queries (2024-08-10: list pages slow under a few ms of database latency)."""
 
 from __future__ import annotations
 
-from harness.chaos import checks as c
-from harness.chaos.checks import REPLICAS
-from harness.chaos.faults import make
-from harness.chaos.runner import Scenario
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.faults import make
+from harness.run.scenario import Scenario
 from scenarios.common import Oracle, suite_load
 
 SECTION = "Recent Incidents"

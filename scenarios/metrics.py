@@ -11,10 +11,10 @@ millisecond - a working gauge may read 0 at every steady scrape, a held query ca
 from __future__ import annotations
 
 from harness.alerts import rules
-from harness.chaos import checks as c
-from harness.chaos.checks import REPLICAS
-from harness.chaos.faults import make
-from harness.chaos.runner import Scenario
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.faults import make
+from harness.run.scenario import Scenario
 from scenarios.common import Oracle, suite_load
 
 SECTION = "Metrics to Monitor"

@@ -6,10 +6,10 @@ database slow enough that readiness times out) is its own scenario."""
 
 from __future__ import annotations
 
-from harness.chaos import checks as c
-from harness.chaos.checks import REPLICAS
-from harness.chaos.faults import make
-from harness.chaos.runner import Scenario
+from harness import checks as c
+from harness.checks import REPLICAS
+from harness.faults import make
+from harness.run.scenario import Scenario
 from scenarios.common import ALERT_WITHIN_S, Oracle, READINESS, removal_s, suite_load
 
 SECTION = "Service is Down"

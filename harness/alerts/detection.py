@@ -9,27 +9,36 @@ page is the earlier proof that it fired, and the firing time is the page's."""
 
 from __future__ import annotations
 
+from harness.observe.history import History, Window
 
-def paging_times(history: dict) -> dict[str, dict[str, float]]:
+
+def _fault_window(history: History) -> Window | None:
+    return history.windows.get("injected") or history.windows.get("fault")
+
+
+def _already_firing(history: History, start: float) -> set[str]:
+    """Returns the alerts firing at the last poll before `start`: set off before, not by this fault."""
+    before = [e for e in history.events("alerts") if e.t < start]
+    return set(before[-1].data["firing"]) if before else set()
+
+
+def paging_times(history: History) -> dict[str, dict[str, float]]:
     """Returns alert -> {"firing_s", "paged_s" (when a page came)} for every alert that
     fired in the fault window and was not firing already when it began; {} when none
     did, or the scenario had no fault."""
-    fault = history["windows"].get("injected") or history["windows"].get("fault")
+    fault = _fault_window(history)
     if fault is None:
         return {}
-    start, end = fault["start"], fault["end"]
-    before = [e for e in history["events"] if e["kind"] == "alerts" and e["t"] < start]
-    already = set(before[-1]["data"]["firing"]) if before else set()  # set off before: not this fault's
+    already = _already_firing(history, fault.start)
     times: dict[str, dict[str, float]] = {}
-    for event in history["events"]:
-        if not start <= event["t"] < end:
-            continue
-        if event["kind"] == "alerts":
-            for name in set(event["data"]["firing"]) - already:
-                times.setdefault(name, {}).setdefault("firing_s", round(event["t"] - start, 2))
-        elif event["kind"] == "page" and event["data"].get("status") == "firing":
-            for alert in [a for a in event["data"]["alerts"] if a["name"] not in already]:
-                times.setdefault(alert["name"], {}).setdefault("paged_s", round(event["t"] - start, 2))
+    for event in history.events(None, Window("paging", fault.start, fault.end)):
+        since = round(event.t - fault.start, 2)
+        if event.kind == "alerts":
+            for name in set(event.data["firing"]) - already:
+                times.setdefault(name, {}).setdefault("firing_s", since)
+        elif event.kind == "page" and event.data.get("status") == "firing":
+            for alert in [a for a in event.data["alerts"] if a["name"] not in already]:
+                times.setdefault(alert["name"], {}).setdefault("paged_s", since)
     for seen in times.values():
         if "paged_s" in seen:
             seen["firing_s"] = min(seen.get("firing_s", seen["paged_s"]), seen["paged_s"])

@@ -26,7 +26,7 @@ from harness.runbook import Runbook
 
 RUNBOOK_URL = "runbook/user-api-runbook.md"  # where the on-call reads it; `drill alerts --runbook-url` for yours
 APP = '{route!~"/health.*|/metrics"}'  # what users ask for: probes and scrapes left out
-BACKEND, FRONTEND = "user_api", "api"  # HAProxy's names (harness/chaos/config/haproxy.cfg)
+BACKEND, FRONTEND = "user_api", "api"  # HAProxy's names (harness/stack/config/haproxy.cfg)
 
 
 @dataclass(frozen=True)

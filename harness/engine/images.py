@@ -9,16 +9,13 @@ identity of their base) and are rebuilt only when that hash changes.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import subprocess
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import docker
 import docker.errors
@@ -26,202 +23,13 @@ import requests.exceptions
 
 from harness import progress
 from harness.engine.aptconfig import debian_mirror
-from harness.errors import ConfigError, ImageUnavailable
-from harness.engine.resources import CONTEXT_HASH_LABEL, PROJECT, PROJECT_LABEL
+from harness.errors import ImageUnavailable
+from harness.engine.resources import CONTEXT_HASH_LABEL
 from harness.settings import Settings
+from harness.engine.recipes import SPECS, ImageSpec, ResolvedImage, image_labels, user_api_recipe  # noqa: F401
 from harness.engine.wheelhouse import build_wheelhouse
 
 log = logging.getLogger("drill.images")
-
-REPO_DIR = Path(__file__).resolve().parents[2]
-IMAGES_DIR = REPO_DIR / "images"
-SERVICES_DIR = REPO_DIR / "services"
-BUILT_REPOSITORY = "runbook-drill"
-# Bump when a recipe's steps change in a way its files do not show.
-RECIPE_VERSION = "1"
-
-
-@dataclass(frozen=True)
-class ResolvedImage:
-    """Where one image came from: source is local, pulled, built offline or unavailable."""
-
-    name: str
-    ref: str
-    source: str
-    image_id: str = ""
-    size: int = 0
-    created: str = ""
-    seconds: float = 0.0
-    detail: str = ""
-
-    @property
-    def available(self) -> bool:
-        return self.source != "unavailable"
-
-
-class Recipe(Protocol):
-    """How to build an image offline; `context_hash` decides whether a rebuild is due."""
-
-    base: str | None
-
-    def context_hash(self, base: ResolvedImage | None) -> str: ...
-
-    def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
-              base: ResolvedImage | None) -> None: ...
-
-
-def _files(root: Path, include: tuple[str, ...]) -> list[Path]:
-    found: set[Path] = set()
-    for part in include:
-        path = root / part
-        found.update([path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()))
-    return sorted(p for p in found if "__pycache__" not in p.parts and p.suffix != ".pyc")
-
-
-def _hash_paths(root: Path, include: tuple[str, ...], extra: str) -> str:
-    """Returns a short hash of the files of `include` under `root` (names and bytes)."""
-    digest = hashlib.sha256(f"{RECIPE_VERSION}\0{extra}\0".encode())
-    for path in _files(root, include):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
-def _hash_tree(root: Path, extra: str) -> str:
-    return _hash_paths(root, (".",), extra)
-
-
-def _base_identity(base: ResolvedImage | None) -> str:
-    """A base's identity for a dependant's hash: its own context hash when we built it
-    (so a rebuilt-but-identical base does not cascade), else its image id."""
-    if base is None:
-        return ""
-    return base.detail if base.source == "built offline" else base.image_id
-
-
-@dataclass(frozen=True)
-class DockerfileRecipe:
-    """A Dockerfile under images/<context>, built FROM the resolved `base` image."""
-
-    context: str
-    base: str | None = "debian"
-
-    def context_hash(self, base: ResolvedImage | None) -> str:
-        return _hash_tree(IMAGES_DIR / self.context, _base_identity(base))
-
-    def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
-              base: ResolvedImage | None) -> None:
-        buildargs = {"BASE": base.ref} if base else {}
-        builder.docker_build(IMAGES_DIR / self.context, tag, labels, buildargs)
-
-
-@dataclass(frozen=True)
-class PythonServiceRecipe:
-    """A Python service FROM the resolved python image. Only `include` (paths under
-    `context`) is hashed and sent to the build, with the dependencies of
-    `requirements` as a host-built wheelhouse in `wheels/` beside them."""
-
-    context: Path
-    dockerfile: str = "Dockerfile"
-    include: tuple[str, ...] = (".",)
-    requirements: str = "requirements.txt"
-    buildargs: tuple[tuple[str, str], ...] = ()
-    base: str | None = "python"
-
-    def context_hash(self, base: ResolvedImage | None) -> str:
-        return _hash_paths(self.context, (*self.include, self.dockerfile), f"{_base_identity(base)}{self.buildargs}")
-
-    def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
-              base: ResolvedImage | None) -> None:
-        wheels = builder.wheelhouse(self.context / self.requirements)
-        scratch = builder.settings.state_dir / "tmp"
-        scratch.mkdir(parents=True, exist_ok=True)
-        staged = Path(tempfile.mkdtemp(prefix="service-context-", dir=scratch))
-        try:
-            for path in (*self.include, self.dockerfile):
-                _copy(self.context / path, staged / path)
-            shutil.copytree(wheels, staged / "wheels")
-            args = {**dict(self.buildargs), **({"BASE": base.ref} if base else {})}
-            builder.docker_build(staged, tag, labels, args, self.dockerfile)
-        finally:
-            shutil.rmtree(staged, ignore_errors=True)
-
-
-def _copy(source: Path, target: Path) -> None:
-    if source.is_dir():
-        shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
-
-
-@dataclass(frozen=True)
-class DebootstrapRecipe:
-    """A minimal Debian root file system from debootstrap, imported with `docker import`."""
-
-    variant: str = "minbase"
-    base: str | None = None
-
-    def context_hash(self, base: ResolvedImage | None) -> str:
-        digest = hashlib.sha256(f"{RECIPE_VERSION}\0debootstrap\0{self.variant}".encode())
-        return digest.hexdigest()[:16]
-
-    def build(self, builder: "ImageResolver", tag: str, labels: dict[str, str],
-              base: ResolvedImage | None) -> None:
-        builder.debootstrap_import(self.variant, tag, labels)
-
-
-@dataclass(frozen=True)
-class ImageSpec:
-    """One image the stack needs: its official reference and its offline recipe."""
-
-    name: str
-    official: str | None  # None: the project's own image, never pulled
-    recipe: Recipe
-    purpose: str
-
-    @property
-    def built_tag(self) -> str:
-        return f"{BUILT_REPOSITORY}/{self.name}:offline"
-
-
-def _service(package: str, port: int) -> PythonServiceRecipe:
-    """The recipe of one of the project's Python services (services/Dockerfile)."""
-    return PythonServiceRecipe(SERVICES_DIR, "Dockerfile", ("__init__.py", "common", package, "requirements.txt"),
-                               buildargs=(("SERVICE", package), ("PORT", str(port))))
-
-
-SPECS: dict[str, ImageSpec] = {spec.name: spec for spec in (
-    ImageSpec("debian", "debian:bookworm-slim", DebootstrapRecipe(),
-              "base of every offline build"),
-    ImageSpec("postgres", "postgres:15-bookworm", DockerfileRecipe("postgres"), "user-db"),
-    ImageSpec("redis", "redis:7-bookworm", DockerfileRecipe("redis"), "cache"),
-    ImageSpec("haproxy", "haproxy:2.6", DockerfileRecipe("haproxy"), "load balancer"),
-    ImageSpec("prometheus", "prom/prometheus:v2.42.0", DockerfileRecipe("prometheus"), "alerts"),
-    ImageSpec("alertmanager", "prom/alertmanager:v0.25.0", DockerfileRecipe("alertmanager"), "paging"),
-    ImageSpec("python", "python:3.11-slim-bookworm", DockerfileRecipe("python"),
-              "base of the project's services"),
-    ImageSpec("toxiproxy", "ghcr.io/shopify/toxiproxy:2.12.0",
-              PythonServiceRecipe(SERVICES_DIR, "faultproxy/Dockerfile",
-                                  ("__init__.py", "common", "faultproxy", "requirements.txt")),
-              "fault proxy (offline: services/faultproxy, same API)"),
-    ImageSpec("user-api", None, _service("user_api", 8000), "the system under test"),
-    ImageSpec("auth-api", None, _service("auth_api", 8080), "token issuer and introspection"),
-)}
-
-
-def user_api_recipe(source: Path) -> PythonServiceRecipe:
-    """Returns the User API's recipe for a tree laid out like this repository (its
-    services/Dockerfile, services/common and services/user_api); raises ConfigError
-    for a tree that is not laid out so."""
-    services = Path(source).resolve() / "services"
-    recipe = _service("user_api", 8000)
-    missing = [p for p in (*recipe.include, recipe.dockerfile) if not (services / p).exists()]
-    if missing:
-        raise ConfigError(f"--source {source}: not laid out like this repository: no services/{missing[0]}")
-    return PythonServiceRecipe(services, recipe.dockerfile, recipe.include, recipe.requirements,
-                               recipe.buildargs, recipe.base)
-
 
 def build_user_api(resolver: "ImageResolver", source: Path, tag: str) -> str:
     """Builds a User API image from a tree laid out like this repository as `tag` (a
@@ -231,11 +39,6 @@ def build_user_api(resolver: "ImageResolver", source: Path, tag: str) -> str:
     base = resolver.resolve(recipe.base)
     recipe.build(resolver, tag, image_labels(recipe.context_hash(base)), base)
     return tag
-
-
-def image_labels(context_hash: str) -> dict[str, str]:
-    """Returns the labels every image we build carries."""
-    return {PROJECT_LABEL: PROJECT, CONTEXT_HASH_LABEL: context_hash}
 
 
 def _describe(name: str, ref: str, source: str, image, seconds: float = 0.0,

@@ -30,6 +30,12 @@ class Session:
     def close(self) -> None:
         self.client.close()
 
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
 
 def connect() -> docker.DockerClient:
     """Returns a client for the engine in the environment; raises EngineUnavailable."""
@@ -42,7 +48,8 @@ def connect() -> docker.DockerClient:
 
 
 def begin(settings: Settings) -> Session:
-    """Returns a Session; the stale resources of killed runs are removed first."""
+    """Returns a Session (a context manager: leaving it closes the client); the stale
+    resources of killed runs are removed first. Raises EngineUnavailable."""
     client = connect()
     swept = sweep_stale(client)
     if swept.total():

@@ -27,7 +27,7 @@ MANYLINUX = ("manylinux2014", "manylinux_2_17", "manylinux_2_28", "manylinux_2_3
              "manylinux_2_36")
 
 
-def _platform_flags() -> list[str]:
+def platform_flags() -> list[str]:
     arch = platform.machine()
     flags = []
     for tag in MANYLINUX:
@@ -63,7 +63,7 @@ def _download(requirements_file: Path, dest: Path) -> None:
     shutil.rmtree(partial, ignore_errors=True)
     command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "-q",
                "--only-binary=:all:", "--python-version", TARGET_PYTHON, "--implementation", "cp",
-               *_platform_flags(), "-d", str(partial), "-r", str(requirements_file)]
+               *platform_flags(), "-d", str(partial), "-r", str(requirements_file)]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         last = [l for l in done.stderr.splitlines() if l.startswith("ERROR")][-1:] or ["no output"]

@@ -9,7 +9,7 @@ One experiment per scenario, in Chaos Toolkit's terms:
 - method: the fault - network faults as Toxiproxy actions (chaostoolkit-toxiproxy, in
   both profiles: the dependencies are reached through Toxiproxy), container faults as
   drill's own faults on the compose project (local: python activities of
-  scenarios/chaostoolkit.py, through drill's compose attachment) or chaostoolkit-kubernetes actions
+  drill/ctk_actions.py, through drill's compose attachment) or chaostoolkit-kubernetes actions
   and kubectl/helm commands (kubernetes) - then a pause for the symptoms (`${symptoms_s}`),
   then the runbook's remediation and a pause for the recovery (`${recovery_s}`);
 - rollbacks: the fault healed.
@@ -29,8 +29,8 @@ from __future__ import annotations
 from typing import Any
 
 from harness.alerts.rules import APP
-from harness.chaos.checks import Check
-from harness.chaos.runner import Scenario
+from harness.checks import Check
+from harness.run.scenario import Scenario
 from harness.errors import ConfigError
 from harness.runbook import Runbook
 
@@ -193,14 +193,11 @@ def _network(kind: str, values: dict[str, Any]) -> tuple[list, list]:
                                                        toxic_name=TOXIC))])
 
 
-LOCAL_ACTIONS = "scenarios.chaostoolkit"  # drill's own faults on the compose project
-
-
-def _local(scenario: Scenario, kind: str) -> tuple[list, list]:
+def _local(scenario: Scenario, kind: str, actions: str) -> tuple[list, list]:
     """Returns (actions, rollbacks) of a container fault on the compose project: drill's
-    own fault, applied through its compose attachment (scenarios/chaostoolkit.py)."""
-    return ([_act(f"inject {kind}", _python(LOCAL_ACTIONS, "inject", scenario_id=scenario.id))],
-            [_act(f"heal {kind}", _python(LOCAL_ACTIONS, "heal", scenario_id=scenario.id))])
+    own fault, applied through its compose attachment (the module `actions`)."""
+    return ([_act(f"inject {kind}", _python(actions, "inject", scenario_id=scenario.id))],
+            [_act(f"heal {kind}", _python(actions, "heal", scenario_id=scenario.id))])
 
 
 KUBECTL = "kubectl -n ${namespace}"
@@ -265,19 +262,19 @@ def _kubernetes(kind: str, values: dict[str, Any]) -> tuple[list, list]:
     return table[kind]
 
 
-def _fault(scenario: Scenario, profile: str) -> tuple[list, list]:
+def _fault(scenario: Scenario, profile: str, actions: str) -> tuple[list, list]:
     fault = scenario.fault()
     if fault.kind == "none":
         return [], []
     if fault.kind in NETWORK_KINDS:
         return _network(fault.kind, fault.values)
-    return _local(scenario, fault.kind) if profile == "local" else _kubernetes(fault.kind, fault.values)
+    return _local(scenario, fault.kind, actions) if profile == "local" else _kubernetes(fault.kind, fault.values)
 
 
 RESTART_PODS = "verify the database runs; restart user-api pods"
 
 
-def _remediation(scenario: Scenario, profile: str) -> list:
+def _remediation(scenario: Scenario, profile: str, actions: str) -> list:
     """Returns the runbook's remediation of the scenario as actions ([] when its fix is
     the fault healed)."""
     name = scenario.remediation_name
@@ -287,7 +284,7 @@ def _remediation(scenario: Scenario, profile: str) -> list:
         if name == RESTART_PODS:  # a plain Docker command: no drill needed
             return [_act(name, _sh("docker restart $(docker ps -q --filter label=com.docker.compose.project="
                                    "${compose_project} --filter label=com.docker.compose.service=user-api)"))]
-        return [_act(name, _python(LOCAL_ACTIONS, "remediate", scenario_id=scenario.id))]
+        return [_act(name, _python(actions, "remediate", scenario_id=scenario.id))]
     return [_act(name, provider) for provider in _kubernetes_remediation(scenario)]
 
 
@@ -314,20 +311,25 @@ def _pause(configuration_key: str) -> dict[str, Any]:
     return {"after": "${" + configuration_key + "}"}
 
 
-def experiment(scenario: Scenario, runbook: Runbook, profile: str) -> dict[str, Any]:
-    """Returns the Chaos Toolkit experiment of one scenario; raises ConfigError for an
-    unknown profile."""
+def experiment(scenario: Scenario, runbook: Runbook, profile: str, actions: str = "") -> dict[str, Any]:
+    """Returns the Chaos Toolkit experiment of one scenario. `actions` is the module
+    whose inject/remediate/heal `chaos run` calls for drill's own faults (the local
+    profile's container faults): named by the caller, which sits above the harness.
+    Raises ConfigError for an unknown profile, or a local one with no `actions`."""
     if profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
-    actions, rollbacks = _fault(scenario, profile)
+    if profile == "local" and not actions:
+        raise ConfigError("the local profile needs the module of drill's own activities")
+    module = actions
+    actions, rollbacks = _fault(scenario, profile, module)
     method = [*actions]
     if method:
         method[-1] = {**method[-1], "pauses": _pause("symptoms_s")}
     tolerated = _tolerated(scenario)
     if not tolerated:
-        remediation = _remediation(scenario, profile)
+        remediation = _remediation(scenario, profile, module)
         # drill's own remediation (local) heals first itself when the runbook fixes the cause first.
-        heals_itself = any(a["provider"].get("module") == LOCAL_ACTIONS for a in remediation)
+        heals_itself = any(a["provider"].get("module") == module for a in remediation)
         if scenario.heal_first and not heals_itself:
             method += [{**r, "name": f"fault healed: {r['name']}"} for r in rollbacks]
         method += remediation

@@ -1,15 +1,24 @@
 """Release validation: a candidate's run beside the baseline's (the last release), per
 scenario - the verdicts and whether one flipped, p99 and error rate in the steady and
 fault windows with their difference, detection and recovery times. The candidate is
-worse when any scenario that passed on the baseline does not pass on it."""
+worse when any scenario that passed on the baseline does not pass on it.
+
+The figures are the verdicts' own, read from each journal's History with the checks'
+statistics: a p99 counts a request with no answer at the time the client waited
+(censored, never dropped: a candidate that times out more cannot look faster), and an
+error rate is over the answered requests, the unanswered ones counted beside it."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
 
-from harness.chaos.checks import percentile
+from harness.observe.history import History
+from harness.observe.statistics import error_rate, request_p99_ms
 from harness.report import timeline
+
+HEADER = ("p99: censored at the client's timeout (a request with no answer counts at the time it waited); "
+          "error rate: over the answered requests, the unanswered counted beside it - as the verdicts judge them")
 
 
 @dataclass
@@ -20,6 +29,7 @@ class Figures:
     steady_p99_ms: float | None
     fault_p99_ms: float | None
     fault_error_rate: float | None
+    fault_unanswered: int
     detection_s: float | None
     recovery_s: float | None
 
@@ -39,31 +49,28 @@ class Row:
         return "worse" if was and not now else "better" if now and not was else "same"
 
 
-def _window_requests(record: dict, name: str) -> list[dict]:
-    window = record["history"]["windows"].get(name)
-    if window is None:
-        return []
-    return [e for e in timeline.api_requests(record["history"]["events"])
-            if window["start"] <= e["t"] and e["t"] + e["data"].get("latency", 0) < window["end"]]
+def _window_requests(history: History, name: str) -> tuple[list, list]:
+    """Returns the window's User API requests as (answered, unanswered); none without it."""
+    window = history.windows.get(name)
+    return history.requests(window) if window is not None else ([], [])
 
 
-def _p99_ms(requests: list[dict]) -> float | None:
-    answered = [e["data"]["latency"] * 1000 for e in requests if e["data"].get("status") is not None]
-    return round(percentile(answered, 0.99), 1) if answered else None
+def _p99_ms(requests: tuple[list, list]) -> float | None:
+    value = request_p99_ms(*requests)
+    return None if value is None else round(value, 1)
 
 
-def _error_rate(requests: list[dict]) -> float | None:
-    if not requests:
-        return None
-    failed = [e for e in requests if e["data"].get("status") is None or e["data"]["status"] >= 400]
-    return round(len(failed) / len(requests), 4)
+def _rate(answered: list) -> float | None:
+    value = error_rate(answered)
+    return None if value is None else round(value, 4)
 
 
 def figures(record: dict, slow_ms: float) -> Figures:
     """Returns the comparable figures of one scenario's journal."""
-    fault = _window_requests(record, "fault")
-    return Figures(record["status"], _p99_ms(_window_requests(record, "steady")), _p99_ms(fault), _error_rate(fault),
-                   timeline.detection_s(record, slow_ms), timeline.recovery_s(record))
+    history = timeline.history_of(record)
+    fault = _window_requests(history, "fault")
+    return Figures(record["status"], _p99_ms(_window_requests(history, "steady")), _p99_ms(fault), _rate(fault[0]),
+                   len(fault[1]), timeline.detection_s(history, slow_ms), timeline.recovery_s(history))
 
 
 def compare(baseline: list[dict], candidate: list[dict], slow_ms: float) -> list[Row]:
@@ -93,14 +100,15 @@ def _delta(before: float | None, after: float | None, unit: str, scale: float = 
 
 def render(rows: list[Row]) -> str:
     """Returns the comparison as text, one block per scenario, then the verdict."""
-    out = []
+    out = [HEADER]
     for row in rows:
         b, c = row.baseline, row.candidate
         out.append(f"{row.change.upper():<8} {row.scenario:<34} {b.status if b else '-'} -> {c.status if c else '-'}")
         if b and c:
             out.append(f"         steady p99 {_delta(b.steady_p99_ms, c.steady_p99_ms, ' ms')}; "
                        f"fault p99 {_delta(b.fault_p99_ms, c.fault_p99_ms, ' ms')}; "
-                       f"fault error rate {_delta(b.fault_error_rate, c.fault_error_rate, '%', 100)}")
+                       f"fault error rate {_delta(b.fault_error_rate, c.fault_error_rate, '%', 100)} "
+                       f"(unanswered {b.fault_unanswered} -> {c.fault_unanswered})")
             out.append(f"         detection {_delta(b.detection_s, c.detection_s, ' s')}; "
                        f"recovery {_delta(b.recovery_s, c.recovery_s, ' s')}")
     counts = {k: sum(r.change == k for r in rows) for k in ("worse", "better", "same", "missing")}

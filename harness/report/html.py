@@ -13,7 +13,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from harness.alerts import detection
+from harness.errors import ConfigError
 from harness.report import coverage, timeline
+from harness.run import journal
 from harness.runbook import Runbook
 
 SHADE_COLOURS = {"fault": "#d62728", "remediation": "#1f77b4", "recovered": "#2ca02c"}
@@ -133,8 +135,12 @@ def render(records: list[dict], runbook: Runbook, title: str) -> str:
 
 
 def load_journals(journal_dir: Path) -> list[dict]:
-    """Returns the scenario records of a journal directory, in the order they ran."""
-    records = [json.loads(path.read_text()) for path in journal_dir.glob("*.json")]
+    """Returns the scenario records of a journal directory, in the order they ran;
+    raises ConfigError naming a file that is not a scenario journal."""
+    try:
+        records = [journal.read(path) for path in sorted(journal_dir.glob("*.json"))]
+    except journal.JournalError as exc:
+        raise ConfigError(f"drill report: {exc}") from None
     return sorted(records, key=lambda r: r["start"])
 
 

@@ -2,7 +2,9 @@
 and ready replicas, the scenario's key metric, the windows to shade, and the times a
 person asks about first - how long until the fault showed (detection) and until the
 service was served again (recovery). Pure data: the HTML report plots it, the release
-comparison reads its times."""
+comparison reads its times. It reads the journal's history as a History and judges
+with the checks' statistics: a bucket's p99 counts a request with no answer at the
+time it waited, as the latency check does."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from harness.chaos.checks import percentile
+from harness.observe.history import History, Window, is_api_request
+from harness.observe.statistics import error_rate, request_p99_ms
 
 METRIC = re.compile(r"\b([a-z][a-z0-9_]*_(?:total|active|max|seconds))\b")
 DEFAULT_METRIC = "http_requests_errors_total"
 SHADES = (("fault", "fault"), ("remediation", "remediation"), ("recovered", "recovered"))
+READY = "/health/ready"
 
 
 @dataclass
@@ -32,13 +36,15 @@ class Timeline:
     recovery_s: float | None = None
 
 
-def api_requests(events: list[dict]) -> list[dict]:
-    return [e for e in events if e["kind"] == "request" and not str(e["data"].get("endpoint", "")).startswith("/login")]
+def history_of(record: dict) -> History:
+    """Returns a journal record's history."""
+    return History.from_json(record["history"])
 
 
-def _failed(event: dict, slow_ms: float) -> bool:
-    status = event["data"].get("status")
-    return status is None or status >= 400 or event["data"].get("latency", 0) * 1000 > slow_ms
+def _symptom(event, slow_ms: float) -> bool:
+    """A request that failed, got no answer, or took longer than `slow_ms`."""
+    status = event.data.get("status")
+    return status is None or status >= 400 or event.data.get("latency", 0) * 1000 > slow_ms
 
 
 def key_metric(record: dict) -> str:
@@ -56,77 +62,70 @@ def _remediation_span(record: dict) -> tuple[float, float] | None:
     return spans[0] if spans else None
 
 
-def _shades(record: dict, origin: float) -> list[tuple[str, float, float]]:
-    windows = record["history"]["windows"]
-    out = [(label, windows[name]["start"] - origin, windows[name]["end"] - origin)
-           for label, name in SHADES if name in windows]
+def _shades(record: dict, history: History, origin: float) -> list[tuple[str, float, float]]:
+    out = [(label, history.windows[name].start - origin, history.windows[name].end - origin)
+           for label, name in SHADES if name in history.windows]
     span = _remediation_span(record)
     if span:
         out = [s for s in out if s[0] != "remediation"] + [("remediation", span[0] - origin, span[1] - origin)]
     return sorted(out, key=lambda s: s[1])
 
 
-def detection_s(record: dict, slow_ms: float) -> float | None:
+def detection_s(history: History, slow_ms: float) -> float | None:
     """Returns the seconds from the injection to the first symptom observed: a User API
-    request that failed or was slower than `slow_ms`, or a readiness probe not 200
-    (None: no symptom seen, as in a steady-state scenario)."""
-    fault = record["history"]["windows"].get("fault")
+    request that failed or was slower than `slow_ms` (at its end), or a readiness probe
+    not 200 (None: no symptom seen, as in a steady-state scenario)."""
+    fault = history.windows.get("fault")
     if fault is None:
         return None
-    start, end = fault["start"], fault["end"]
-    seen = [e["t"] + e["data"].get("latency", 0) for e in api_requests(record["history"]["events"])
-            if start <= e["t"] < end and _failed(e, slow_ms)]
-    seen += [e["t"] for e in record["history"]["events"] if e["kind"] == "probe" and start <= e["t"] < end
-             and e["data"].get("path") == "/health/ready" and e["data"].get("status") != 200]
-    return round(max(0.0, min(seen) - start), 3) if seen else None
+    started = Window("started in the fault", fault.start, math.inf)  # begun in it; may end after
+    seen = [e.t + e.data.get("latency", 0) for e in history.events("request", started)
+            if is_api_request(e) and e.t < fault.end and _symptom(e, slow_ms)]
+    seen += [e.t for e in history.probes(None, None, READY) if fault.start <= e.t < fault.end
+             and e.data.get("status") != 200]
+    return round(max(0.0, min(seen) - fault.start), 3) if seen else None
 
 
-def recovery_s(record: dict) -> float | None:
+def recovery_s(history: History) -> float | None:
     """Returns the seconds from the end of the fault window (heal or remediation next)
     to the load balancer answering ready for good (None: never, or no fault)."""
-    windows = record["history"]["windows"]
-    if "fault" not in windows or "recovered" not in windows:
+    if "fault" not in history.windows or "recovered" not in history.windows:
         return None
-    return round(max(0.0, windows["recovered"]["start"] - windows["fault"]["end"]), 3)
+    return round(max(0.0, history.windows["recovered"].start - history.windows["fault"].end), 3)
 
 
-def _buckets(record: dict, bucket_s: float) -> list[float]:
-    origin = record["start"]
-    return [origin + i * bucket_s for i in range(max(1, math.ceil((record["end"] - origin) / bucket_s)))]
+def _request_series(history: History, starts: list[float], bucket_s: float):
+    """Per bucket: the p99 and the error rate (%) of the User API requests that started
+    in it, as the checks judge them: the p99 censored (a request with no answer counts
+    at the time it waited), the error rate over the answered requests."""
+    buckets: list[tuple[list, list]] = [([], []) for _ in starts]
+    answered, unanswered = history.requests()
+    for kind, events in ((0, answered), (1, unanswered)):
+        for e in events:
+            index = int((e.t - starts[0]) // bucket_s)
+            if 0 <= index < len(starts):
+                buckets[index][kind].append(e)
+    p99 = [request_p99_ms(a, u) for a, u in buckets]
+    rates = [error_rate(a) for a, _ in buckets]
+    return ([None if v is None else round(v, 2) for v in p99],
+            [None if r is None else round(100 * r, 2) for r in rates])
 
 
-def _request_series(requests: list[dict], starts: list[float], bucket_s: float):
-    by_bucket: dict[int, list[dict]] = {}
-    for e in requests:
-        by_bucket.setdefault(int((e["t"] - starts[0]) // bucket_s), []).append(e)
-    p99, errors = [], []
-    for i in range(len(starts)):
-        chunk = by_bucket.get(i, [])
-        answered = [e["data"]["latency"] * 1000 for e in chunk if e["data"].get("status") is not None]
-        p99.append(round(percentile(answered, 0.99), 2) if answered else None)
-        failed = [e for e in chunk if e["data"].get("status") is None or e["data"]["status"] >= 400]
-        errors.append(round(100 * len(failed) / len(chunk), 2) if chunk else None)
-    return p99, errors
-
-
-def _ready_series(events: list[dict], starts: list[float], bucket_s: float) -> list[int | None]:
+def _ready_series(history: History, starts: list[float], bucket_s: float) -> list[int | None]:
     """Per bucket: the replicas whose last readiness probe in it answered 200."""
     last: dict[int, dict[str, int | None]] = {}
-    for e in events:
-        if e["kind"] == "probe" and e["source"].startswith("replica-") and e["data"].get("path") == "/health/ready":
-            last.setdefault(int((e["t"] - starts[0]) // bucket_s), {})[e["source"]] = e["data"].get("status")
+    for e in history.probes(None, "replica-*", READY):
+        last.setdefault(int((e.t - starts[0]) // bucket_s), {})[e.source] = e.data.get("status")
     return [sum(s == 200 for s in last[i].values()) if i in last else None for i in range(len(starts))]
 
 
-def _metric_series(events: list[dict], name: str, origin: float) -> dict[str, tuple[list[float], list[float]]]:
+def _metric_series(history: History, name: str, origin: float) -> dict[str, tuple[list[float], list[float]]]:
     """Per replica: the metric summed over its label sets, at each scrape."""
     series: dict[str, tuple[list[float], list[float]]] = {}
-    for e in events:
-        if e["kind"] != "metrics":
-            continue
-        value = sum(v for k, v in e["data"].get("samples", {}).items() if k == name or k.startswith(name + "{"))
-        times, values = series.setdefault(e["source"], ([], []))
-        times.append(round(e["t"] - origin, 2))
+    for e in history.events("metrics"):
+        value = sum(v for k, v in e.data.get("samples", {}).items() if k == name or k.startswith(name + "{"))
+        times, values = series.setdefault(e.source, ([], []))
+        times.append(round(e.t - origin, 2))
         values.append(value)
     return dict(sorted(series.items()))
 
@@ -134,12 +133,11 @@ def _metric_series(events: list[dict], name: str, origin: float) -> dict[str, tu
 def build(record: dict, slow_ms: float, bucket_s: float = 1.0) -> Timeline:
     """Returns the scenario's timeline; `slow_ms` is the runbook's p99 threshold (a
     request slower than it is a symptom for the detection time)."""
-    events = record["history"]["events"]
-    starts = _buckets(record, bucket_s)
-    p99, errors = _request_series(api_requests(events), starts, bucket_s)
+    history, origin = history_of(record), record["start"]
+    starts = [origin + i * bucket_s for i in range(max(1, math.ceil((record["end"] - origin) / bucket_s)))]
+    p99, errors = _request_series(history, starts, bucket_s)
     metric = key_metric(record)
-    series = _metric_series(events, metric, record["start"])
-    return Timeline(t=[round(s - record["start"] + bucket_s / 2, 2) for s in starts], p99_ms=p99, error_pct=errors,
-                    ready_replicas=_ready_series(events, starts, bucket_s), metric=metric, metric_series=series,
-                    shades=_shades(record, record["start"]),
-                    detection_s=detection_s(record, slow_ms), recovery_s=recovery_s(record))
+    return Timeline(t=[round(s - origin + bucket_s / 2, 2) for s in starts], p99_ms=p99, error_pct=errors,
+                    ready_replicas=_ready_series(history, starts, bucket_s), metric=metric,
+                    metric_series=_metric_series(history, metric, origin), shades=_shades(record, history, origin),
+                    detection_s=detection_s(history, slow_ms), recovery_s=recovery_s(history))

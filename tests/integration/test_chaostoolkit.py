@@ -16,7 +16,7 @@ import pytest
 import requests
 
 import scenarios
-from harness.chaos.compose import find_services
+from harness.stack.compose import find_services
 from harness.engine.containers import published_port
 from harness.export import chaostoolkit
 from harness.polling import wait_until

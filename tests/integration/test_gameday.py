@@ -15,7 +15,7 @@ PROMPT = r"press Enter to ([a-z ]+) \(Ctrl-C"
 
 
 def _gameday(*args: str) -> pexpect.spawn:
-    return pexpect.spawn(sys.executable, ["-m", "scenarios.cli", "gameday", *args], cwd=str(ROOT),
+    return pexpect.spawn(sys.executable, ["-m", "drill", "gameday", *args], cwd=str(ROOT),
                          encoding="utf-8", timeout=180, dimensions=(50, 200))
 
 

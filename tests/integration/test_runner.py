@@ -4,11 +4,12 @@ fails, a fault that cannot be applied is an error - and the journal says why."""
 import json
 
 
-from harness.chaos import checks as c
-from harness.chaos.faults import make
-from harness.chaos.faults.base import Fault, FaultNotApplied
-from harness.chaos.generator import LoadSpec
-from harness.chaos.runner import Scenario, run_scenario
+from harness import checks as c
+from harness.faults import make
+from harness.faults.base import Fault, FaultNotApplied
+from harness.observe.generator import LoadSpec
+from harness.run.runner import run_scenario
+from harness.run.scenario import Scenario
 from tests.support.stacks import module_stack, reset_before_each_test
 
 

@@ -16,8 +16,8 @@ import pytest
 
 import scenarios
 from harness.runbook import RUNBOOK, Runbook
-from harness.chaos.runner import run_scenario
-from harness.chaos.stack import Stack
+from harness.run.runner import run_scenario
+from harness.stack import Stack
 from scenarios.common import stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def test_a_recent_incident_reintroduced_fails_its_regression_scenario(session, t
 
 
 def _drill(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scenarios.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "drill", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -8,8 +8,8 @@ import pytest
 import scenarios
 from harness.report.junit import failure_text
 from harness.runbook import Runbook
-from harness.chaos.runner import run_scenario
-from harness.chaos.stack import Stack
+from harness.run.runner import run_scenario
+from harness.stack import Stack
 from scenarios.common import stack_config
 
 ALL = scenarios.build(Runbook())

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from harness.engine.resources import RUN_ID, leftovers
-from harness.chaos.stack import Stack, StackConfig
+from harness.stack import Stack, StackConfig
 from tests.support.api import bearer
 from harness.polling import eventually
 

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 import requests
 
-from harness.chaos.stack import Stack, StackConfig
+from harness.stack import Stack, StackConfig
 from tests.support.api import bearer, metric_families, sample_value
 from harness.polling import eventually
 from hypothesis import HealthCheck, given, settings

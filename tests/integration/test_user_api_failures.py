@@ -10,7 +10,7 @@ import psycopg
 import pytest
 import requests
 
-from harness.chaos.stack import Stack, StackConfig
+from harness.stack import Stack, StackConfig
 from tests.support.api import bearer, sample_value, status_within
 from harness.polling import eventually
 

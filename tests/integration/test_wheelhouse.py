@@ -4,7 +4,7 @@ installs them with --no-index inside the build (no package index in the containe
 import dataclasses
 
 from harness.engine.containers import generic_container
-from harness.engine.images import ImageSpec, PythonServiceRecipe
+from harness.engine.recipes import ImageSpec, PythonServiceRecipe
 
 DOCKERFILE = """ARG BASE
 FROM ${BASE}

@@ -156,7 +156,7 @@ def test_the_load_processes_die_with_a_killed_parent(stack, tmp_path):
 
 
 def test_the_records_reach_the_history_while_the_load_runs_and_each_only_once(stack):
-    from harness.chaos.history import History
+    from harness.observe.history import History
     from load.generator import LocustSpec
 
     history = History()

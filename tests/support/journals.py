@@ -1,4 +1,4 @@
-"""Hand-built scenario journals, shaped as harness/chaos/runner.py writes them: a fault window
+"""Hand-built scenario journals, shaped as harness/run/runner.py writes them: a fault window
 at 10-20 s, the remediation at 20-21 s, served again from 22 s; one request every 0.1 s
 (failing inside the fault window when `symptom`), readiness probes of two replicas
 every 0.5 s, and an errors counter scraped every second."""
@@ -44,7 +44,7 @@ def journal(scenario: str = "db-refused", status: str = "passed", symptom: bool 
         "status": status, "error": error, "start": START, "end": START + 28,
         "proves": ['L67: **Symptoms**: 500 errors, logs show "connection refused"'], "calibration": {},
         "remediation": "restart user-api pods", "fault": {"kind": "dependency_refused", "params": {}, "evidence": {}},
-        "background": [],
+        "background": [], "paging": {}, "schema": 2,
         "activities": [{"name": "inject dependency_refused", "start": START + 10, "end": START + 10.1, "output": None,
                         "error": ""},
                        {"name": "remediation: restart user-api pods", "start": START + 20, "end": START + 21,

@@ -6,13 +6,14 @@ exits 130 after Ctrl-C, 143 after SIGTERM, as `drill` does."""
 import sys
 from pathlib import Path
 
-from harness.chaos import checks as c
+from harness import checks as c
 from harness import signals
-from harness.chaos.faults import make
-from harness.chaos.runner import Scenario, run_scenario
+from harness.faults import make
+from harness.run.runner import run_scenario
+from harness.run.scenario import Scenario
 from harness.engine.session import begin
 from harness.settings import load_settings
-from harness.chaos.stack import Stack, StackConfig
+from harness.stack import Stack, StackConfig
 
 
 class AnnouncingFault:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness.chaos.stack import Stack, StackConfig
+from harness.stack import Stack, StackConfig
 
 
 def module_stack(**config):

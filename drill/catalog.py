@@ -1,0 +1,142 @@
+"""`drill`'s commands that need no stack: list, coverage, alerts, export and report read
+the runbook, the scenarios or stored journals; build makes a candidate image."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from drill.runs import engine_session, runbook_of, scenarios_of
+from harness.errors import ConfigError
+from harness.runbook import RUNBOOK, Runbook
+
+SOURCE_ROOT = Path(__file__).resolve().parent.parent  # `drill build`'s default source tree: this checkout
+
+
+def cmd_list(settings, args) -> int:
+    """Prints one line per scenario: id, runbook section, title."""
+    for scenario in scenarios_of(args):
+        print(f"{scenario.id:<34} {scenario.runbook:<30} {scenario.title}")
+    return 0
+
+
+def cmd_coverage(settings, args) -> int:
+    """Prints every runbook line with what proves it, or why a machine cannot."""
+    from harness.report import coverage
+
+    print(coverage.render(coverage.rows(runbook_of(args), scenarios_of(args))))
+    return 0
+
+
+def cmd_alerts(settings, args) -> int:
+    """Prints the runbook's alert rules, or writes them with Alertmanager's routing to --out."""
+    from harness.alerts import routing, rules
+
+    runbook = runbook_of(args)
+    profile = rules.PROFILES[args.profile]
+    text = rules.render(runbook, profile, args.runbook_url or rules.RUNBOOK_URL)
+    if not args.out:
+        print(text, end="")
+        return 0
+    out = Path(args.out)
+    if not out.is_dir():
+        raise ConfigError(f"--out {out}: no such directory")
+    (out / "runbook-alerts.yml").write_text(text)
+    (out / "alertmanager.yml").write_text(routing.render(runbook, profile))
+    print(f"wrote {out / 'runbook-alerts.yml'} and {out / 'alertmanager.yml'} ({profile.name} profile)")
+    return 0
+
+
+def cmd_export(settings, args) -> int:
+    """Writes one Chaos Toolkit experiment per chosen scenario into --out."""
+    import scenarios
+    from drill import ctk_actions
+    from harness.export import chaostoolkit
+
+    runbook = runbook_of(args)
+    chosen = scenarios.select(scenarios_of(args), args.ids, [])
+    experiments = {s.id: chaostoolkit.experiment(s, runbook, args.profile, actions=ctk_actions.__name__)
+                   for s in chosen}
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    for sid, experiment in experiments.items():
+        (out / f"{sid}.json").write_text(json.dumps(experiment, indent=2) + "\n")
+    print(f"{len(experiments)} Chaos Toolkit experiment(s), {args.profile} profile, in {out}/ "
+          f"(chaos validate {out}/<id>.json; chaos run ...)")
+    return 0
+
+
+def cmd_report(settings, args) -> int:
+    """Renders the report page again from stored journals (no engine needed)."""
+    from harness.report import html
+
+    journals = Path(args.journals)
+    records = html.load_journals(journals) if journals.is_dir() else []
+    if not records:
+        raise ConfigError(f"drill report: {journals} holds no scenario journals (*.json)")
+    kept = journals.parent / "runbook.md"
+    runbook = Runbook(Path(args.runbook) if args.runbook else kept if kept.is_file() else RUNBOOK)
+    out = Path(args.out) if args.out else journals.parent / "index.html"
+    html.write(records, runbook, out, f"runbook-drill run {journals.resolve().parent.name}")
+    print(f"report: {out} ({len(records)} scenarios)")
+    return 0
+
+
+def cmd_build(settings, args) -> int:
+    """Builds a User API image from a source tree (default: this checkout)."""
+    from harness.engine.images import build_user_api
+
+    if args.what != "user-api":
+        raise ConfigError(f"drill build: can build 'user-api', not {args.what!r}")
+    source = Path(args.source) if args.source else SOURCE_ROOT
+    if not source.is_dir():
+        raise ConfigError(f"--source {source}: no such directory")
+    with engine_session(settings) as session:
+        started = time.monotonic()
+        build_user_api(session.images, source, args.tag)
+    print(f"built {args.tag} from {source} in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def _runbook_option(parser) -> None:
+    parser.add_argument("--runbook", metavar="PATH", help="another copy of the runbook")
+
+
+def add_parsers(sub) -> None:
+    """Adds list, report, coverage, alerts, export and build to the `drill` parser."""
+    listing = sub.add_parser("list", help="the scenarios: id, runbook section, title")
+    _runbook_option(listing)
+    report = sub.add_parser("report", help="render the HTML report again from stored journals")
+    report.add_argument("journals", metavar="JOURNAL_DIR", help="a run's journal directory (reports/<run>/journal)")
+    report.add_argument("--runbook", metavar="PATH", help="the runbook to show (default: the run's own copy)")
+    report.add_argument("--out", metavar="FILE", help="where to write the page (default: beside the journals)")
+    coverage = sub.add_parser("coverage", help="every runbook line -> the scenarios that prove it, or why not")
+    _runbook_option(coverage)
+    alerts = sub.add_parser("alerts", help="the runbook's Quick Response sections as Prometheus alert rules")
+    alerts.add_argument("--profile", choices=["production", "test"], default="production",
+                        help="production: 5-minute windows; test: seconds, as the suite's stack runs them")
+    _runbook_option(alerts)
+    alerts.add_argument("--runbook-url", metavar="URL", help="where the on-call reads the runbook (runbook_url)")
+    alerts.add_argument("--out", metavar="DIR", help="write runbook-alerts.yml and alertmanager.yml there")
+    _add_export(sub)
+    build = sub.add_parser("build", help="build a User API image from a source tree (a candidate)")
+    build.add_argument("what", choices=["user-api"])
+    build.add_argument("--source", metavar="DIR", help="a tree laid out like this repository (default: this one)")
+    build.add_argument("--tag", required=True, metavar="REF", help="the image reference to build")
+
+
+def _add_export(sub) -> None:
+    export = sub.add_parser("export", help="the scenarios as experiments of another engine (Chaos Toolkit)")
+    export.add_argument("engine", choices=["chaostoolkit"])
+    export.add_argument("ids", nargs="*", metavar="ID", help="scenario ids (default: all)")
+    export.add_argument("--out", required=True, metavar="DIR", help="where to write <id>.json")
+    export.add_argument("--profile", choices=["local", "kubernetes"], default="local",
+                        help="local: the compose stack on this host; kubernetes: a cluster (see the README)")
+    _runbook_option(export)
+
+
+COMMANDS = {"list": cmd_list, "coverage": cmd_coverage, "alerts": cmd_alerts, "export": cmd_export,
+            "report": cmd_report, "build": cmd_build}

@@ -1,0 +1,61 @@
+"""Chaos Toolkit actions for the local profile of `drill export chaostoolkit`: drill's own
+faults and remediations, applied to the compose project through drill's attachment
+(`--target compose`), so an exported experiment injects exactly what `drill run` does.
+
+Chaos Toolkit calls these as python activities in one `chaos run` process: `inject`
+attaches and keeps the attachment open, `remediate` uses it, `heal` heals and leaves
+(which restores the project as compose runs it). Each takes the scenario id; the
+compose project comes from the experiment's configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_OPEN: dict[str, tuple[Any, Any, Any]] = {}  # scenario id -> (session, stack, fault)
+
+
+def _scenario(scenario_id: str):
+    import scenarios
+    from harness.runbook import RUNBOOK, load
+
+    return scenarios.select(scenarios.build(load(RUNBOOK)), [scenario_id], [])[0]
+
+
+def inject(scenario_id: str, configuration: dict | None = None) -> dict:
+    """Attaches to the compose project and injects the scenario's fault; returns its evidence."""
+    from harness.stack.compose import ComposeStack
+    from harness.engine.session import begin
+    from harness.settings import load_settings
+    from scenarios.common import stack_config
+
+    project = (configuration or {}).get("compose_project", "runbook-drill")
+    session = begin(load_settings())
+    stack = ComposeStack(session, stack_config(), project).__enter__()
+    fault = _scenario(scenario_id).fault()
+    _OPEN[scenario_id] = (session, stack, fault)
+    return fault.inject(stack)
+
+
+def remediate(scenario_id: str, configuration: dict | None = None) -> str:
+    """Performs the scenario's remediation (the runbook's) on the attached project."""
+    from harness.run.runner import call_step
+
+    _, stack, fault = _OPEN[scenario_id]
+    scenario = _scenario(scenario_id)
+    if scenario.heal_first:
+        fault.heal(stack)
+    call_step(scenario.remediation, stack, fault)
+    return scenario.remediation_name
+
+
+def heal(scenario_id: str, configuration: dict | None = None) -> bool:
+    """Heals the fault and leaves the project as compose runs it; True when it was open."""
+    if scenario_id not in _OPEN:
+        return False
+    session, stack, fault = _OPEN.pop(scenario_id)
+    try:
+        fault.heal(stack)
+    finally:
+        stack.__exit__(None, None, None)
+        session.close()
+    return True

@@ -1,0 +1,108 @@
+"""`drill gameday ID`: one runbook scenario walked through live, for a team on a game
+day. The stack comes up; the runbook section is printed; then each phase - steady
+state, inject, remediation, recovery - waits for Enter (`--auto`: it does not),
+says what to look at (the API, the load balancer, Prometheus, the live report, which is
+rendered again after every phase) and prints each check's verdict once its phase has
+ended. Ctrl-C at any point heals the fault and removes the stack (exit 130)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from drill.runs import StackChoice, add_target_arguments, engine_session, new_run_dir, point_latest, runbook_of, \
+    scenarios_of
+from harness.runbook import Runbook
+
+PHASES = {
+    "steady": ("steady state", "the service as it runs: every probe 200, errors and p99 under the thresholds"),
+    "fault": ("inject the fault", "the symptoms the runbook lists: probes, error rate, latency, ERROR lines"),
+    "remediation": ("remediate", "the runbook's resolution, performed for real"),
+    "recovery": ("recovery", "the service served again: the load balancer ready, errors back under the threshold"),
+}
+
+
+class Walkthrough:
+    """The game day's PhaseHook: pauses, tells what to watch, prints the verdicts and
+    renders the live report after each phase."""
+
+    def __init__(self, runbook: Runbook, report: Path, title: str, auto: bool,
+                 ask: Callable[[str], str] = input) -> None:
+        self.runbook, self.report, self.title, self.auto, self.ask = runbook, report, title, auto, ask
+        self.number = 0
+
+    def before(self, phase: str) -> None:
+        self.number += 1
+        name, watch = PHASES[phase]
+        print(f"\n== phase {self.number}/{len(PHASES)}: {name} - watch {watch}", flush=True)
+        if not self.auto:
+            try:
+                self.ask(f"   press Enter to {name} (Ctrl-C stops, heals and cleans up) ")
+            except EOFError:  # no more input: carry on as --auto would
+                self.auto = True
+
+    def after(self, phase: str, verdicts: list, snapshot: Callable[[], dict]) -> None:
+        from harness.report import html
+
+        for verdict in verdicts:
+            print(f"   {verdict.status.upper():<8} {verdict.check}", flush=True)
+        if not verdicts:
+            print("   (no check judges this phase by itself)", flush=True)
+        html.write([snapshot()], self.runbook, self.report, self.title)
+        print(f"   live report updated: {self.report.resolve().as_uri()}", flush=True)
+
+
+def urls(stack) -> list[str]:
+    """Returns the lines naming what a person can open while the scenario runs."""
+    lines = [f"   User API (replica 0):  {stack.url(0)}  (/health/live, /health/ready, /metrics)"]
+    if stack.lb is not None:
+        lines.append(f"   load balancer:         {stack.lb_url()}  (what users reach)")
+    if stack.prometheus is not None:
+        lines.append(f"   Prometheus:            {stack.prometheus_url()}  (/alerts: the runbook's alert rules)")
+    if stack.alertmanager is not None:
+        lines.append(f"   Alertmanager:          {stack.alertmanager_url()}  (who is paged)")
+    if stack.pager is not None:
+        lines.append(f"   pager:                 {stack.pager_url()}/pages  (the primary on-call's pages)")
+    return lines
+
+
+def cmd_gameday(settings, args) -> int:
+    """Walks one scenario live; exit 0 passed, 1 deviated, 3 harness error, 130 Ctrl-C."""
+    import scenarios
+    from harness.report import html
+    from harness.run.runner import run_scenario
+    from scenarios.common import stack_config
+
+    runbook = runbook_of(args)
+    scenario = scenarios.select(scenarios_of(args), [args.id], [])[0]
+    make_stack = StackChoice(args)
+    with engine_session(settings) as session:
+        run_id, run_dir = new_run_dir()
+        title = f"runbook-drill game day {run_id}: {scenario.id}"
+        print(f"{title}\n{scenario.title}\n\nThe runbook, section {scenario.runbook!r}:\n")
+        print("\n".join(f"   {line}" for line in runbook.section_text(scenario.runbook).splitlines()))
+        with make_stack(session, stack_config(args.user_api_image)) as stack:
+            print(f"\n{'Attached to the ' + make_stack.target if make_stack.target else 'The stack is up'}. Open:")
+            print("\n".join(urls(stack) + [f"   live report:           {(run_dir / 'index.html').resolve().as_uri()}"]))
+            walk = Walkthrough(runbook, run_dir / "index.html", title, args.auto)
+            record = run_scenario(stack, scenario, run_dir / "journal", hook=walk)
+    html.write([record], runbook, run_dir / "index.html", title)
+    point_latest(run_dir)
+    print(f"\n{record['status'].upper()}: {scenario.id}; report {run_dir / 'index.html'}")
+    for verdict in record["verdicts"]:
+        print(f"   {verdict['status'].upper():<8} {verdict['check']}")
+    return {"passed": 0, "error": 3}.get(record["status"], 1)
+
+
+cmd_gameday.interactive = True  # drill.cli: plain progress lines, no live line under the prompts
+COMMANDS = {"gameday": cmd_gameday}
+
+
+def add_parsers(sub) -> None:
+    """Adds `gameday` to the `drill` parser."""
+    gameday = sub.add_parser("gameday", help="walk one scenario live, phase by phase (a game day)")
+    gameday.add_argument("id", metavar="ID", help="the scenario (see `drill list`)")
+    gameday.add_argument("--auto", action="store_true", help="do not pause between phases")
+    gameday.add_argument("--user-api-image", metavar="REF", help="run against a candidate image instead")
+    gameday.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
+    add_target_arguments(gameday)

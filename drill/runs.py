@@ -1,0 +1,105 @@
+"""What the commands that run something share: the runbook and the scenarios chosen,
+the stack target (started here or a compose project attached), the run directories and
+the `reports/latest` link, and the engine session as a context manager."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from harness.errors import ConfigError
+from harness.runbook import RUNBOOK, Runbook
+
+REPORTS_DIR = Path("reports")
+
+
+def runbook_of(args) -> Runbook:
+    """Returns the runbook a command judges by: --runbook PATH, or the bundled one.
+    Raises RunbookError (drift) when it no longer parses."""
+    return Runbook(Path(args.runbook) if getattr(args, "runbook", None) else RUNBOOK)
+
+
+def scenarios_of(args) -> list:
+    """Returns every scenario, built from the command's runbook (drift raises RunbookError)."""
+    import scenarios
+
+    return scenarios.build(runbook_of(args), seed=getattr(args, "seed", None) or 1)
+
+
+@contextlib.contextmanager
+def engine_session(settings, start_engine: bool = True) -> Iterator:
+    """Yields a harness Session on a Docker engine that answers (started first, as root
+    with apt, when `start_engine`); the session is closed on leaving, whatever happened.
+    Raises EngineUnavailable when no engine can be had."""
+    from harness.engine.daemon import ensure_engine
+    from harness.engine.session import begin
+
+    if start_engine:
+        ensure_engine(settings)
+    with begin(settings) as session:
+        yield session
+
+
+class StackChoice:
+    """How a command gets its stack: started by the harness, or a compose project
+    attached (--target compose); `target` says which, for the first line of a run."""
+
+    def __init__(self, args) -> None:
+        """Raises ConfigError for options a compose project cannot honour."""
+        self.project = None
+        if getattr(args, "target", "harness") == "compose":
+            from harness.engine.compose import DEFAULT_PROJECT
+
+            for option in ("user_api_image", "baseline_image"):
+                if getattr(args, option, None):
+                    raise ConfigError(f"--{option.replace('_', '-')} does not go with --target compose: the project "
+                                      "runs its USER_API_IMAGE (set it in .env and `drill compose up`)")
+            self.project = args.compose_project or os.environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
+
+    @property
+    def target(self) -> str | None:
+        return f"compose project {self.project}" if self.project else None
+
+    def __call__(self, session, config):
+        """Returns the unstarted stack (a context manager)."""
+        from harness.stack import Stack
+        from harness.stack.compose import ComposeStack
+
+        return ComposeStack(session, config, self.project) if self.project else Stack(session, config)
+
+
+def add_target_arguments(parser) -> None:
+    """Adds --target and --compose-project to a command that runs scenarios."""
+    parser.add_argument("--target", choices=["harness", "compose"], default="harness",
+                        help="harness: start a stack for the run (default); compose: attach to the project "
+                             "docker-compose keeps up (`drill compose up`)")
+    parser.add_argument("--compose-project", metavar="NAME",
+                        help="with --target compose: the project (default $COMPOSE_PROJECT_NAME, else runbook-drill)")
+
+
+def require_image(session, ref: str) -> None:
+    """Raises ConfigError when the engine has no image `ref` (a candidate not built)."""
+    import docker.errors
+
+    try:
+        session.client.images.get(ref)
+    except docker.errors.ImageNotFound:
+        raise ConfigError(f"--user-api-image {ref}: no such image (build one with `drill build user-api "
+                          f"--tag {ref}`)") from None
+
+
+def new_run_dir() -> tuple[str, Path]:
+    """Returns (run id, reports/<run id>) for a new run; the directory is not made yet."""
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    return run_id, REPORTS_DIR / run_id
+
+
+def point_latest(run_dir: Path) -> None:
+    """Points reports/latest at `run_dir`."""
+    latest = REPORTS_DIR / "latest"
+    if latest.is_symlink() or latest.exists():
+        latest.unlink()
+    latest.symlink_to(run_dir.name)

@@ -1,0 +1,13 @@
+"""Checks read the history after the run and return a Verdict: pass, fail or unknown,
+with the evidence (the samples) that decided it. One module per family, each with its
+tests beside it in tests/unit/checks/; every family judges with the statistics of
+harness/observe/statistics.py. `from harness import checks as c` gives them all."""
+
+from harness.checks.alerts import alert_fires, alert_resolves, alerts_quiet, paged, series_present  # noqa: F401
+from harness.checks.base import FAIL, MIN_SAMPLES, PASS, REPLICAS, UNKNOWN, Check, Verdict  # noqa: F401
+from harness.checks.containers import container, docker_event, resource, resource_bounded  # noqa: F401
+from harness.checks.logs import log_line  # noqa: F401
+from harness.checks.metrics import (metric, metric_back_to_baseline, metric_contract,  # noqa: F401
+                                    metric_reaches_metric)
+from harness.checks.probes import UNANSWERED_MAX, probe_body, probe_fails, probe_status, probe_status_within  # noqa: F401
+from harness.checks.traffic import error_rate, latency  # noqa: F401

@@ -1,0 +1,103 @@
+"""Metric checks, on the replicas' /metrics scrapes: a metric rises, stays, reaches a
+value or another gauge, comes back to its baseline, and is exported with the type its
+name promises."""
+
+from __future__ import annotations
+
+from harness.checks.base import FAIL, PASS, UNKNOWN, Check, who
+from harness.observe.history import History, Window
+
+
+def _declared_counter(types: dict, name: str) -> bool:
+    """True when a scrape's families declare `name` as a counter (the parser drops _total)."""
+    family = types.get(name) or types.get(name.removesuffix("_total")) or {}
+    return family.get("type") == "counter"
+
+
+def _metric_series(history: History, win: Window, source: str, name: str, labels: dict[str, str]) -> dict:
+    """Returns {source: [(t, value summed over matching label sets)]} of one metric."""
+    series: dict[str, list] = {}
+    for event in history.events("metrics", win, source):
+        # A counter declared with no sample yet (a labelled one before its first event) is 0.
+        total, found = 0.0, _declared_counter(event.data.get("types", {}), name) and not labels
+        for key, value in event.data["samples"].items():
+            metric, _, rest = key.partition("{")
+            if metric == name and all(f"{k}={v}" in rest for k, v in labels.items()):
+                total, found = total + value, True
+        if found:
+            series.setdefault(event.source, []).append((event.t, total))
+    return {src: points for src, points in series.items() if len(points) >= 2}
+
+
+def metric(source: str, name: str, window: str, change: str, labels: dict[str, str] | None = None,
+           value: float | None = None) -> Check:
+    """A metric (summed over matching label sets) "rises", "stays" or "reaches" `value`.
+    Over a group of replicas ("replica-*"): rises = the deployment's total rose; stays =
+    no replica's value changed; reaches = some replica reached it."""
+    labels = labels or {}
+
+    def judge(history, win):
+        series = _metric_series(history, win, source, name, labels)
+        if not series:
+            return UNKNOWN, {"reason": f"fewer than 2 scrapes of {name} in the window"}
+        firsts = {src: points[0][1] for src, points in series.items()}
+        lasts = {src: points[-1][1] for src, points in series.items()}
+        peak = max(v for points in series.values() for _, v in points)
+        ok = {"rises": sum(lasts.values()) > sum(firsts.values()), "stays": firsts == lasts,
+              "reaches": peak >= (value or 0)}[change]
+        return (PASS if ok else FAIL), {"first": sum(firsts.values()), "last": sum(lasts.values()), "max": peak,
+                                        "scrapes": sum(len(p) for p in series.values()), "sources": sorted(series)}
+    detail = f" {value:g}" if change == "reaches" else ""
+    claim = {"kind": "metric", "name": name, "labels": labels, "change": change, "value": value}
+    return Check(f"{who(source)} {name}{labels or ''} {change}{detail}", window, judge, claim=claim)
+
+
+def metric_reaches_metric(source: str, name: str, limit_name: str, window: str) -> Check:
+    """A gauge reaches the value another gauge reports (pool active at the pool maximum)."""
+    def judge(history, win):
+        used = _metric_series(history, win, source, name, {})
+        limit = _metric_series(history, win, source, limit_name, {})
+        if not used or not limit:
+            return UNKNOWN, {"reason": f"no scrapes of {name} and {limit_name}"}
+        hits = {src: max(v for _, v in points) for src, points in used.items()
+                if src in limit and max(v for _, v in points) >= limit[src][-1][1]}
+        return (PASS if hits else FAIL), {"peak": {s: max(v for _, v in p) for s, p in used.items()},
+                                          "limit": {s: p[-1][1] for s, p in limit.items()}}
+    return Check(f"{who(source)} {name} reaches {limit_name}", window, judge)
+
+
+def metric_back_to_baseline(source: str, name: str, window: str, baseline: str, slack: float = 0.0) -> Check:
+    """At the end of `window` the metric is back at most at its peak in the `baseline`
+    window (+ slack) on every replica: what was taken was given back (no leak)."""
+    def judge(history, win):
+        base_win = history.windows.get(baseline)
+        if base_win is None:
+            return UNKNOWN, {"reason": f"no {baseline!r} window"}
+        before = _metric_series(history, base_win, source, name, {})
+        after = _metric_series(history, win, source, name, {})
+        if not before or not after:
+            return UNKNOWN, {"reason": f"no scrapes of {name} in both windows"}
+        peaks = {src: max(v for _, v in points) for src, points in before.items()}
+        ends = {src: points[-1][1] for src, points in after.items()}
+        ok = all(ends[src] <= peaks.get(src, 0) + slack for src in ends)
+        return (PASS if ok else FAIL), {"baseline_peak": peaks, "end": ends, "slack": slack}
+    return Check(f"{who(source)} {name} back to its {baseline} level", window, judge)
+
+
+def metric_contract(source: str, name: str, window: str) -> Check:
+    """The metric exists with the type its name promises (Prometheus naming: *_total is
+    a counter, *_seconds with buckets a histogram, anything else a gauge)."""
+    expected = "counter" if name.endswith("_total") else "histogram" if name.endswith("_seconds") else "gauge"
+    family = name[:-len("_total")] if expected == "counter" else name
+
+    def judge(history, win):
+        scrapes = history.events("metrics", win, source)
+        if not scrapes:
+            return UNKNOWN, {"reason": "no scrapes in the window"}
+        types = scrapes[-1].data.get("types", {})
+        found = types.get(family) or types.get(name)
+        if found is None:
+            return FAIL, {"reason": f"{name} is not exported", "exported": sorted(types)[:40]}
+        return (PASS if found["type"] == expected else FAIL), {"type": found["type"], "expected": expected,
+                                                               "labels": found["labels"]}
+    return Check(f"{who(source)} exports {name} as a {expected}", window, judge)

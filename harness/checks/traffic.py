@@ -1,0 +1,82 @@
+"""Traffic checks: what the load's requests met - the error rate (of chosen statuses)
+and latency percentiles, judged with the shared statistics (harness/observe/statistics.py):
+a request with no answer is unknown, never ok, and for latency is censored at its
+recorded time."""
+
+from __future__ import annotations
+
+import math
+
+from harness.checks.base import FAIL, MIN_SAMPLES, PASS, UNKNOWN, Check
+from harness.observe.statistics import censored_percentile, failed, latency_ms, wilson_low
+
+
+def _traffic(endpoint: str | None, method: str | None) -> str:
+    return f" of {method or ''} {endpoint}".replace("  ", " ") if endpoint or method else ""
+
+
+def error_rate(window: str, above: float | None = None, below: float | None = None, statuses=None,
+               endpoint: str | None = None, method: str | None = None, min_samples: int = MIN_SAMPLES) -> Check:
+    """The share of answered requests that failed (status >= 400, or only `statuses`)
+    is above/below a threshold. Requests with no answer (timeouts) are "unknown":
+    counted apart and reported beside the rate, never as ok.
+
+    "Below" needs `min_samples` answered requests. "Above" - a symptom claimed - needs
+    the 95% confidence interval's lower bound over the threshold (and at least 20
+    requests): 60% errors over 78 requests decides, 2% over 50 does not."""
+    wanted = set(statuses or ())
+    needed = min(min_samples, 20) if above is not None else min_samples
+
+    def judge(history, win):
+        answered, unknown = history.requests(win, endpoint, method)
+        if len(answered) < needed:
+            return UNKNOWN, {"reason": f"{len(answered)} answered requests (< {needed})",
+                             "answered": len(answered), "unknown": len(unknown)}
+        errors = [e for e in answered if failed(e, wanted)]
+        rate = len(errors) / len(answered)
+        if above is not None and rate > above and wilson_low(len(errors), len(answered)) <= above \
+                and len(answered) < min_samples:
+            return UNKNOWN, {"reason": f"{rate:.1%} over {len(answered)} requests is not certainly > {above:.1%}",
+                             "error_rate": round(rate, 4), "answered": len(answered), "unknown": len(unknown)}
+        by_status: dict[str, int] = {}
+        for e in answered:
+            if e.data["status"] >= 400:
+                by_status[str(e.data["status"])] = by_status.get(str(e.data["status"]), 0) + 1
+        ok = (above is None or rate > above) and (below is None or rate < below)
+        return (PASS if ok else FAIL), {"error_rate": round(rate, 4), "answered": len(answered),
+                                        "unknown": len(unknown), "errors_by_status": by_status}
+    bound = f"> {above:.1%}" if above is not None else f"< {below:.1%}"
+    what = "/".join(str(s) for s in sorted(wanted)) + " rate" if wanted else "error rate"
+    late = " still at the fault's end" if window == "fault_late" else ""
+    claim = {"kind": "error_rate", "above": above, "below": below, "statuses": sorted(wanted),
+             "endpoint": endpoint, "method": method}
+    return Check(f"{what}{_traffic(endpoint, method)} {bound}{late}", window, judge, sampled=True, claim=claim)
+
+
+def latency(window: str, q: float = 0.99, above_ms: float | None = None, below_ms: float | None = None,
+            endpoint: str | None = None, method: str | None = None, min_samples: int = MIN_SAMPLES) -> Check:
+    """The q-quantile of request latency is above/below a bound (ms). A request with no
+    answer within the client's timeout took at least that long: it counts as censored at
+    its recorded time, never dropped. The verdict is decided only when the bounds make it
+    certain (p99 > 500 ms is certain once over 1% were cut off at 2 s); otherwise unknown."""
+    def judge(history, win):
+        answered, unknown = history.requests(win, endpoint, method)
+        if len(answered) + len(unknown) < min_samples:
+            return UNKNOWN, {"reason": f"{len(answered) + len(unknown)} requests (< {min_samples})",
+                             "answered": len(answered), "censored": len(unknown)}
+        low, high = censored_percentile(latency_ms(answered), latency_ms(unknown), q)
+        bound = above_ms if above_ms is not None else below_ms
+        if above_ms is not None:
+            status = PASS if low > bound else FAIL if high <= bound else UNKNOWN
+        else:
+            status = PASS if high < bound else FAIL if low >= bound else UNKNOWN
+        name = f"p{q * 100:g}_ms"
+        evidence = {name: round(low, 2), "answered": len(answered), "censored": len(unknown)}
+        if high != low:
+            evidence[f"{name}_at_most"] = "unbounded" if math.isinf(high) else round(high, 2)
+        return status, evidence
+    bound = f"> {above_ms:g} ms" if above_ms is not None else f"< {below_ms:g} ms"
+    claim = {"kind": "latency", "q": q, "above_ms": above_ms, "below_ms": below_ms, "endpoint": endpoint,
+             "method": method}
+    return Check(f"p{q * 100:g} latency{_traffic(endpoint, method)} {bound}", window, judge, sampled=True,
+                 claim=claim)

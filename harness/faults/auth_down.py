@@ -1,0 +1,14 @@
+"""The auth service is down: its container is stopped ("Auth service unavailable")."""
+
+from harness.faults.base import register
+from harness.faults.stopped import StoppedContainer
+from harness.stack.topology import AUTH_API_PORT
+
+
+@register
+class AuthDown(StoppedContainer):
+    kind = "auth_down"
+    target = "auth_api"
+
+    def _wait_back(self, stack) -> None:
+        stack.wait_ready(stack.auth_api, port=AUTH_API_PORT, path="/health")

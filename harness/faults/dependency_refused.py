@@ -1,0 +1,30 @@
+"""A dependency refuses connections: its fault proxy is disabled (new connections get a
+TCP refusal, live ones are closed) - "Database pod restarted", "Redis unavailable"."""
+
+import requests
+
+from harness.faults.base import Fault, FaultNotApplied, check_dependency, proxy_state, register
+
+
+def _set_enabled(stack, dependency: str, enabled: bool) -> None:
+    answer = requests.post(f"{stack.toxiproxy_url()}/proxies/{dependency}", json={"enabled": enabled}, timeout=5)
+    if answer.status_code != 200:
+        raise FaultNotApplied(f"could not set {dependency} proxy enabled={enabled}: {answer.status_code}")
+
+
+@register
+class DependencyRefused(Fault):
+    kind = "dependency_refused"
+    params = {"dependency": "postgres"}
+
+    def _apply(self, stack):
+        _set_enabled(stack, check_dependency(self), False)
+
+    def _verify(self, stack):
+        state = proxy_state(stack, self.values["dependency"])
+        if state["enabled"]:
+            raise FaultNotApplied(f"the {self.values['dependency']} proxy is still enabled")
+        return {"proxy": state}
+
+    def heal(self, stack):
+        _set_enabled(stack, self.values["dependency"], True)

@@ -1,0 +1,14 @@
+"""Traffic to a dependency is blocked: a timeout toxic drops everything and, with
+timeout_ms 0, holds connections open forever ("Network policy blocking traffic")."""
+
+from harness.faults.base import ToxicFault, register
+
+
+@register
+class DependencyTimeout(ToxicFault):
+    kind = "dependency_timeout"
+    toxic_type = "timeout"
+    params = {"dependency": "postgres", "timeout_ms": 0, "stream": "upstream"}
+
+    def _toxic(self):
+        return {"stream": self.values["stream"], "attributes": {"timeout": self.values["timeout_ms"]}}

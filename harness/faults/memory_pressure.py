@@ -1,0 +1,53 @@
+"""Memory pressure: every replica's memory limit is squeezed, with no swap and a restart
+policy ("Pods restarting frequently, OOMKilled in events"). With below_need 0 the limit
+is set live to the working set + headroom_mb, so a burst of allocations gets the process
+OOM-killed; with below_need > 0 (a fraction) the replica is stopped, its limit set to
+that fraction of its working set, and started again: a limit below what the process
+needs, so it is OOM-killed at every start - the crash loop an on-call engineer meets."""
+
+from harness.faults.base import Fault, FaultNotApplied, register
+
+
+def _usage_bytes(container) -> int:
+    """Returns the container's working set: memory use without reclaimable page cache
+    (what `docker stats` shows), so a limit just above it is one the process really needs."""
+    memory = container.get_wrapped_container().stats(stream=False)["memory_stats"]
+    detail = memory.get("stats", {})
+    cache = detail.get("total_inactive_file", detail.get("inactive_file", detail.get("cache", 0)))
+    return int(memory.get("usage", 0)) - int(cache)
+
+
+@register
+class MemoryPressure(Fault):
+    kind = "memory_pressure"
+    params = {"headroom_mb": 24, "below_need": 0.0}
+
+    def _apply(self, stack):
+        self.limits = {}
+        below = float(self.values["below_need"])
+        for replica in stack.replicas:
+            usage = _usage_bytes(replica)
+            limit = int(usage * below) if below > 0 else usage + self.values["headroom_mb"] * 1024 * 1024
+            wrapped = replica.get_wrapped_container()
+            if below > 0:
+                wrapped.stop(timeout=5)
+            stack.update_limits(replica, memory=str(limit), restart_on_failure=True)
+            if below > 0:
+                wrapped.start()
+            self.limits[wrapped.name] = limit
+
+    def _verify(self, stack):
+        for replica in stack.replicas:
+            wrapped = replica.get_wrapped_container()
+            wrapped.reload()
+            if wrapped.attrs["HostConfig"]["Memory"] != self.limits[wrapped.name]:
+                raise FaultNotApplied(f"{wrapped.name} memory limit is {wrapped.attrs['HostConfig']['Memory']}")
+        return {"memory_limits": self.limits}
+
+    def heal(self, stack):
+        for replica in stack.replicas:
+            wrapped = replica.get_wrapped_container()
+            wrapped.reload()
+            if wrapped.attrs["HostConfig"]["Memory"]:
+                # The runbook's remedy: "Increase memory limits" - here, back to none.
+                wrapped.update(mem_limit="8g", memswap_limit="8g", restart_policy={"Name": "no"})

@@ -1,0 +1,134 @@
+"""Calibrating a fault's magnitude at run time: CPU throttling is sized from what the
+replicas use (a quota a known factor under their demand); the
+quota is shown past the saturation edge by the load's own view (most requests at the end
+of a window wait longer than the runbook's threshold), and the service's latency
+histogram (scraped from every replica, as Prometheus would) says what share of requests
+were slower than the threshold. Every step - magnitude and what it gave - goes into the
+journal. The load's view also says when a backlog has drained (`backlog_drained`): after
+a new load's first logins, before its steady state is measured, and after a remediation."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+from harness.checks import REPLICAS
+from harness.observe.history import History, Window
+from harness.errors import HarnessError
+
+HISTOGRAM = "http_request_duration_seconds"
+
+
+def _totals(history: History, at: float, bound: float) -> tuple[float, float]:
+    """Returns (requests, requests within `bound` s) of /users routes, summed over the
+    replicas' last scrapes before `at`."""
+    last: dict[str, dict] = {}
+    for event in history.events("metrics", Window("calibration", 0, at), REPLICAS):
+        last[event.source] = event.data["samples"]
+    count = within = 0.0
+    for samples in last.values():
+        for key, value in samples.items():
+            name, _, labels = key.partition("{")
+            if "route=/users" not in labels:
+                continue
+            if name == f"{HISTOGRAM}_count":
+                count += value
+            elif name == f"{HISTOGRAM}_bucket" and f"le={bound}," in labels + ",":
+                within += value
+    return count, within
+
+
+def bucket_at_least(threshold_s: float, buckets=(0.25, 0.5, 0.75, 1.0, 2.5, 5.0)) -> float:
+    """Returns the smallest histogram bound >= the threshold: requests above it are
+    certainly slower than the threshold."""
+    return next((b for b in buckets if b >= threshold_s), buckets[-1])
+
+
+def slow_share(history: History, start: float, end: float, threshold_s: float) -> tuple[float, int]:
+    """Returns (share of /users requests slower than the threshold, requests) in [start, end)."""
+    bound = bucket_at_least(threshold_s)
+    count0, within0 = _totals(history, start, bound)
+    count1, within1 = _totals(history, end, bound)
+    done = count1 - count0
+    return ((done - (within1 - within0)) / done if done > 0 else 0.0), int(done)
+
+
+def _set(stack, fault, param: str, value: float) -> None:
+    fault.values[param] = value
+    fault.inject(stack)
+
+
+def cpu_demand(history: History, start: float, end: float) -> float:
+    """Returns the CPU the replicas used per second in [start, end] (cores, averaged over
+    the replicas), from their resource readings; raises HarnessError with fewer than two
+    readings of every replica in that time."""
+    by_source: dict[str, list] = {}
+    for event in history.events("resources", Window("demand", start, end), REPLICAS):
+        by_source.setdefault(event.source, []).append(event)
+    rates = [(last.data["cpu_ns"] - first.data["cpu_ns"]) / 1e9 / (last.t - first.t)
+             for first, last in ((readings[0], readings[-1]) for readings in by_source.values() if len(readings) >= 2)]
+    if not rates:
+        raise HarnessError(f"cannot size the CPU quota: fewer than two resource readings of a replica "
+                           f"in the {end - start:.1f}s measured")
+    return sum(rates) / len(rates)
+
+
+def backlog_drained(threshold_ms: float, least: int = 20, hold_s: float = 2.0) -> Callable[[History], bool]:
+    """Returns a condition on the history: every User API request that ended in the last
+    `hold_s` seconds (at least `least` of them) was answered faster than the threshold -
+    what queued up (behind a throttled replica, behind the first logins of a new load)
+    has drained, so what is measured next is the service itself. A span, not the last
+    few answers: fast new replicas can hide old ones still working off their queue."""
+    def drained(history: History) -> bool:
+        done = [e for e in history.requests_ended(time.time() - hold_s, math.inf) if e.data.get("status") is not None]
+        return len(done) >= least and all(e.data["latency"] * 1000 < threshold_ms for e in done)
+    return drained
+
+
+def backlog_share(history: History, start: float, end: float, threshold_s: float) -> tuple[float, int]:
+    """Returns (share of the load's requests that ended in [start, end) after waiting
+    longer than the threshold, requests) - the client's view, time queued in front of the
+    replicas included. By end time, not start: a request still queued is not recorded
+    yet, and counting by start would leave the slowest out. A request with no answer
+    counts slow; logins are left out (the auth service answers them)."""
+    done = history.requests_ended(start, end)
+    slow = sum(e.data.get("status") is None or e.data["latency"] > threshold_s for e in done)
+    return (slow / len(done) if done else 0.0), len(done)
+
+
+def quota_for(utilisation: float, threshold_ms: float, backlogged: float = 0.5, steps: int = 3,
+              factor: float = 0.8, window_s: float = 2.5, settle_s: float = 1.5, tail_s: float = 1.0,
+              demand_s: float = 3.0) -> Callable:
+    """Returns a calibrate function for CPU throttling: the quota is set so the replicas
+    need `utilisation` times what they may use (their CPU use per second over `demand_s`
+    of the load before the quota is set, divided by `utilisation`; the load's first
+    second, its caches cold, would overstate it), so that scaling out has a known
+    effect (5 replicas instead of 2 take it to 0.4 of that). Measured use overstates what a
+    throttled replica needs (its work comes in batches: fewer wake-ups per request), so
+    the quota must also be shown past the saturation edge: at the end of the window, more
+    than `backlogged` of the requests answered in its last `tail_s` waited longer than the
+    threshold - a backlog that lasts, not the transient of the change draining away.
+    Otherwise the quota is lowered by `factor`, at most `steps` times. The server's own
+    histogram (as Prometheus would see it) is recorded beside as evidence."""
+    def calibrate(stack, fault, history: History) -> dict:
+        start = time.time()
+        time.sleep(demand_s)  # a measurement window: the resource readings come every second
+        demand = cpu_demand(history, start, time.time())
+        _set(stack, fault, "cpus", round(max(0.01, demand / utilisation), 4))
+        tried = []
+        for step in range(steps):
+            time.sleep(settle_s)  # the transient of the change, left out of the measurement
+            start = time.time()
+            time.sleep(window_s)
+            end = time.time()
+            share, requests = slow_share(history, start, end, threshold_ms / 1000)
+            backlog, tail = backlog_share(history, end - tail_s, end, threshold_ms / 1000)
+            tried.append({"cpus": fault.values["cpus"], "slower_than_threshold": round(share, 4),
+                          "requests": requests, "backlogged_at_end": round(backlog, 4), "requests_at_end": tail})
+            if backlog > backlogged or step == steps - 1:
+                break
+            _set(stack, fault, "cpus", round(max(0.01, fault.values["cpus"] * factor), 4))
+        return {"cpu_demand_cores": round(demand, 4), "utilisation": utilisation, "steps": tried,
+                "chosen": {"cpus": fault.values["cpus"]}}
+    return calibrate

@@ -1,0 +1,294 @@
+"""The runner: steady state -> fault (+ load) -> during-checks -> remediation ->
+after-checks, with the final heal always run. It records first and judges later, and
+writes a JSON journal per scenario: every activity (start, end, output, error), the
+windows, the fault's evidence, every verdict with its evidence, and the history.
+
+A harness failure (a fault that could not be applied, a container that did not start)
+makes the scenario an "error"; a system that did not behave as the runbook says makes
+it "failed". Missing evidence makes it "unknown". Only all-pass is "passed".
+
+Windows the checks can name:
+- steady: before the fault, with the load running;
+- fault: from the injection on (first symptoms, log lines);
+- fault_onset: the first `onset_s` seconds after injection (what the replicas answer
+  before readiness has taken them out of the load balancer);
+- fault_steady: after `settle_s`, once the load balancer and the pools have reacted;
+- fault_late: the declared fault's last LATE_S seconds, on to its end: the symptom is
+  still there once the injection's own transients have passed (a restarted dependency's
+  broken connections are not the cause's symptom);
+- recovery: after the remediation (and `recovery_settle_s`), the fault healed first or
+  still in place, as the scenario's remediation kind says;
+- recovered: the part of recovery from when the load balancer answers ready for good
+  (no window at all if it never does: its checks are then unknown, and the check that
+  it recovers in time fails).
+
+Each window lasts its declared time at least, then stays open (within a bound) until
+every check that needs samples - an error rate, a percentile - has enough requests in
+it to be decided: a slow machine gets longer windows, never verdicts on too few.
+
+Remediations come in two kinds: "fix, then refresh" (`heal_first=True`: the root cause is
+repaired, then the runbook's step runs) and "mitigate" (`heal_first=False`: the step runs
+with the fault still in place, or is itself the fix; the recovery window is measured
+before the final heal)."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+from harness import progress
+from harness.alerts.detection import paging_times
+from harness.checks import FAIL, UNKNOWN
+from harness.errors import HarnessError
+from harness.observe import observers
+from harness.observe.history import History, Window
+from harness.polling import wait_until
+from harness.run import journal
+from harness.run.journal import Journal, ScenarioRecord
+from harness.run.scenario import PhaseHook, Scenario, Unwatched, call_step
+
+METRIC_NAMES = ("http_requests", "http_requests_errors", "http_request_duration_seconds",
+                "db_connection_pool_active", "db_connection_pool_max", "redis_hits", "redis_misses",
+                "auth_failures", "db_errors", "db_connection_pool_timeouts", "rate_limited")
+
+
+def _observe(stack, history: History) -> list:
+    """Starts the observers. Replicas are followed by index, so a replica replaced in
+    place (a restart, a rollback, a redeploy) is observed under the same name."""
+    pollers = []
+    for i in range(len(stack.replicas)):
+        source = f"replica-{i}"
+        url = (lambda i=i: stack.url(i))
+        pollers += [observers.probe(history, source, url, path) for path in ("/health/live", "/health/ready")]
+        pollers += [observers.scrape(history, source, url, METRIC_NAMES),
+                    observers.container_state(history, source, lambda i=i: stack.replicas[i]),
+                    observers.resources(history, source, lambda i=i: stack.replicas[i])]
+    if stack.lb is not None:
+        pollers.append(observers.probe(history, "lb", stack.lb_url, "/health/ready"))
+    if stack.prometheus is not None:
+        pollers.append(observers.alerts(history, "prometheus", stack.prometheus_url))
+    if stack.pager is not None:
+        pollers.append(observers.pages(history, "pager", stack.pager_url))
+    return [p.start() for p in pollers]
+
+
+def _generator(stack, history: History, load):
+    base = stack.lb_url() if stack.lb is not None else stack.url()
+    auth = base if stack.lb is not None else stack.auth_url()  # the ingress routes logins to the auth service
+    return load.build(history, base, auth, lambda i: stack.token(f"drill-load-{i}", ttl_seconds=3600))
+
+
+READY_PATH = "/health/ready"  # the load balancer's health check (harness/stack/config/haproxy.cfg)
+DECIDE_POLL_S = 0.1  # how often an open window's checks are judged to see if they are decided
+LATE_S = 1.5  # the fault_late window: the declared fault's last seconds
+
+
+def _wait(seconds: float) -> None:
+    time.sleep(seconds)  # the length of a measurement window, not a synchronisation
+
+
+class ScenarioRun:
+    """The state of one scenario run, so each phase is a method of its own."""
+
+    def __init__(self, stack, scenario: Scenario, hook: PhaseHook | None = None) -> None:
+        self.stack, self.scenario, self.hook = stack, scenario, hook or Unwatched()
+        self.history, self.journal, self.fault = History(), Journal(), scenario.fault()
+        self.background = [make() for make in scenario.background]
+        self.pollers: list = []
+        self.generators: list = []
+        self.started = time.time()
+        self.calibration = None
+
+    def setup(self) -> None:
+        progress.current().update("setup: observers and load")
+        s, stack = self.scenario, self.stack
+        if s.prepare:
+            self.journal.run("prepare", lambda: s.prepare(stack))
+        for fault in self.background:
+            self.journal.run(f"background {fault.kind}", lambda f=fault: f.inject(stack))
+        self.pollers = _observe(stack, self.history)
+        if s.load:
+            self.generators.append(_generator(stack, self.history, s.load).start())
+            self.generators[-1].wait_ready()
+            _wait(s.warmup_s)
+            if s.warm_when:
+                self.journal.run("warm-up", lambda: self._await(s.warm_when, s.warmup_max_s - s.warmup_s))
+        if any(check.reads == "alerts" for check in s.steady + s.during + s.after):
+            # What the last scenario set off must not count for this one (waited for
+            # last: its alerts resolve while the load starts).
+            self.journal.run("wait until no alert fires", lambda: {"still_active": stack.wait_alerts_quiet()})
+
+    def measure(self) -> None:
+        s = self.scenario
+        for phase, step, checks in (("steady", self._steady, s.steady), ("fault", self._fault, s.during),
+                                    ("remediation", self._remediate, []), ("recovery", self._recovery, s.after)):
+            self.hook.before(phase)
+            step()
+            self.hook.after(phase, [check.evaluate(self.history) for check in checks], self.snapshot)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Returns the journal record as it stands (status "running")."""
+        s = self.scenario
+        verdicts = [c.evaluate(self.history) for c in s.steady + s.during + s.after]
+        return _record(s, "running", "", self, verdicts).to_json()
+
+    def _steady(self) -> None:
+        progress.current().update("steady state")
+        t0 = time.time()
+        _wait(self.scenario.steady_s)
+        self._hold_until_decided({"steady": t0})
+        self.history.mark("steady", t0, time.time())
+
+    def _fault(self) -> None:
+        s, stack, history = self.scenario, self.stack, self.history
+        progress.current().update(f"fault: {self.fault.kind}")
+        t1 = injected = time.time()
+        evidence = self.journal.run(f"inject {self.fault.kind}", lambda: self.fault.inject(stack))
+        history.record("fault", self.fault.kind, phase="start", evidence=evidence)
+        if s.calibrate:
+            self.calibration = self.journal.run("calibrate", lambda: s.calibrate(stack, self.fault, history))
+            t1 = time.time()  # the fault windows measure the calibrated magnitude only
+        if s.fault_load:
+            self.generators.append(_generator(stack, history, s.fault_load).start())
+        _wait(s.settle_s + s.fault_s)
+        late = t1 + s.settle_s + max(0.0, s.fault_s - LATE_S)
+        self._hold_until_decided({"fault": t1, "fault_steady": t1 + s.settle_s, "fault_late": late,
+                                  "injected": injected})
+        end = time.time()
+        history.mark("fault", t1, end)
+        history.mark("injected", injected, end)  # from the injection, calibration included: what paged
+        history.mark("fault_onset", t1, min(end, t1 + s.onset_s))
+        history.mark("fault_steady", t1 + s.settle_s, end)
+        history.mark("fault_late", late, end)
+        if s.fault_load:
+            self.generators.pop().stop()
+
+    def _remediate(self) -> None:
+        s, stack, history = self.scenario, self.stack, self.history
+        progress.current().update(f"remediation: {s.remediation_name}" if s.remediation else "heal")
+        if s.heal_first:
+            self.journal.run(f"heal {self.fault.kind} (root cause fixed)", lambda: self.fault.heal(stack))
+            history.record("fault", self.fault.kind, phase="healed")
+        if s.remediation:
+            self.journal.run(f"remediation: {s.remediation_name}", lambda: call_step(s.remediation, stack, self.fault))
+            history.record("remediation", s.remediation_name or "remediation", phase="done")
+        _wait(s.recovery_settle_s)
+        if s.recovery_starts_when:
+            self.journal.run("wait for the remediation to take effect",
+                             lambda: self._await(s.recovery_starts_when, s.recovery_max_s))
+
+    def _await(self, condition: Callable[[History], bool], within_s: float) -> dict[str, Any]:
+        """Polls `condition` on the history for up to `within_s`; returns how long it
+        took and whether it was met (not met: the run goes on, and the checks judge)."""
+        started = time.time()
+        done = wait_until(lambda: condition(self.history), within_s, interval=DECIDE_POLL_S)
+        return {"took_s": round(time.time() - started, 2), "condition_met": done}
+
+    def _recovery(self) -> None:
+        """The recovery window: at least `recovery_s`; then on, up to `recovery_max_s`,
+        until the service has been served again for `recovery_s` and the checks of the
+        recovered window are decided."""
+        s = self.scenario
+        progress.current().update("recovery")
+        t2 = time.time()
+        _wait(s.recovery_s)
+        deadline = t2 + s.recovery_max_s
+        while time.time() < deadline and not self._recovery_judgeable(t2):
+            _wait(DECIDE_POLL_S)
+        end = time.time()
+        self.history.mark("recovery", t2, end)
+        since = self._recovered_since(t2, end)
+        if since is not None:
+            self.history.mark("recovered", since, end)
+
+    def _recovery_judgeable(self, t2: float) -> bool:
+        if self.stack.lb is None:  # no load balancer: no "served again" to wait for
+            return self._decided({"recovery": t2})
+        since = self._recovered_since(t2, time.time())
+        if since is None or time.time() - since < self.scenario.recovery_s:
+            return False
+        return self._decided({"recovery": t2, "recovered": since})
+
+    def _hold_until_decided(self, starts: dict[str, float]) -> None:
+        """Keeps the windows that begin at `starts` open (up to `sample_max_s` more)
+        until every check needing samples from them is decided: a window ends once
+        its checks have enough requests to judge, never with too few."""
+        deadline = time.time() + self.scenario.sample_max_s
+        while time.time() < deadline and not self._decided(starts):
+            _wait(DECIDE_POLL_S)
+
+    def _decided(self, starts: dict[str, float]) -> bool:
+        now = time.time()
+        checks = self.scenario.steady + self.scenario.during + self.scenario.after
+        return all(check.decided(self.history, Window(check.window, starts[check.window], now))
+                   for check in checks if check.sampled and check.window in starts)
+
+    def _recovered_since(self, start: float, end: float) -> float | None:
+        """Returns when the load balancer was seen answering ready for good in [start,
+        end): the service as users see it again (None: not yet, or no load balancer)."""
+        return self.history.ready_for_good_since("lb", READY_PATH, Window("recovery", start, end))
+
+    def teardown(self) -> None:
+        progress.current().update("teardown: load stopped, logs collected, final heal")
+        for generator in reversed(self.generators):
+            _safe(generator.stop)
+        observers.stop_all(self.pollers)
+        for i, replica in enumerate(self.stack.replicas):
+            _safe(lambda: observers.collect_logs(self.history, f"replica-{i}", replica, self.started - 1))
+            _safe(lambda: observers.collect_events(self.history, f"replica-{i}", replica, self.started - 1))
+        for name, lines in self.stack.removed_logs.items():
+            _safe(lambda: observers.record_log_lines(self.history, name, lines))
+        for fault in [self.fault, *reversed(self.background)]:
+            self.journal.run(f"final heal {fault.kind}", lambda f=fault: _safe(lambda: f.heal(self.stack)))
+
+
+def run_scenario(stack, scenario: Scenario, journal_dir: Path, hook: PhaseHook | None = None) -> dict[str, Any]:
+    """Runs one scenario on a started stack; returns (and writes) its journal. A `hook`
+    is told of each phase (a game day walks through them).
+
+    The final heal runs in every case, even on an error or Ctrl-C (which is re-raised
+    once the journal is written)."""
+    run = ScenarioRun(stack, scenario, hook)
+    status, error, interrupted = None, "", None
+    stack.removed_logs.clear()
+    try:
+        run.setup()
+        run.measure()
+    except HarnessError as exc:
+        status, error = "error", str(exc)
+    except Exception as exc:
+        status, error = "error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-1500:]}"
+    except BaseException as exc:  # Ctrl-C, SIGTERM: clean up, write the journal, then stop
+        status, error, interrupted = "error", f"interrupted ({type(exc).__name__})", exc
+    finally:
+        run.teardown()
+    verdicts = [check.evaluate(run.history) for check in scenario.steady + scenario.during + scenario.after]
+    if status is None:
+        statuses = {v.status for v in verdicts}
+        status = "failed" if FAIL in statuses else "unknown" if UNKNOWN in statuses else "passed"
+    record = journal.write(journal_dir, _record(scenario, status, error, run, verdicts))
+    if interrupted is not None:
+        raise interrupted
+    return record
+
+
+def _safe(action: Callable[[], Any]) -> Any:
+    try:
+        return action()
+    except Exception as exc:  # cleanup keeps going; the journal keeps the error
+        return f"failed: {type(exc).__name__}: {exc}"
+
+
+def _record(scenario: Scenario, status: str, error: str, run: ScenarioRun, verdicts) -> ScenarioRecord:
+    return ScenarioRecord(
+        scenario=scenario.id, title=scenario.title, runbook=scenario.runbook, status=status, error=error,
+        start=run.started, end=time.time(), proves=scenario.proves,
+        calibration={**scenario.calibration, **({"measured": run.calibration} if run.calibration else {})},
+        remediation=scenario.remediation_name,
+        fault={**run.fault.describe(), "evidence": run.fault.evidence},
+        background=[{**f.describe(), "evidence": f.evidence} for f in run.background],
+        activities=[vars(a) for a in run.journal.activities],
+        verdicts=[{"check": v.check, "status": v.status, "evidence": v.evidence} for v in verdicts],
+        paging=paging_times(run.history), history=run.history.to_json())

@@ -1,0 +1,141 @@
+"""The operations the runbook's remediations (and the faults) need, as a mixin of the
+stack: restart pods, scale, redeploy or roll back, change limits, replace the auth
+service, seed users, and `reset()` - everything back to the stack's start, so a suite
+starts the stack once. Each waits on a real condition with a deadline."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import requests
+
+from harness.errors import HarnessError
+from harness.polling import wait_until
+from harness.stack.handles import ensure_running, logs_of, remove_quietly, together, url
+from harness.stack.topology import USER_API_PORT
+
+
+class StackOperations:
+    """Mixed into Stack: reads its containers (`replicas`, `auth_api`, ...) and config."""
+
+    def seed(self, users: int) -> str:
+        """Seeds `users` users through the first replica's seed command; returns its
+        output. Raises HarnessError when the command fails."""
+        result = self.replicas[0].exec(["python", "-m", "services.user_api", "seed", str(users)])
+        if result.exit_code != 0:
+            raise HarnessError(f"seeding {users} users failed: {result.output.decode()[-500:]}")
+        return result.output.decode()
+
+    def wait_ready(self, container, timeout: float | None = None, port: int = USER_API_PORT,
+                   path: str = "/health/ready") -> None:
+        """Waits until `container` answers 200 on `path` (a replica's readiness by
+        default); raises HarnessError with its last log lines otherwise."""
+        def answers() -> bool:
+            return requests.get(f"{url(container, port)}{path}", timeout=1).status_code == 200
+
+        if wait_until(answers, timeout or self.config.startup_timeout):
+            return
+        raise HarnessError(f"{container.get_wrapped_container().name} not ready in time; last logs: "
+                           + logs_of(container)[-800:])
+
+    def restart(self, container, wait_ready: bool = True) -> None:
+        """Restarts a container (the runbook's "restart pods"); waits for a replica's readiness."""
+        container.get_wrapped_container().restart(timeout=10)
+        if wait_ready and container in self.replicas:
+            self.wait_ready(container)
+
+    def restart_replicas(self) -> None:
+        """Restarts every replica at once (`kubectl delete pods -l app=user-api`: the
+        deployment's pods restart together) and waits until each is ready."""
+        together(self.restart, list(self.replicas))
+
+    def scale(self, replicas: int) -> None:
+        """Adds or removes baseline replicas until there are `replicas` of them (new ones
+        start together, as a scaled deployment's pods do)."""
+        together(lambda _: self.add_replica(), range(replicas - len(self.replicas)))
+        while len(self.replicas) > replicas:
+            self.remove_replica(self.replicas[-1])
+
+    def redeploy(self, env: dict[str, str] | None = None, image: str | None = None, wait_ready: bool = True,
+                 **docker_kwargs) -> None:
+        """Hook: replaces every replica with one of `image`/`env` (None: the baseline: a
+        rollback)."""
+        count = len(self.replicas) or self.config.replicas
+        self._remove_all_replicas()
+        together(lambda _: self.add_replica(env, wait_ready=wait_ready, image=image, **docker_kwargs), range(count))
+
+    def use_user_api_image(self, image: str | None, startup_timeout: float | None = None) -> None:
+        """Makes `image` the User API the stack runs normally (None: the bundled one; a
+        reset keeps it) and redeploys every replica with it, each given `startup_timeout`
+        (default: the stack's) to become ready from now on. Raises what a replica that
+        never becomes ready raises (a testcontainers TimeoutError, with its logs)."""
+        self.config = dataclasses.replace(self.config, user_api_image=image,
+                                          startup_timeout=startup_timeout or self.config.startup_timeout)
+        self.redeploy()
+
+    def update_limits(self, container, memory: str | None = None, cpus: float | None = None,
+                      restart_on_failure: bool = False) -> None:
+        """Updates a running container's memory limit (no swap) and CPU quota."""
+        changes: dict = {}
+        if memory is not None:
+            changes.update(mem_limit=memory, memswap_limit=memory)
+        if cpus is not None:
+            changes.update(cpu_period=100_000, cpu_quota=int(cpus * 100_000) if cpus > 0 else -1)
+        if restart_on_failure:
+            changes["restart_policy"] = {"Name": "on-failure", "MaximumRetryCount": 10}
+        container.get_wrapped_container().update(**changes)
+
+    def replace_auth_api(self, env: dict[str, str]) -> None:
+        """Hook: starts the auth service with `env` (alias auth-api), replacing any
+        running one; it is removed at exit whichever way it was replaced."""
+        if self.auth_api is not None:
+            self.discard(self.auth_api)
+        self.auth_api = self.auth_api_container(env)
+        self.auth_api.__enter__()
+        self.exit_stack.callback(remove_quietly, self.auth_api)
+        self.auth_env = env
+
+    def reset(self) -> None:
+        """Returns the stack to its start: no toxics, every proxy enabled, dependencies
+        running and unpaused, baseline replicas and auth service, fresh data."""
+        requests.post(f"{self.toxiproxy_url()}/reset", timeout=10).raise_for_status()
+        self.restore_containers()
+        self._reset_data()
+        together(self.wait_ready, list(self.replicas))
+
+    def wait_alerts_quiet(self, timeout: float = 30.0) -> list[str]:
+        """Waits until no alert is pending or firing - what the last scenario set off
+        has resolved, and a scenario's pages are its own; returns the alerts still
+        active at the deadline ([] when quiet, or when the stack has no Prometheus)."""
+        if self.prometheus is None:
+            return []
+        active: list[str] = ["(not asked yet)"]
+
+        def quiet() -> bool:
+            alerts = requests.get(f"{self.prometheus_url()}/api/v1/alerts", timeout=2).json()["data"]["alerts"]
+            active[:] = [a["labels"]["alertname"] for a in alerts]
+            return not active
+
+        wait_until(quiet, timeout, interval=0.25)
+        return active
+
+    def restore_containers(self) -> None:
+        """Hook: baseline replicas and auth service, running and unpaused, limits lifted."""
+        for replica in [r for r in self.replicas if not getattr(r, "drill_baseline", False)]:
+            self.remove_replica(replica)
+        for container in (self.postgres, self.redis, self.auth_api, *self.replicas):
+            ensure_running(container)
+        if self.auth_env != {"JWT_SECRET": self.config.jwt_secret}:
+            self.replace_auth_api({"JWT_SECRET": self.config.jwt_secret})
+        for replica in self.replicas:
+            self.update_limits(replica, memory="8g", cpus=0)  # limits back to none in effect
+        self.scale(self.config.replicas)
+
+    def _reset_data(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.postgres.get_connection_url(), connect_timeout=5, autocommit=True) as conn:
+            conn.execute("TRUNCATE users RESTART IDENTITY CASCADE")
+        self.redis.get_client(socket_timeout=5).flushall()
+        if self.config.seed_users:
+            self.seed(self.config.seed_users)

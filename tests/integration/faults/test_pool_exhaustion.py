@@ -1,0 +1,19 @@
+"""The pool exhaustion fault on the real stack: injected and verified, its effect observed, healed."""
+
+import concurrent.futures
+
+from harness.faults import make
+from tests.support.faults import applied, get
+
+
+def test_an_exhausted_pool_answers_pool_exhausted_and_heals_back_to_baseline(stack):
+    fault = make("pool_exhaustion", db_pool_max=2, pool_timeout_s=0.3)
+    applied(stack, fault)
+    token = stack.token("pool")
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda i: get(stack, f"/users/{110 + i}", token, timeout=40), range(6)))
+        kinds = {a.json().get("kind") for a in answers if a.status_code == 500}
+        fault.heal(stack)
+    assert "pool_exhausted" in kinds
+    assert all(getattr(r, "drill_baseline", False) for r in stack.replicas)
+    assert get(stack, "/users/120").status_code == 200

@@ -1,0 +1,77 @@
+"""Traffic checks on hand-built histories: error rates over answered requests, censored
+latency percentiles, too few samples is unknown."""
+
+from harness import checks
+from harness.checks import FAIL, PASS, UNKNOWN
+from tests.support.histories import history_with, requests_
+
+
+def _timed(answered_ms, censored_ms):
+    events = [("request", "load", 10 + i * 0.01, {"status": 200, "latency": ms / 1000, "endpoint": "/users"})
+              for i, ms in enumerate(answered_ms)]
+    return events + [("request", "load", 20 + i * 0.01, {"status": None, "latency": ms / 1000, "endpoint": "/users"})
+                     for i, ms in enumerate(censored_ms)]
+
+
+
+def test_error_rate_is_errors_over_answered_requests():
+    history = history_with(*requests_([200] * 98 + [500, 401]))
+    assert checks.error_rate("w", above=0.01).evaluate(history).status == PASS
+    verdict = checks.error_rate("w", below=0.01).evaluate(history)
+    assert verdict.status == FAIL and verdict.evidence["error_rate"] == 0.02
+    assert verdict.evidence["errors_by_status"] == {"500": 1, "401": 1}
+
+
+def test_requests_without_an_answer_are_unknown_never_ok():
+    history = history_with(*requests_([None] * 5))
+    verdict = checks.error_rate("w", below=0.01).evaluate(history)
+    assert verdict.status == UNKNOWN and verdict.evidence["unknown"] == 5
+
+
+def test_an_event_that_straddles_the_window_end_is_not_in_it():
+    history = history_with(("request", "load", 99.9, {"status": 500, "latency": 0.5}),
+                           *requests_([200] * 100))
+    assert checks.error_rate("w", below=0.01).evaluate(history).status == PASS
+
+
+def test_latency_percentile_is_exact_nearest_rank():
+    history = history_with(*[("request", "load", 10 + i * 0.5, {"status": 200, "latency": ms / 1000})
+                             for i, ms in enumerate(range(1, 101))])
+    verdict = checks.latency("w", q=0.99, below_ms=100).evaluate(history)
+    assert verdict.evidence["p99_ms"] == 99.0 and verdict.status == PASS
+    assert checks.latency("w", q=0.99, above_ms=500).evaluate(history).status == FAIL
+
+
+def test_timeouts_are_latency_censored_at_the_timeout_never_dropped():
+    # 97 fast answers, 3 cut off at the 2 s client timeout: p99 is at least 2 s.
+    history = history_with(*_timed([10] * 97, [2000] * 3))
+    verdict = checks.latency("w", above_ms=500).evaluate(history)
+    assert verdict.status == PASS and verdict.evidence["censored"] == 3 and verdict.evidence["p99_ms"] == 2000
+    assert checks.latency("w", below_ms=500).evaluate(history).status == FAIL
+
+
+def test_a_percentile_that_hangs_on_a_fast_failure_with_no_answer_is_unknown():
+    # A refused connection has no answer after 1 ms: its latency is only a lower bound.
+    history = history_with(*_timed([10] * 98, [1, 1]))
+    verdict = checks.latency("w", below_ms=500).evaluate(history)
+    assert verdict.status == UNKNOWN and verdict.evidence["p99_ms_at_most"] == "unbounded"
+
+
+def test_one_censored_request_under_the_percentile_rank_still_decides():
+    history = history_with(*_timed([10] * 199 + [30], [2000]))
+    assert checks.latency("w", below_ms=500).evaluate(history).status == PASS
+
+
+def test_too_few_requests_for_a_percentile_or_a_rate_is_unknown():
+    history = history_with(*_timed([900] * 50, []))
+    assert checks.latency("w", above_ms=500).evaluate(history).status == UNKNOWN
+    assert checks.error_rate("w", below=0.01).evaluate(history).status == UNKNOWN
+
+
+def test_an_error_rate_of_chosen_statuses_and_logins_left_out():
+    events = requests_([200] * 97 + [401] * 2 + [500]) + [
+        ("request", "load", 30, {"status": 401, "latency": 0.01, "endpoint": "/login (auth)"})] * 50
+    history = history_with(*events)
+    verdict = checks.error_rate("w", above=0.015, statuses={401}).evaluate(history)
+    assert verdict.status == PASS and verdict.evidence["answered"] == 100
+    assert verdict.evidence["errors_by_status"] == {"401": 2, "500": 1}

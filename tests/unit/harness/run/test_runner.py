@@ -1,0 +1,147 @@
+"""The runner's windows on a fake stack and a paced fake load: the steady state opens
+once the load has settled (bounded); a window that needs samples stays open until its
+checks are decided, and no longer than its bound; the recovered window opens when the
+load balancer was seen ready for good."""
+
+import threading
+import time
+
+import pytest
+
+from harness import checks as c
+from harness.faults import make
+from harness.observe.history import History
+from harness.run.runner import Scenario, ScenarioRun, run_scenario
+
+
+class FakeStack:
+    """A StackLike with no replicas, load balancer or monitoring (harness/stack/protocol.py)."""
+
+    replicas: list = []
+    lb = prometheus = alertmanager = pager = None
+
+    def __init__(self) -> None:
+        self.removed_logs: dict[str, str] = {}
+
+    def url(self, i=0):
+        return "http://127.0.0.1:9"
+
+    def auth_url(self):
+        return "http://127.0.0.1:9"
+
+    def token(self, *_, **__):
+        return "token"
+
+
+class PacedLoad:
+    """A LoadPlan recording one answered 200 request every `gap_s` into the history."""
+
+    def __init__(self, gap_s: float | None) -> None:
+        self.gap_s = gap_s
+
+    def build(self, history, *_):
+        return PacedGenerator(history, self.gap_s)
+
+
+class PacedGenerator:
+    def __init__(self, history, gap_s):
+        self.history, self.gap_s, self._stop = history, gap_s, threading.Event()
+        self._thread = threading.Thread(target=self._send, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def wait_ready(self):
+        return None
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+    def _send(self):
+        while self.gap_s is not None and not self._stop.wait(self.gap_s):
+            self.history.record("request", "load", t=time.time() - 0.001, endpoint="/users/{user_id}",
+                                method="GET", status=200, error="", latency=0.0005)
+
+
+def _scenario(gap_s, **windows) -> Scenario:
+    return Scenario(id="paced", runbook="test", fault=lambda: make("none"), load=PacedLoad(gap_s),
+                    steady=[c.error_rate("steady", below=0.01)], during=[],
+                    fault_s=0.1, settle_s=0, recovery_s=0.1, **{"warmup_s": 0, **windows})
+
+
+def _span(record, name):
+    window = record["history"]["windows"][name]
+    return window["end"] - window["start"]
+
+
+def test_a_window_with_too_few_requests_stays_open_until_its_checks_are_decided(tmp_path):
+    record = run_scenario(FakeStack(), _scenario(0.004, steady_s=0.1, sample_max_s=10), tmp_path)
+    verdict = record["verdicts"][0]
+    assert record["status"] == "passed", verdict
+    assert verdict["evidence"]["answered"] >= c.MIN_SAMPLES
+    assert _span(record, "steady") > 0.3  # 100 requests at one per 4 ms cannot fit in 0.1 s
+
+
+def test_a_window_that_never_gets_its_samples_ends_at_its_bound_and_is_unknown(tmp_path):
+    started = time.time()
+    record = run_scenario(FakeStack(), _scenario(None, steady_s=0.1, sample_max_s=0.6), tmp_path)
+    assert record["status"] == "unknown"
+    assert 0.6 <= _span(record, "steady") < 1.5 and time.time() - started < 5
+
+
+def test_a_window_already_decided_ends_at_its_declared_length(tmp_path):
+    record = run_scenario(FakeStack(), _scenario(0.001, steady_s=0.6, sample_max_s=10), tmp_path)
+    assert record["status"] == "passed"
+    assert 0.6 <= _span(record, "steady") < 0.9
+
+
+def _activity(record, name):
+    (activity,) = [a for a in record["activities"] if a["name"] == name]
+    return activity
+
+
+def test_the_steady_state_is_measured_only_once_the_load_has_settled(tmp_path):
+    settled_at = []
+
+    def settled(history):  # a stand-in for "a second of fast answers": 50 answers in
+        if len(history.events("request")) >= 50 and not settled_at:
+            settled_at.append(time.time())
+        return bool(settled_at)
+
+    record = run_scenario(FakeStack(), _scenario(0.004, steady_s=0.1, warm_when=settled), tmp_path)
+    warm_up = _activity(record, "warm-up")
+    assert warm_up["output"]["condition_met"] and warm_up["output"]["took_s"] >= 0.15
+    assert record["history"]["windows"]["steady"]["start"] >= settled_at[0]
+
+
+def test_a_load_that_never_settles_is_waited_for_no_longer_than_its_bound_and_then_judged(tmp_path):
+    started = time.time()
+    record = run_scenario(FakeStack(), _scenario(0.004, steady_s=0.1, warmup_s=0.2, warm_when=lambda h: False,
+                                                 warmup_max_s=0.7), tmp_path)
+    warm_up = _activity(record, "warm-up")
+    assert warm_up["output"] == {"took_s": pytest.approx(0.5, abs=0.2), "condition_met": False}
+    assert record["status"] == "passed" and time.time() - started < 5
+
+
+def _recovered_since(probes: list[tuple[float, int, float]]) -> float | None:
+    """The runner's start of the recovered window over load-balancer readiness probes
+    given as (sent at, status, seconds to the answer)."""
+    run = object.__new__(ScenarioRun)
+    run.history = History()
+    for t, status, latency in probes:
+        run.history.record("probe", "lb", t=t, path="/health/ready", status=status, error="", body="",
+                           latency=latency)
+    return run._recovered_since(0.0, 10.0)
+
+
+def test_the_recovered_window_opens_when_the_first_lasting_ready_answer_arrived_not_when_it_was_asked():
+    # requests sent while that probe was in flight met the load balancer before it
+    # had a server up (seen: two 503s 2-10 ms after the probe was sent)
+    assert _recovered_since([(1.0, 503, 0.01), (1.25, 200, 0.03), (1.5, 200, 0.01)]) == pytest.approx(1.28)
+
+
+def test_a_ready_answer_followed_by_a_failure_does_not_open_the_recovered_window():
+    assert _recovered_since([(1.0, 200, 0.01), (1.25, 503, 0.01), (1.5, 200, 0.02)]) == pytest.approx(1.52)
+    assert _recovered_since([(1.0, 200, 0.01), (1.25, 503, 0.01)]) is None
