@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 from harness.observe.history import History, Window, is_api_request
 from harness.observe.statistics import error_rate, request_p99_ms
+from harness.stack.topology import READY_PATH
 
 METRIC = re.compile(r"\b([a-z][a-z0-9_]*_(?:total|active|max|seconds))\b")
 DEFAULT_METRIC = "http_requests_errors_total"
 SHADES = (("fault", "fault"), ("remediation", "remediation"), ("recovered", "recovered"))
-READY = "/health/ready"
 
 
 @dataclass
@@ -81,7 +81,7 @@ def detection_s(history: History, slow_ms: float) -> float | None:
     started = Window("started in the fault", fault.start, math.inf)  # begun in it; may end after
     seen = [e.t + e.data.get("latency", 0) for e in history.events("request", started)
             if is_api_request(e) and e.t < fault.end and _symptom(e, slow_ms)]
-    seen += [e.t for e in history.probes(None, None, READY) if fault.start <= e.t < fault.end
+    seen += [e.t for e in history.probes(None, None, READY_PATH) if fault.start <= e.t < fault.end
              and e.data.get("status") != 200]
     return round(max(0.0, min(seen) - fault.start), 3) if seen else None
 
@@ -114,7 +114,7 @@ def _request_series(history: History, starts: list[float], bucket_s: float):
 def _ready_series(history: History, starts: list[float], bucket_s: float) -> list[int | None]:
     """Per bucket: the replicas whose last readiness probe in it answered 200."""
     last: dict[int, dict[str, int | None]] = {}
-    for e in history.probes(None, "replica-*", READY):
+    for e in history.probes(None, "replica-*", READY_PATH):
         last.setdefault(int((e.t - starts[0]) // bucket_s), {})[e.source] = e.data.get("status")
     return [sum(s == 200 for s in last[i].values()) if i in last else None for i in range(len(starts))]
 

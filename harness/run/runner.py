@@ -48,25 +48,27 @@ from harness.polling import wait_until
 from harness.run import journal
 from harness.run.journal import Journal, ScenarioRecord
 from harness.run.scenario import PhaseHook, Scenario, Unwatched, call_step
+from harness.stack.protocol import StackLike
+from harness.stack.topology import LIVE_PATH, READY_PATH
 
 METRIC_NAMES = ("http_requests", "http_requests_errors", "http_request_duration_seconds",
                 "db_connection_pool_active", "db_connection_pool_max", "redis_hits", "redis_misses",
                 "auth_failures", "db_errors", "db_connection_pool_timeouts", "rate_limited")
 
 
-def _observe(stack, history: History) -> list:
+def _observe(stack: StackLike, history: History) -> list:
     """Starts the observers. Replicas are followed by index, so a replica replaced in
     place (a restart, a rollback, a redeploy) is observed under the same name."""
     pollers = []
     for i in range(len(stack.replicas)):
         source = f"replica-{i}"
         url = (lambda i=i: stack.url(i))
-        pollers += [observers.probe(history, source, url, path) for path in ("/health/live", "/health/ready")]
+        pollers += [observers.probe(history, source, url, path) for path in (LIVE_PATH, READY_PATH)]
         pollers += [observers.scrape(history, source, url, METRIC_NAMES),
                     observers.container_state(history, source, lambda i=i: stack.replicas[i]),
                     observers.resources(history, source, lambda i=i: stack.replicas[i])]
     if stack.lb is not None:
-        pollers.append(observers.probe(history, "lb", stack.lb_url, "/health/ready"))
+        pollers.append(observers.probe(history, "lb", stack.lb_url, READY_PATH))
     if stack.prometheus is not None:
         pollers.append(observers.alerts(history, "prometheus", stack.prometheus_url))
     if stack.pager is not None:
@@ -80,7 +82,6 @@ def _generator(stack, history: History, load):
     return load.build(history, base, auth, lambda i: stack.token(f"drill-load-{i}", ttl_seconds=3600))
 
 
-READY_PATH = "/health/ready"  # the load balancer's health check (harness/stack/config/haproxy.cfg)
 DECIDE_POLL_S = 0.1  # how often an open window's checks are judged to see if they are decided
 LATE_S = 1.5  # the fault_late window: the declared fault's last seconds
 
@@ -244,7 +245,8 @@ class ScenarioRun:
             self.journal.run(f"final heal {fault.kind}", lambda f=fault: _safe(lambda: f.heal(self.stack)))
 
 
-def run_scenario(stack, scenario: Scenario, journal_dir: Path, hook: PhaseHook | None = None) -> dict[str, Any]:
+def run_scenario(stack: StackLike, scenario: Scenario, journal_dir: Path,
+                 hook: PhaseHook | None = None) -> dict[str, Any]:
     """Runs one scenario on a started stack; returns (and writes) its journal. A `hook`
     is told of each phase (a game day walks through them).
 

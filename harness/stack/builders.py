@@ -11,7 +11,7 @@ from testcontainers.core.wait_strategies import HttpWaitStrategy
 
 from harness.engine.containers import generic_container, postgres_container, redis_container
 from harness.stack.topology import (ALERTMANAGER_PORT, APP_ALIAS, AUTH_API_PORT, CONFIG_DIR, LB_PORT, LB_STATS_PORT,
-                                    PROMETHEUS_PORT, TOXIPROXY_PORT, USER_API_PORT, ReadinessProbe)
+                                    PROMETHEUS_PORT, READY_PATH, TOXIPROXY_PORT, USER_API_PORT, ReadinessProbe)
 
 PAGER_SCRIPT = Path(__file__).resolve().parent.parent / "alerts" / "pager.py"
 
@@ -68,7 +68,7 @@ def replica(image: str, network, env: dict[str, str], timeout: float | None, **d
                  .with_exposed_ports(USER_API_PORT))
     with_env(container, env)
     if timeout is not None:
-        container.waiting_for(ready_wait(USER_API_PORT, "/health/ready", timeout))
+        container.waiting_for(ready_wait(USER_API_PORT, READY_PATH, timeout))
     return container
 
 
@@ -77,7 +77,7 @@ def load_balancer(image: str, network, cfg: Path, timeout: float):
     return (in_network(generic_container(image), network, "lb")
             .with_volume_mapping(str(cfg), "/usr/local/etc/haproxy/haproxy.cfg", "ro")
             .with_exposed_ports(LB_PORT, LB_STATS_PORT)
-            .waiting_for(ready_wait(LB_PORT, "/health/ready", timeout)))
+            .waiting_for(ready_wait(LB_PORT, READY_PATH, timeout)))
 
 
 def prometheus(image: str, network, rendered: Path, timeout: float):

@@ -12,7 +12,7 @@ import requests
 from harness.errors import HarnessError
 from harness.polling import wait_until
 from harness.stack.handles import ensure_running, logs_of, remove_quietly, together, url
-from harness.stack.topology import USER_API_PORT
+from harness.stack.topology import READY_PATH, USER_API_PORT
 
 
 class StackOperations:
@@ -27,7 +27,7 @@ class StackOperations:
         return result.output.decode()
 
     def wait_ready(self, container, timeout: float | None = None, port: int = USER_API_PORT,
-                   path: str = "/health/ready") -> None:
+                   path: str = READY_PATH) -> None:
         """Waits until `container` answers 200 on `path` (a replica's readiness by
         default); raises HarnessError with its last log lines otherwise."""
         def answers() -> bool:

@@ -15,6 +15,7 @@ TOXIPROXY_PORT = 8474
 LB_PORT, LB_STATS_PORT = 8080, 8404
 PROMETHEUS_PORT = 9090
 ALERTMANAGER_PORT = 9093
+LIVE_PATH, READY_PATH = "/health/live", "/health/ready"  # the probes; the load balancer checks READY_PATH
 APP_ALIAS = "app"  # every replica's alias: the load balancer finds them through Docker's DNS
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
 # dependency -> (proxy listen port inside the network, upstream)
