@@ -11,12 +11,12 @@ import argparse
 import logging
 import sys
 
-from drill import catalog, gameday, mutate, platform, suite
+from drill import catalog, contract, gameday, mutate, platform, suite
 from harness import progress, signals
 from harness.errors import DrillError
 from harness.settings import IMAGE_POLICIES, load_settings
 
-MODULES = (platform, suite, gameday, mutate, catalog)  # the order `drill --help` lists their commands in
+MODULES = (platform, suite, contract, gameday, mutate, catalog)  # the order `drill --help` lists their commands in
 COMMANDS = {name: command for module in MODULES for name, command in module.COMMANDS.items()}
 
 

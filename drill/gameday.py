@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from drill.runs import StackChoice, add_target_arguments, engine_session, new_run_dir, point_latest, runbook_of, \
+from drill.runs import StackChoice, add_profile_arguments, add_target_arguments, profile_of, engine_session, new_run_dir, point_latest, runbook_of, \
     scenarios_of
 from harness.runbook import Runbook
 
@@ -73,7 +73,7 @@ def cmd_gameday(settings, args) -> int:
     from harness.run.runner import run_scenario
     from scenarios.common import stack_config
 
-    runbook = runbook_of(args)
+    runbook, profile = runbook_of(args), profile_of(args)
     scenario = scenarios.select(scenarios_of(args), [args.id], [])[0]
     make_stack = StackChoice(args)
     with engine_session(settings) as session:
@@ -81,7 +81,7 @@ def cmd_gameday(settings, args) -> int:
         title = f"runbook-drill game day {run_id}: {scenario.id}"
         print(f"{title}\n{scenario.title}\n\nThe runbook, section {scenario.runbook!r}:\n")
         print("\n".join(f"   {line}" for line in runbook.section_text(scenario.runbook).splitlines()))
-        with make_stack(session, stack_config(args.user_api_image)) as stack:
+        with make_stack(session, stack_config(args.user_api_image, profile=profile)) as stack:
             print(f"\n{'Attached to the ' + make_stack.target if make_stack.target else 'The stack is up'}. Open:")
             print("\n".join(urls(stack) + [f"   live report:           {(run_dir / 'index.html').resolve().as_uri()}"]))
             walk = Walkthrough(runbook, run_dir / "index.html", title, args.auto)
@@ -105,4 +105,5 @@ def add_parsers(sub) -> None:
     gameday.add_argument("--auto", action="store_true", help="do not pause between phases")
     gameday.add_argument("--user-api-image", metavar="REF", help="run against a candidate image instead")
     gameday.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
+    add_profile_arguments(gameday)
     add_target_arguments(gameday)

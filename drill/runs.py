@@ -103,3 +103,23 @@ def point_latest(run_dir: Path) -> None:
     if latest.is_symlink() or latest.exists():
         latest.unlink()
     latest.symlink_to(run_dir.name)
+
+
+def add_profile_arguments(parser) -> None:
+    """Adds the service profile's options: --profile FILE, --user-api-port, --user-api-env."""
+    parser.add_argument("--profile", metavar="FILE",
+                        help="the User API image's service profile (TOML; docs/contract.md): its port, the "
+                             "variables it reads, the suite's knobs by its names (default: the bundled User API's)")
+    parser.add_argument("--user-api-port", type=int, metavar="PORT", help="the port the image listens on "
+                        "(over the profile's)")
+    parser.add_argument("--user-api-env", action="append", metavar="NAME=VALUE",
+                        help="extra environment for the image (over the profile's; repeatable)")
+
+
+def profile_of(args):
+    """Returns the ServiceProfile the command's flags choose; raises ConfigError (one
+    line naming the key) for a bad file or flag."""
+    from harness.stack.profile import load_profile, with_flags
+
+    profile = load_profile(Path(args.profile) if getattr(args, "profile", None) else None)
+    return with_flags(profile, getattr(args, "user_api_port", None), getattr(args, "user_api_env", None))

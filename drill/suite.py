@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drill.runs import (StackChoice, add_target_arguments, engine_session, new_run_dir, point_latest, require_image,
-                        runbook_of, scenarios_of)
+from drill.runs import (StackChoice, add_profile_arguments, add_target_arguments, engine_session, new_run_dir,
+                        point_latest, profile_of, require_image, runbook_of, scenarios_of)
 from harness.errors import ConfigError
 from harness.runbook import Runbook
 
@@ -28,17 +28,24 @@ def print_result(record: dict) -> None:
 def cmd_run(settings, args) -> int:
     """Runs the suite (or the chosen scenarios); exit 0 passed, 1 deviated, 3 harness
     error. With --baseline-image: the suite against the baseline, then the candidate,
-    and the comparison; exit 1 if the candidate lost a verdict the baseline had."""
+    and the comparison; exit 1 if the candidate lost a verdict the baseline had. A
+    candidate image is pre-flighted first (`drill contract`): one the suite cannot
+    drive stops the run there (exit 3, the table printed)."""
     import scenarios
+    from drill.contract import ensure_drivable
 
     runbook = runbook_of(args)
+    args.service_profile = profile_of(args)
     chosen = scenarios.select(scenarios_of(args), args.ids, args.section or [])
     if args.baseline_image and not args.user_api_image:
         raise ConfigError("--baseline-image compares a candidate with it: give the candidate as --user-api-image")
     make_stack = StackChoice(args)
     with engine_session(settings) as session:
-        for image in filter(None, (args.baseline_image, args.user_api_image)):
+        images = list(filter(None, (args.baseline_image, args.user_api_image)))
+        for image in images:
             require_image(session, image)
+        for image in images if make_stack.project is None else []:
+            ensure_drivable(session, image, args.service_profile, runbook)
         run_id, run_dir = new_run_dir()
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
@@ -61,7 +68,9 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
     make_stack = make_stack or StackChoice(args)
     against = make_stack.target or image or "the bundled User API"
     print(f"{title}: {len(chosen)} scenario(s) against {against}; runbook {runbook.path}", flush=True)
-    result = run_suite(session, chosen, stack_config(image), out / "journal", print_result, make_stack)
+    profile = getattr(args, "service_profile", None) or profile_of(args)
+    result = run_suite(session, chosen, stack_config(image, profile=profile), out / "journal", print_result,
+                       make_stack)
     xml = junit.write(result.records, out / "junit.xml")
     if args.junit:
         junit.write(result.records, Path(args.junit))
@@ -106,6 +115,7 @@ def add_parsers(sub) -> None:
     run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")
     add_target_arguments(run)
+    add_profile_arguments(run)
 
 
 COMMANDS = {"run": cmd_run}

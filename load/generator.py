@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Sequence
 
 from harness.errors import HarnessError
 from harness.observe.history import History
@@ -33,17 +34,20 @@ class LocustSpec:
     relogin_s: float = 0.0
     mix: str = ""  # task weights read,list,create,update ("" = the default 16,2,1,1)
 
-    def build(self, history: History, target_url: str, auth_url: str, token=None) -> "LocustGenerator":
-        """Returns Locust as the runner's generator (harness.run.runner.LoadPlan)."""
-        return LocustGenerator(history, target_url, auth_url, self)
+    def build(self, history: History, target_url: str, auth_url: str, token=None,
+              ids: Sequence[str] = ()) -> "LocustGenerator":
+        """Returns Locust as the runner's generator (harness.run.runner.LoadPlan); its
+        users read and update the first `user_ids` of `ids` (none: ids 1..user_ids)."""
+        return LocustGenerator(history, target_url, auth_url, self, ids)
 
 
 class LocustGenerator:
-    def __init__(self, history: History, host: str, auth_url: str, spec: LocustSpec) -> None:
+    def __init__(self, history: History, host: str, auth_url: str, spec: LocustSpec,
+                 ids: Sequence[str] = ()) -> None:
         self.history = history
         self.run = LoadRun(LoadConfig(host, auth_url, spec.users, spec.spawn_rate, None, spec.seed, spec.workers,
                                       spec.user_ids, spec.timeout_s, spec.think_s, spec.rate_per_user,
-                                      spec.relogin_s, mix=spec.mix))
+                                      spec.relogin_s, mix=spec.mix, ids=tuple(ids[:spec.user_ids])))
         self.tail = RecordTail(self.run.config.records_dir)
         self._stop = threading.Event()
         self._follower = threading.Thread(target=self._follow, daemon=True, name="locust-records")

@@ -14,7 +14,8 @@ as real clients get new tokens (new sessions, expiry) - without it an auth fault
 reaches a user whose token was verified and cached before the fault.
 
 Configured by environment (set by load/runner.py): DRILL_AUTH_URL, DRILL_RECORDS
-(file prefix), DRILL_SEED, DRILL_USER_IDS, DRILL_TIMEOUT_S, DRILL_THINK_S, DRILL_RATE,
+(file prefix), DRILL_SEED, DRILL_USER_IDS (ids 1..N) or DRILL_USER_IDS_FILE (the ids
+the API answered when the users were made, one per line), DRILL_TIMEOUT_S, DRILL_THINK_S, DRILL_RATE,
 DRILL_RELOGIN_S."""
 
 import itertools
@@ -29,6 +30,8 @@ from load.records import install_recorder
 AUTH_URL = os.environ.get("DRILL_AUTH_URL", "")
 SEED = int(os.environ.get("DRILL_SEED", "1"))
 USER_IDS = int(os.environ.get("DRILL_USER_IDS", "1000"))
+IDS_FILE = os.environ.get("DRILL_USER_IDS_FILE", "")
+IDS = (open(IDS_FILE).read().split() if IDS_FILE else [str(i) for i in range(1, USER_IDS + 1)])[:USER_IDS]
 TIMEOUT_S = float(os.environ.get("DRILL_TIMEOUT_S", "2"))
 THINK_S = float(os.environ.get("DRILL_THINK_S", "0.02"))
 RATE = float(os.environ.get("DRILL_RATE", "0"))
@@ -86,11 +89,11 @@ class ApiUser(FastHttpUser):
 
     def read_user(self) -> None:
         self.on_task()
-        self.client.get(f"/users/{self.rng.randint(1, USER_IDS)}", headers=self.headers, name="/users/{user_id}")
+        self.client.get(f"/users/{self.rng.choice(IDS)}", headers=self.headers, name="/users/{user_id}")
 
     def list_page(self) -> None:
         self.on_task()
-        self.client.get(f"/users?limit=20&after={self.rng.randrange(USER_IDS)}", headers=self.headers,
+        self.client.get(f"/users?limit=20&after={self.rng.choice(IDS)}", headers=self.headers,
                         name="/users")
 
     def create_user(self) -> None:
@@ -101,7 +104,7 @@ class ApiUser(FastHttpUser):
 
     def update_user(self) -> None:
         self.on_task()
-        self.client.patch(f"/users/{self.rng.randint(1, USER_IDS)}", json={"name": "Load Renamed"},
+        self.client.patch(f"/users/{self.rng.choice(IDS)}", json={"name": "Load Renamed"},
                           headers=self.headers, name="/users/{user_id}")
 
     tasks = {task: weight for task, weight in zip((read_user, list_page, create_user, update_user), MIX) if weight > 0}

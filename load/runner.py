@@ -51,6 +51,7 @@ class LoadConfig:
     record: bool = True  # False: Locust's own statistics only (the benchmark's baseline)
     extra_args: tuple[str, ...] = ()
     mix: str = ""  # task weights "read,list,create,update"; "" = the locustfile's default
+    ids: tuple[str, ...] = ()  # the users read and updated, as the API answered them (none: 1..user_ids)
 
 
 def _die_with_parent() -> None:
@@ -117,7 +118,16 @@ class LoadRun:
         return {**os.environ, "DRILL_AUTH_URL": c.auth_url, "DRILL_RECORDS": str(c.records_dir / "records") if c.record else "",
                 "DRILL_SEED": str(c.seed), "DRILL_USER_IDS": str(c.user_ids), "DRILL_TIMEOUT_S": str(c.timeout_s),
                 "DRILL_THINK_S": str(c.think_s), "DRILL_RATE": str(c.rate_per_user),
-                "DRILL_RELOGIN_S": str(c.relogin_s), "DRILL_MIX": c.mix}
+                "DRILL_RELOGIN_S": str(c.relogin_s), "DRILL_MIX": c.mix, "DRILL_USER_IDS_FILE": self._ids_file()}
+
+    def _ids_file(self) -> str:
+        """Writes the ids the load reads, one per line, beside its records; returns the
+        file ("" when the load reads ids 1..user_ids)."""
+        if not self.config.ids:
+            return ""
+        path = self.config.records_dir / "user-ids.txt"
+        path.write_text("\n".join(self.config.ids) + "\n")
+        return str(path)
 
     def _spawn(self, args: list[str]) -> subprocess.Popen:
         log = open(self.config.records_dir / f"locust-{len(self.processes)}.log", "w")

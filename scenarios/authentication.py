@@ -23,7 +23,7 @@ def _restart_with_current_secret(stack, fault) -> None:
     current = stack.auth_env["JWT_SECRET"]
     if current == stack.config.jwt_secret:
         raise HarnessError("resolution step 1: the deployment's JWT_SECRET is already current; nothing rotated")
-    stack.redeploy({"JWT_SECRET": current})
+    stack.redeploy(stack.env_with(jwt_secret=current))
 
 
 def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, resolution: str, **extra) -> Scenario:

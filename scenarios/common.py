@@ -32,14 +32,15 @@ READINESS = ReadinessProbe()
 # client shows the runbook's "Rate limiting triggered" at a rate this machine sustains;
 # each load user sends ~8 per window, far below it. Introspection answers are cached
 # 2 s (not 30): an auth outage reaches users within the fault window.
-USER_API_ENV = {"RATE_LIMIT_REQUESTS": "100", "RATE_LIMIT_WINDOW_SECONDS": "10", "AUTH_CACHE_SECONDS": "2"}
+SUITE_KNOBS = {"rate_limit_requests": "100", "rate_limit_window_s": "10", "auth_cache_s": "2"}
 
 
 def stack_config(user_api_image: str | None = None, **overrides) -> StackConfig:
-    """Returns the suite's stack: 2 replicas behind the load balancer, seeded users."""
-    env = {**USER_API_ENV, **overrides.pop("user_api_env", {})}
+    """Returns the suite's stack: 2 replicas behind the load balancer, seeded users, the
+    suite's knobs set (through the profile's variables, given as `profile=`)."""
+    knobs = {**SUITE_KNOBS, **overrides.pop("knobs", {})}
     overrides.setdefault("with_prometheus", True)
-    return StackConfig(replicas=REPLICA_COUNT, seed_users=SEED_USERS, with_lb=True, user_api_env=env,
+    return StackConfig(replicas=REPLICA_COUNT, seed_users=SEED_USERS, with_lb=True, knobs=knobs,
                        readiness=READINESS, user_api_image=user_api_image, **overrides)
 
 

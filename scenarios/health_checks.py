@@ -46,7 +46,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
             during=[c.probe_status("replica-0", o.ready, 503, "fault_steady"),
                     c.probe_status("replica-0", o.live, o.live_ok, "fault_steady"),
                     c.metric("replica-0", "http_requests_total", "fault_steady", "stays",
-                             labels={"route": "/users/{user_id}"}),
+                             labels={c.ANY_LABEL: "/users"}),  # any label's name: route, path, ...
                     c.error_rate("fault_steady", below=o.error_rate)],
             after=o.recovered(15), settle_s=removal_s(), fault_s=3,
             proves=[o.claim("ready.failure_action")]),

@@ -54,11 +54,13 @@ def _scale_keeping_limits(replicas: int, served: int = 20, within_s: float = 15.
 
 
 def _users_served(stack, replica: int) -> float:
-    """Returns how many /users requests a replica has answered (its http_requests_total)."""
+    """Returns how many /users requests a replica has answered (its http_requests_total:
+    samples with a label - route, path, handler, whatever the service calls it - whose
+    value starts with /users)."""
     text = requests.get(f"{stack.url(replica)}/metrics", timeout=2).text
     return sum(sample.value for family in text_string_to_metric_families(text) if family.name == "http_requests"
                for sample in family.samples if sample.name == "http_requests_total"
-               and sample.labels.get("route", "").startswith("/users"))
+               and any(str(value).startswith("/users") for value in sample.labels.values()))
 
 
 def _warm_cache(stack) -> int:
@@ -66,9 +68,9 @@ def _warm_cache(stack) -> int:
     (a token per 50 reads: one client's quota is lower than the users to read)."""
     base, warmed = stack.lb_url(), 0
     with requests.Session() as session:
-        for user_id in range(1, LOAD_USER_IDS + 1):
-            if user_id % 50 == 1:
-                headers = {"Authorization": f"Bearer {stack.token(f'drill-warm-{user_id}')}"}
+        for number, user_id in enumerate(stack.user_ids[:LOAD_USER_IDS]):
+            if number % 50 == 0:
+                headers = {"Authorization": f"Bearer {stack.token(f'drill-warm-{number}')}"}
             warmed += wait_until(lambda: session.get(f"{base}/users/{user_id}", headers=headers,
                                                      timeout=10).status_code == 200, 10)
     if warmed < LOAD_USER_IDS:

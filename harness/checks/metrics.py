@@ -14,15 +14,27 @@ def _declared_counter(types: dict, name: str) -> bool:
     return family.get("type") == "counter"
 
 
+ANY_LABEL = "*"  # labels={"*": "/users"}: some label (route, path, handler...) has a value starting so
+
+
+def labels_match(rest: str, labels: dict[str, str]) -> bool:
+    """Returns whether a sample's labels ("k=v,k=v}") hold every one of `labels`; the
+    key ANY_LABEL matches a value's start under whatever name the service gave it."""
+    values = [pair.partition("=")[2] for pair in rest.rstrip("}").split(",")]
+    return all(any(v.startswith(want) for v in values) if key == ANY_LABEL else f"{key}={want}" in rest
+               for key, want in labels.items())
+
+
 def _metric_series(history: History, win: Window, source: str, name: str, labels: dict[str, str]) -> dict:
     """Returns {source: [(t, value summed over matching label sets)]} of one metric."""
     series: dict[str, list] = {}
     for event in history.events("metrics", win, source):
-        # A counter declared with no sample yet (a labelled one before its first event) is 0.
-        total, found = 0.0, _declared_counter(event.data.get("types", {}), name) and not labels
+        # A counter declared with no matching sample yet (a labelled one before its
+        # first event of those labels) is 0.
+        total, found = 0.0, _declared_counter(event.data.get("types", {}), name)
         for key, value in event.data["samples"].items():
             metric, _, rest = key.partition("{")
-            if metric == name and all(f"{k}={v}" in rest for k, v in labels.items()):
+            if metric == name and labels_match(rest, labels):
                 total, found = total + value, True
         if found:
             series.setdefault(event.source, []).append((event.t, total))

@@ -9,18 +9,22 @@ from harness.faults.slow_queries import SlowQueries
 @register
 class PoolExhaustion(SlowQueries):
     kind = "pool_exhaustion"
-    params = {"table": "users", "db_pool_max": 2, "pool_timeout_s": 0.5, "hold_ms": 0, "free_ms": 100}
+    params = {"db_pool_max": 2, "pool_timeout_s": 0.5, "hold_ms": 0, "free_ms": 100}
 
     def _apply(self, stack):
-        stack.redeploy({"DB_POOL_MAX": str(self.values["db_pool_max"]), "DB_POOL_MIN": "1",
-                        "DB_POOL_TIMEOUT_SECONDS": str(self.values["pool_timeout_s"]),
-                        "DB_STATEMENT_TIMEOUT_MS": "30000"})
+        stack.redeploy(self._release(stack))
         super()._apply(stack)
+
+    def _release(self, stack) -> dict[str, str]:
+        """The small pool's variables, as the image's profile names them."""
+        return stack.config.profile.knob_env({
+            "db_pool_max": self.values["db_pool_max"], "db_pool_min": 1,
+            "db_pool_timeout_s": self.values["pool_timeout_s"], "db_statement_timeout_ms": 30000})
 
     def _verify(self, stack):
         evidence = super()._verify(stack)
         env = stack.replicas[0].get_wrapped_container().attrs["Config"]["Env"]
-        evidence["replica_env"] = [e for e in env if e.startswith("DB_POOL")]
+        evidence["replica_env"] = sorted(e for e in env if e.split("=", 1)[0] in self._release(stack))
         return evidence
 
     def heal(self, stack):

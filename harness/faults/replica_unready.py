@@ -7,7 +7,7 @@ import requests
 from harness.faults.base import Fault, FaultNotApplied, register
 from harness.polling import wait_until
 
-UNREACHABLE_REDIS = "redis://toxiproxy:1/0"  # nothing listens there: refused at once
+UNREACHABLE_REDIS = {"redis_url": "redis://toxiproxy:1/0", "redis_port": "1"}  # nothing listens: refused at once
 
 
 @register
@@ -17,7 +17,7 @@ class ReplicaUnready(Fault):
 
     def _apply(self, stack):
         self._index = self.values["replica"]
-        stack.replace_replica(self._index, {"REDIS_URL": UNREACHABLE_REDIS}, wait_ready=False)
+        stack.replace_replica(self._index, stack.env_with(**UNREACHABLE_REDIS), wait_ready=False)
 
     def _verify(self, stack):
         # The cause is in place once the replica runs (live) with no Redis to reach; that
@@ -26,7 +26,7 @@ class ReplicaUnready(Fault):
             return requests.get(f"{stack.url(self._index)}/health/live", timeout=1).status_code == 200
         if not wait_until(live, 30):
             raise FaultNotApplied(f"replica {self._index} with an unreachable Redis is not live")
-        return {"replica": self._index, "redis_url": UNREACHABLE_REDIS}
+        return {"replica": self._index, "redis": UNREACHABLE_REDIS}
 
     def heal(self, stack):
         index = getattr(self, "_index", None)

@@ -1,5 +1,6 @@
-"""Queries wait: a real ACCESS EXCLUSIVE lock on the users table, held in PostgreSQL by
-a connection of the harness ("Database slow queries"). With hold_ms 0 the lock is held
+"""Queries wait: a real ACCESS EXCLUSIVE lock on every table of the service's schema
+(found from PostgreSQL's catalog: no table name is part of the contract), held by a
+connection of the harness ("Database slow queries"). With hold_ms 0 the lock is held
 until heal, so queries run into the statement timeout ("Database query timeouts");
 with hold_ms > 0 it is taken for hold_ms, released for free_ms, again and again, so
 queries are slow - at most hold_ms - but finish."""
@@ -11,24 +12,38 @@ import psycopg
 from harness.faults.base import Fault, FaultNotApplied, register
 
 MAX_CYCLING_S = 600  # a forgotten cycle stops by itself
+# Every ordinary or partitioned table outside PostgreSQL's own schemas, quoted for SQL.
+SERVICE_TABLES = ("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
+                  "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
+                  "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
+                  "ORDER BY 1")
+
+
+def service_tables(conn) -> list[str]:
+    """Returns every table of the service's schema (schema-qualified and quoted)."""
+    return [row[0] for row in conn.execute(SERVICE_TABLES).fetchall()]
 
 
 @register
 class SlowQueries(Fault):
     kind = "slow_queries"
-    params = {"table": "users", "hold_ms": 0, "free_ms": 100}
+    params = {"hold_ms": 0, "free_ms": 100}
 
     def __init__(self, **params):
         super().__init__(**params)
         self._conn = None
+        self._tables: list[str] = []
         self._stop = threading.Event()
         self._cycler = None
 
     def _lock(self) -> None:
-        self._conn.execute(f"LOCK TABLE {self.values['table']} IN ACCESS EXCLUSIVE MODE")
+        self._conn.execute(f"LOCK TABLE {', '.join(self._tables)} IN ACCESS EXCLUSIVE MODE")
 
     def _apply(self, stack):
         self._conn = psycopg.connect(stack.postgres.get_connection_url(), connect_timeout=5)
+        self._tables = service_tables(self._conn)
+        if not self._tables:
+            raise FaultNotApplied("the service's database has no tables to lock (has it started?)")
         self._lock()
         if self.values["hold_ms"] > 0:
             self._cycler = threading.Thread(target=self._cycle, daemon=True, name="slow-queries")
@@ -46,13 +61,12 @@ class SlowQueries(Fault):
 
     def _verify(self, stack):
         with psycopg.connect(stack.postgres.get_connection_url(), connect_timeout=5) as probe:
-            rows = probe.execute(
-                "SELECT l.mode, l.granted FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                "WHERE c.relname = %s AND l.mode = 'AccessExclusiveLock' AND l.granted", (self.values["table"],)
-            ).fetchall()
-        if not rows and self.values["hold_ms"] == 0:
-            raise FaultNotApplied(f"no granted ACCESS EXCLUSIVE lock on {self.values['table']}")
-        return {"locks": [list(r) for r in rows], "hold_ms": self.values["hold_ms"]}
+            locked = [r[0] for r in probe.execute(
+                "SELECT c.oid::regclass::text FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE l.mode = 'AccessExclusiveLock' AND l.granted AND c.relkind IN ('r', 'p')").fetchall()]
+        if len(locked) < len(self._tables) and self.values["hold_ms"] == 0:
+            raise FaultNotApplied(f"ACCESS EXCLUSIVE locks granted on {len(locked)} of {len(self._tables)} tables")
+        return {"tables": self._tables, "locked": sorted(locked), "hold_ms": self.values["hold_ms"]}
 
     def heal(self, stack):
         self._stop.set()

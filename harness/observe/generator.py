@@ -10,7 +10,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import requests
 
@@ -22,7 +22,8 @@ from harness.polling import wait_until
 @dataclass
 class LoadSpec:
     """How much traffic: clients, pause between a client's requests, per-request timeout,
-    users to read (ids 1..user_ids), share of list-page requests."""
+    users to read (the first user_ids of the stack's seeded ids), share of list-page
+    requests."""
 
     clients: int = 4
     think_s: float = 0.02
@@ -35,20 +36,22 @@ class LoadSpec:
     one_client: bool = False  # every thread sends as client 0: one client's rate, whatever the machine's speed
 
     def build(self, history: History, target_url: str, auth_url: str,
-              token: Callable[[int], str]) -> "Generator":
+              token: Callable[[int], str], ids: Sequence[str] = ()) -> "Generator":
         """Returns the in-process generator for this load (the runner's LoadPlan);
-        `token(i)` is client i's token (each client its own, as real clients are)."""
+        `token(i)` is client i's token (each client its own, as real clients are);
+        `ids` the users it may read (none: 1..user_ids)."""
         issued = (lambda i: token(0)) if self.one_client else token
         sends = (lambda i: self.token(issued(i))) if self.token else issued
-        return Generator(history, lambda: target_url, sends, self)
+        return Generator(history, lambda: target_url, sends, self, ids=ids)
 
 
 class Generator:
     """Runs the load until stopped (or `max_seconds`); records into `history`."""
 
     def __init__(self, history: History, base_url: Callable[[], str], token: Callable[[int], str],
-                 spec: LoadSpec, seed: int = 1) -> None:
+                 spec: LoadSpec, seed: int = 1, ids: Sequence[str] = ()) -> None:
         self.history, self.base_url, self.token, self.spec = history, base_url, token, spec
+        self.ids = list(ids[:spec.user_ids]) or [str(i) for i in range(1, spec.user_ids + 1)]
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._client, args=(i, seed + i), daemon=True, name=f"load-{i}")
                          for i in range(spec.clients)]
@@ -82,9 +85,9 @@ class Generator:
             if self.spec.path:
                 endpoint, path = self.spec.path, self.spec.path
             elif rng.random() < self.spec.list_share:
-                endpoint, path = "/users", f"/users?limit=20&after={rng.randrange(self.spec.user_ids)}"
+                endpoint, path = "/users", f"/users?limit=20&after={rng.choice(self.ids)}"
             else:
-                endpoint, path = "/users/{user_id}", f"/users/{rng.randint(1, self.spec.user_ids)}"
+                endpoint, path = "/users/{user_id}", f"/users/{rng.choice(self.ids)}"
             self._request(session, endpoint, path, token)
             self._stop.wait(self.spec.think_s)
 

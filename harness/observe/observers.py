@@ -5,6 +5,7 @@ copies containers' log lines into it. They record; they never judge."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from datetime import datetime
@@ -120,8 +121,9 @@ def collect_logs(history: History, source: str, container, since: float) -> int:
 
 
 def record_log_lines(history: History, source: str, text: str) -> int:
-    """Records Docker's timestamped log lines (`docker logs -t`) as "log" events;
-    returns how many were recorded."""
+    """Records Docker's timestamped log lines (`docker logs -t`) as "log" events, each
+    with its whole line (what `grep` reads) and, parsed from JSON or logfmt when it is
+    either, its level and message (the report's evidence); returns how many."""
     count = 0
     for line in text.splitlines():
         stamp, _, text = line.partition(" ")
@@ -129,14 +131,30 @@ def record_log_lines(history: History, source: str, text: str) -> int:
             t = datetime.fromisoformat(stamp[:26].rstrip("Z") + "+00:00").timestamp()
         except ValueError:
             continue
-        try:
-            entry = json.loads(text)
-            level, message = entry.get("level", ""), entry.get("message", "")
-        except ValueError:
-            level, message = "", text
+        level, message = parse_log_line(text)
         history.record("log", source, t=t, level=level, message=message, line=text[:2000])
         count += 1
     return count
+
+
+LEVEL_KEYS, MESSAGE_KEYS = ("level", "severity", "lvl"), ("message", "msg")
+_LOGFMT = re.compile(r'([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)')
+
+
+def parse_log_line(line: str) -> tuple[str, str]:
+    """Returns (level, message) of a JSON or logfmt log line (level "" and the line
+    itself for plain text: its words are still there for grep)."""
+    fields: dict = {}
+    try:
+        parsed = json.loads(line)
+        fields = parsed if isinstance(parsed, dict) else {}
+    except ValueError:
+        pairs = _LOGFMT.findall(line)
+        if len(pairs) >= 2:
+            fields = {k: v[1:-1].replace('\\"', '"') if v.startswith('"') else v for k, v in pairs}
+    level = next((str(fields[k]) for k in LEVEL_KEYS if k in fields), "")
+    message = next((str(fields[k]) for k in MESSAGE_KEYS if k in fields), "")
+    return level.upper(), message or line
 
 
 def resources(history: History, source: str, container, interval: float = 1.0) -> Poller:

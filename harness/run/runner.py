@@ -79,7 +79,8 @@ def _observe(stack: StackLike, history: History) -> list:
 def _generator(stack, history: History, load):
     base = stack.lb_url() if stack.lb is not None else stack.url()
     auth = base if stack.lb is not None else stack.auth_url()  # the ingress routes logins to the auth service
-    return load.build(history, base, auth, lambda i: stack.token(f"drill-load-{i}", ttl_seconds=3600))
+    return load.build(history, base, auth, lambda i: stack.token(f"drill-load-{i}", ttl_seconds=3600),
+                      ids=tuple(stack.user_ids))
 
 
 DECIDE_POLL_S = 0.1  # how often an open window's checks are judged to see if they are decided

@@ -5,6 +5,7 @@ load balancer and the monitoring mount, rendered into a directory the caller own
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 
 from testcontainers.core.wait_strategies import HttpWaitStrategy
@@ -61,14 +62,15 @@ def toxiproxy(image: str, network, timeout: float):
             .waiting_for(ready_wait(TOXIPROXY_PORT, "/version", timeout)))
 
 
-def replica(image: str, network, env: dict[str, str], timeout: float | None, **docker_kwargs):
-    """A User API replica (aliases app and user-api); ready when /health/ready answers
-    200 (`timeout` None: started without waiting)."""
+def replica(image: str, network, env: dict[str, str], timeout: float | None, port: int = USER_API_PORT,
+            **docker_kwargs):
+    """A User API replica (aliases app and user-api) listening on `port`; ready when
+    /health/ready answers 200 (`timeout` None: started without waiting)."""
     container = (in_network(generic_container(image, **docker_kwargs), network, APP_ALIAS, "user-api")
-                 .with_exposed_ports(USER_API_PORT))
+                 .with_exposed_ports(port))
     with_env(container, env)
     if timeout is not None:
-        container.waiting_for(ready_wait(USER_API_PORT, READY_PATH, timeout))
+        container.waiting_for(ready_wait(port, READY_PATH, timeout))
     return container
 
 
@@ -83,7 +85,7 @@ def load_balancer(image: str, network, cfg: Path, timeout: float):
 def prometheus(image: str, network, rendered: Path, timeout: float):
     """Prometheus (alias prometheus) with the runbook's alert rules from `rendered`."""
     return (in_network(generic_container(image), network, "prometheus")
-            .with_volume_mapping(str(CONFIG_DIR / "prometheus.yml"), "/etc/prometheus/prometheus.yml", "ro")
+            .with_volume_mapping(str(rendered / "prometheus.yml"), "/etc/prometheus/prometheus.yml", "ro")
             .with_volume_mapping(str(rendered / "runbook-alerts.yml"), "/etc/prometheus/runbook-alerts.yml", "ro")
             .with_exposed_ports(PROMETHEUS_PORT)
             .waiting_for(ready_wait(PROMETHEUS_PORT, "/-/ready", timeout)))
@@ -107,21 +109,25 @@ def pager(image: str, network, timeout: float):
             .waiting_for(ready_wait(PAGER_PORT, "/health", timeout)))
 
 
-def render_lb_config(directory: Path, readiness: ReadinessProbe) -> Path:
-    """Writes haproxy.cfg with `readiness` filled in, readable by the container; returns it."""
+def render_lb_config(directory: Path, readiness: ReadinessProbe, app_port: int = USER_API_PORT) -> Path:
+    """Writes haproxy.cfg with `readiness` and the replicas' port filled in, readable by
+    the container; returns it."""
     cfg = directory / "haproxy.cfg"
-    cfg.write_text(readiness.haproxy_cfg())
+    cfg.write_text(readiness.haproxy_cfg(app_port))
     _readable(directory)
     return cfg
 
 
-def render_alerting(directory: Path, runbook_path: Path | None) -> Path:
-    """Writes the runbook's alert rules and Alertmanager's routing (test profile: windows
-    of seconds) into `directory`; returns it."""
+def render_alerting(directory: Path, runbook_path: Path | None, app_port: int = USER_API_PORT) -> Path:
+    """Writes Prometheus's configuration (the replicas scraped at `app_port`), the
+    runbook's alert rules and Alertmanager's routing (test profile: windows of seconds)
+    into `directory`; returns it."""
     from harness.alerts import routing, rules
     from harness.runbook import RUNBOOK, load
 
     runbook, profile = load(runbook_path or RUNBOOK), rules.PROFILES["test"]
+    scrape = string.Template((CONFIG_DIR / "prometheus.yml").read_text()).substitute(app_port=app_port)
+    (directory / "prometheus.yml").write_text(scrape)
     (directory / "runbook-alerts.yml").write_text(rules.render(runbook, profile))
     (directory / "alertmanager.yml").write_text(routing.render(runbook, profile))
     _readable(directory)

@@ -137,8 +137,9 @@ class ComposeStack(Stack):
         secret = self._auth_env.get("JWT_SECRET", "")
         self.config = replace(self.config, jwt_secret=secret, replicas=len(self.replicas))
         self.auth_env = {"JWT_SECRET": secret}
+        needed = {**self.config.profile.knob_env(self.config.knobs), **self.config.user_api_env}
         problems = [f"user-api {key}={self._replica_env.get(key)!r}, the suite needs {value!r}"
-                    for key, value in self.config.user_api_env.items() if self._replica_env.get(key) != value]
+                    for key, value in needed.items() if self._replica_env.get(key) != value]
         problems += [f"user-api {key} does not go through toxiproxy:{PROXIES[name][0]}"
                      for key, name in PROXIED.items() if not _through_proxy(self._replica_env.get(key, ""), name)]
         if self._replica_env.get("JWT_SECRET") != secret:
@@ -164,9 +165,12 @@ class ComposeStack(Stack):
         """Returns the image compose runs the User API from."""
         return self._original_replicas[0].get_wrapped_container().attrs["Config"]["Image"]
 
-    def user_api_env(self) -> dict[str, str]:
-        """Returns the environment compose gives a replica."""
-        return dict(self._replica_env)
+    def user_api_env(self, **placeholders: str) -> dict[str, str]:
+        """Returns the environment compose gives a replica (with `placeholders`: the
+        profile's variables rendered with them, over it)."""
+        if not placeholders:
+            return dict(self._replica_env)
+        return {**self._replica_env, **self.config.profile.dependency_env({**self.dependency_values(), **placeholders})}
 
     def auth_image(self) -> str:
         """Returns the image compose runs the auth service from."""

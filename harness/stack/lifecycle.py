@@ -28,7 +28,7 @@ from harness.stack import builders
 from harness.stack.handles import logs_of, remove_quietly, together, url
 from harness.stack.operations import StackOperations
 from harness.stack.topology import (ALERTMANAGER_PORT, AUTH_API_PORT, LB_PORT, LB_STATS_PORT, PROMETHEUS_PORT,
-                                    PROXIES, TOXIPROXY_PORT, USER_API_PORT, StackConfig)
+                                    PROXIES, TOXIPROXY_PORT, StackConfig)
 
 
 class Stack(StackOperations):
@@ -42,6 +42,7 @@ class Stack(StackOperations):
         self.postgres = self.redis = self.auth_api = self.toxiproxy = self.lb = self.prometheus = None
         self.alertmanager = self.pager = None
         self.replicas: list = []
+        self.user_ids: list[str] = []  # the seeded users' ids, as the API answered them
         self.auth_env: dict[str, str] = {}
         # Logs of replicas removed during a scenario (a rollback, a restart), by
         # "replica-<index>@<container>", so the history still has what they wrote.
@@ -88,7 +89,8 @@ class Stack(StackOperations):
         together(lambda _: self.add_replica(), range(self.config.replicas))
 
     def _render_alerting(self) -> Path:
-        return builders.render_alerting(self._temporary_dir("drill-alerts-"), self.config.runbook)
+        return builders.render_alerting(self._temporary_dir("drill-alerts-"), self.config.runbook,
+                                        self.config.profile.port)
 
     def _start_monitoring(self, rendered: Path | None) -> None:
         """Prometheus with the runbook's alert rules, Alertmanager and the pager, at once
@@ -102,7 +104,8 @@ class Stack(StackOperations):
             builders.prometheus(self.image("prometheus"), self.network, rendered, timeout))
 
     def _load_balancer(self):
-        cfg = builders.render_lb_config(self._temporary_dir("drill-lb-"), self.config.readiness)
+        cfg = builders.render_lb_config(self._temporary_dir("drill-lb-"), self.config.readiness,
+                                        self.config.profile.port)
         return builders.load_balancer(self.image("haproxy"), self.network, cfg, self.config.startup_timeout)
 
     def _temporary_dir(self, prefix: str) -> Path:
@@ -134,14 +137,31 @@ class Stack(StackOperations):
         """Hook: the User API image the stack runs normally: the candidate, or the bundled one."""
         return self.config.user_api_image or self.image("user-api")
 
-    def user_api_env(self) -> dict[str, str]:
-        """Hook: the User API's environment - every dependency through the fault proxy,
-        plus the config's extras."""
+    def user_api_env(self, **placeholders: str) -> dict[str, str]:
+        """Hook: the User API's environment as its profile names it - every dependency
+        through the fault proxy (`placeholders` replace a value, e.g. a wrong database
+        host), the suite's knobs, plus the config's extras. Raises ConfigError for a
+        knob the profile has no variable for."""
+        profile = self.config.profile
+        env = profile.dependency_env({**self.dependency_values(), **placeholders})
+        return {**env, **profile.knob_env(self.config.knobs), **self.config.user_api_env}
+
+    def env_with(self, **placeholders: str) -> dict[str, str]:
+        """Returns the image's variables that change when `placeholders` replace where
+        a dependency is or the secret (e.g. redis_url=..., redis_host=...), as its
+        profile names them - the release a fault or a remediation redeploys."""
+        current, changed = self.user_api_env(), self.user_api_env(**placeholders)
+        return {name: value for name, value in changed.items() if current.get(name) != value}
+
+    def dependency_values(self) -> dict[str, str]:
+        """Returns the profile's placeholders: where the replicas find each dependency
+        (always the fault proxy) and the shared token secret."""
         pg, cache, auth = PROXIES["postgres"][0], PROXIES["redis"][0], PROXIES["auth"][0]
-        env = {"DATABASE_URL": f"postgresql://{POSTGRES_USER}:{POSTGRES_PASSWORD}@toxiproxy:{pg}/{POSTGRES_DB}",
-               "REDIS_URL": f"redis://toxiproxy:{cache}/0", "AUTH_SERVICE_URL": f"http://toxiproxy:{auth}",
-               "JWT_SECRET": self.config.jwt_secret}
-        return {**env, **self.config.user_api_env}
+        return {"database_url": f"postgresql://{POSTGRES_USER}:{POSTGRES_PASSWORD}@toxiproxy:{pg}/{POSTGRES_DB}",
+                "postgres_host": "toxiproxy", "postgres_port": str(pg), "postgres_user": POSTGRES_USER,
+                "postgres_password": POSTGRES_PASSWORD, "postgres_db": POSTGRES_DB,
+                "redis_url": f"redis://toxiproxy:{cache}/0", "redis_host": "toxiproxy", "redis_port": str(cache),
+                "auth_url": f"http://toxiproxy:{auth}", "jwt_secret": self.config.jwt_secret}
 
     def auth_image(self) -> str:
         """Hook: the auth service's image."""
@@ -155,7 +175,8 @@ class Stack(StackOperations):
                           wait_ready: bool = True, **docker_kwargs):
         """Returns an unstarted User API replica (aliases app and user-api)."""
         return builders.replica(image or self.baseline_image(), self.network, {**self.user_api_env(), **(env or {})},
-                                self.config.startup_timeout if wait_ready else None, **docker_kwargs)
+                                self.config.startup_timeout if wait_ready else None, self.config.profile.port,
+                                **docker_kwargs)
 
     def add_replica(self, env: dict[str, str] | None = None, wait_ready: bool = True, image: str | None = None,
                     **docker_kwargs):
@@ -213,7 +234,7 @@ class Stack(StackOperations):
 
     def replica_url(self, container) -> str:
         """Returns the loopback URL of a User API replica container."""
-        return url(container, USER_API_PORT)
+        return url(container, self.config.profile.port)
 
     def lb_url(self) -> str:
         return url(self.lb, LB_PORT)

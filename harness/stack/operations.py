@@ -12,24 +12,39 @@ import requests
 from harness.errors import HarnessError
 from harness.polling import wait_until
 from harness.stack.handles import ensure_running, logs_of, remove_quietly, together, url
-from harness.stack.topology import READY_PATH, USER_API_PORT
+from harness.stack.topology import READY_PATH
+from harness.stack.users import create_users, listed_ids
 
 
 class StackOperations:
     """Mixed into Stack: reads its containers (`replicas`, `auth_api`, ...) and config."""
 
-    def seed(self, users: int) -> str:
-        """Seeds `users` users through the first replica's seed command; returns its
-        output. Raises HarnessError when the command fails."""
-        result = self.replicas[0].exec(["python", "-m", "services.user_api", "seed", str(users)])
-        if result.exit_code != 0:
-            raise HarnessError(f"seeding {users} users failed: {result.output.decode()[-500:]}")
-        return result.output.decode()
+    def seed(self, count: int) -> list[str]:
+        """Makes `count` users - through the profile's declared command when it has one,
+        else through POST /users on the first replica - and adds their ids, as the API
+        answered them, to `user_ids` (what the load reads and updates); returns the new
+        ids. Raises HarnessError when the users cannot be made."""
+        base, argv = self.url(0), self.config.profile.create_users_argv(count)
+        if not argv:
+            made = create_users(base, count, self.token)
+        else:
+            result = self.replicas[0].exec(argv)
+            if result.exit_code != 0:
+                raise HarnessError(f"the profile's create_users {argv} exited {result.exit_code}: "
+                                   f"{result.output.decode(errors='replace')[-300:]}")
+            made = [i for i in listed_ids(base, self.token("drill-seed"), count + len(self.user_ids))
+                    if i not in set(self.user_ids)]
+        if len(made) < count:
+            raise HarnessError(f"seeding made {len(made)} of {count} users")
+        self.user_ids = [*self.user_ids, *made]
+        return made
 
-    def wait_ready(self, container, timeout: float | None = None, port: int = USER_API_PORT,
+    def wait_ready(self, container, timeout: float | None = None, port: int | None = None,
                    path: str = READY_PATH) -> None:
-        """Waits until `container` answers 200 on `path` (a replica's readiness by
-        default); raises HarnessError with its last log lines otherwise."""
+        """Waits until `container` answers 200 on `path` at `port` (a replica's readiness
+        by default); raises HarnessError with its last log lines otherwise."""
+        port = port or self.config.profile.port
+
         def answers() -> bool:
             return requests.get(f"{url(container, port)}{path}", timeout=1).status_code == 200
 
@@ -97,7 +112,9 @@ class StackOperations:
 
     def reset(self) -> None:
         """Returns the stack to its start: no toxics, every proxy enabled, dependencies
-        running and unpaused, baseline replicas and auth service, fresh data."""
+        running and unpaused, baseline replicas and auth service, an empty cache. The
+        seeded users stay (the contract names no table to empty: a scenario's load only
+        reads, lists, creates and renames)."""
         requests.post(f"{self.toxiproxy_url()}/reset", timeout=10).raise_for_status()
         self.restore_containers()
         self._reset_data()
@@ -132,10 +149,6 @@ class StackOperations:
         self.scale(self.config.replicas)
 
     def _reset_data(self) -> None:
-        import psycopg
-
-        with psycopg.connect(self.postgres.get_connection_url(), connect_timeout=5, autocommit=True) as conn:
-            conn.execute("TRUNCATE users RESTART IDENTITY CASCADE")
         self.redis.get_client(socket_timeout=5).flushall()
-        if self.config.seed_users:
-            self.seed(self.config.seed_users)
+        if len(self.user_ids) < self.config.seed_users:
+            self.seed(self.config.seed_users - len(self.user_ids))

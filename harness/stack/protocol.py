@@ -15,6 +15,7 @@ class StackLike(Protocol):
     alertmanager: Any
     pager: Any
     removed_logs: dict[str, str]
+    user_ids: list[str]  # the seeded users, as the API answered them
 
     def url(self, replica: int = 0) -> str: ...
 

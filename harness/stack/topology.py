@@ -9,7 +9,9 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
-USER_API_PORT = 8000
+from harness.stack.profile import ServiceProfile
+
+USER_API_PORT = 8000  # the bundled User API's; a profile may name another
 AUTH_API_PORT = 8080
 TOXIPROXY_PORT = 8474
 LB_PORT, LB_STATS_PORT = 8080, 8404
@@ -35,10 +37,12 @@ class ReadinessProbe:
     failure_threshold: int = 3
     success_threshold: int = 1
 
-    def haproxy_cfg(self) -> str:
-        """Returns harness/stack/config/haproxy.cfg with these values filled in."""
+    def haproxy_cfg(self, app_port: int = USER_API_PORT) -> str:
+        """Returns harness/stack/config/haproxy.cfg with these values filled in, the
+        replicas found at `app_port`."""
         template = string.Template((CONFIG_DIR / "haproxy.cfg").read_text())
         return template.substitute(period_ms=int(self.period_s * 1000), timeout_ms=int(self.timeout_s * 1000),
+                                   app_port=app_port,
                                    failure_threshold=self.failure_threshold,
                                    success_threshold=self.success_threshold)
 
@@ -49,10 +53,13 @@ class ReadinessProbe:
 
 @dataclass
 class StackConfig:
-    """What to start: replicas, extra User API environment, users to seed, and which
-    parts of the stack (load balancer, Prometheus) to include."""
+    """What to start: replicas, the suite's knobs (by name: the profile says which
+    variable of the image each is), extra User API environment (the image's own
+    variables), users to seed, and which parts of the stack (load balancer, Prometheus)
+    to include."""
 
     replicas: int = 1
+    knobs: dict[str, str] = field(default_factory=dict)
     user_api_env: dict[str, str] = field(default_factory=dict)
     seed_users: int = 0
     postgres_settings: dict[str, str] = field(default_factory=dict)  # e.g. {"log_statement": "all"}
@@ -62,4 +69,5 @@ class StackConfig:
     startup_timeout: float = 60.0
     readiness: ReadinessProbe = field(default_factory=ReadinessProbe)
     user_api_image: str | None = None  # a candidate image (release validation); None: the bundled one
+    profile: ServiceProfile = field(default_factory=ServiceProfile)  # how that image is driven
     runbook: Path | None = None  # whose Quick Response sections the alert rules are (None: the bundled one)

@@ -14,7 +14,7 @@ PACKAGES = ("drill", "scenarios", "load", "harness")  # highest first
 # Inside harness, lowest first: a module may import its own rank or below.
 HARNESS_RANKS = {
     "errors": 0, "polling": 0, "settings": 0, "progress": 0, "signals": 0, "loopback": 0,
-    "runbook": 1, "engine": 2, "observe": 3, "alerts": 4, "stack": 5, "faults": 6, "checks": 7, "run": 8,
+    "runbook": 1, "engine": 2, "observe": 3, "alerts": 4, "stack": 5, "faults": 6, "checks": 7, "run": 8, "contract": 8,
     "mutation": 9, "report": 10, "export": 10,
 }
 MAX_LINES = 400

@@ -18,6 +18,7 @@ class FakeStack:
     """A StackLike with no replicas, load balancer or monitoring (harness/stack/protocol.py)."""
 
     replicas: list = []
+    user_ids: list = []
     lb = prometheus = alertmanager = pager = None
 
     def __init__(self) -> None:
@@ -39,7 +40,7 @@ class PacedLoad:
     def __init__(self, gap_s: float | None) -> None:
         self.gap_s = gap_s
 
-    def build(self, history, *_):
+    def build(self, history, *_, **__):
         return PacedGenerator(history, self.gap_s)
 
 

@@ -14,7 +14,8 @@ from harness.stack import PROXIES, ReadinessProbe
 from harness.engine.compose import IMAGE_VARIABLES
 from harness.engine.containers import POSTGRES_DB, POSTGRES_PASSWORD, POSTGRES_USER
 from harness.engine.images import SPECS
-from scenarios.common import REPLICA_COUNT, USER_API_ENV
+from harness.stack.profile import ServiceProfile
+from scenarios.common import REPLICA_COUNT, SUITE_KNOBS
 
 ROOT = Path(__file__).resolve().parents[4]  # tests/unit/harness/stack/ -> the checkout
 
@@ -54,7 +55,8 @@ def test_the_user_api_reaches_every_dependency_through_the_fault_proxy(compose):
 def test_the_user_api_has_the_suite_s_settings_and_the_auth_service_s_secret(compose):
     services = compose["services"]
     env = services["user-api"]["environment"]
-    assert {key: env[key] for key in USER_API_ENV} == USER_API_ENV
+    knob_env = ServiceProfile().knob_env(SUITE_KNOBS)
+    assert {key: env[key] for key in knob_env} == knob_env
     assert env["JWT_SECRET"] == services["auth-api"]["environment"]["JWT_SECRET"]
     assert len(_default(env["JWT_SECRET"])) >= 32  # the User API refuses a shorter HS256 key
 
@@ -70,6 +72,16 @@ def test_the_load_balancer_probes_readiness_as_the_harness_s_template_renders_it
         "compose/haproxy.cfg drifted from harness/stack/config/haproxy.cfg: render it again with "
         "`python -c 'from harness.stack import ReadinessProbe; print(ReadinessProbe().haproxy_cfg(), end=\"\")'"
         " > compose/haproxy.cfg`")
+
+
+def test_prometheus_scrapes_the_replicas_as_the_harness_s_template_renders_it_for_the_bundled_port():
+    import string
+
+    from harness.stack.topology import CONFIG_DIR, USER_API_PORT
+
+    template = string.Template((CONFIG_DIR / "prometheus.yml").read_text())
+    assert (ROOT / "compose" / "prometheus.yml").read_text() == template.substitute(app_port=USER_API_PORT), \
+        "compose/prometheus.yml drifted from harness/stack/config/prometheus.yml: render it again (port 8000)"
 
 
 def test_the_alert_rules_and_the_routing_are_the_runbook_s_test_profile_as_drill_alerts_renders_them():

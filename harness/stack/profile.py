@@ -1,0 +1,199 @@
+"""The service profile: what differs between teams' User API images and the runbook
+does not fix - the port it listens on, the environment variables it reads for its
+dependencies, the variables of the suite's tuning knobs, extra environment, and an
+optional command that makes users. The default profile is the bundled User API's.
+
+A profile is a TOML file (docs/contract.md shows one):
+
+    [user_api]
+    port = 8000
+    startup_timeout_s = 60
+    create_users = ["/app/seed", "{count}"]   # optional; default: POST /users
+
+    [user_api.environment]     # variable the image reads = template of its value
+    PGHOST = "{postgres_host}"
+
+    [user_api.knobs]           # suite knob = the image's variable (absent: not tunable)
+    db_pool_max = "POOL_SIZE"
+
+    [user_api.extra_environment]
+    LOG_FORMAT = "text"
+
+Command-line flags override it (--user-api-port, --user-api-env KEY=VALUE). Every value
+is validated; an error names the key and raises ConfigError (exit 2) before anything
+starts."""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from harness.errors import ConfigError
+
+# The values an environment template may use; the stack fills them in.
+PLACEHOLDERS = ("database_url", "postgres_host", "postgres_port", "postgres_user", "postgres_password",
+                "postgres_db", "redis_url", "redis_host", "redis_port", "auth_url", "jwt_secret")
+# The suite's tuning knobs: what each sets (the scenarios that need one say so).
+KNOBS = {
+    "rate_limit_requests": "requests one client may make per window",
+    "rate_limit_window_s": "the rate limit's window, in seconds",
+    "auth_cache_s": "how long a token's check with the auth service is remembered, in seconds",
+    "db_pool_max": "most database connections open at once",
+    "db_pool_min": "database connections kept open",
+    "db_pool_timeout_s": "longest wait for a free database connection, in seconds",
+    "db_statement_timeout_ms": "the database statement timeout, in milliseconds",
+}
+OPTIONAL_KNOBS = {"db_pool_min"}  # set when the image has it; a service without it still runs the scenario
+REFERENCE_ENVIRONMENT = {"DATABASE_URL": "{database_url}", "REDIS_URL": "{redis_url}",
+                         "AUTH_SERVICE_URL": "{auth_url}", "JWT_SECRET": "{jwt_secret}"}
+REFERENCE_KNOBS = {"rate_limit_requests": "RATE_LIMIT_REQUESTS", "rate_limit_window_s": "RATE_LIMIT_WINDOW_SECONDS",
+                   "auth_cache_s": "AUTH_CACHE_SECONDS", "db_pool_max": "DB_POOL_MAX", "db_pool_min": "DB_POOL_MIN",
+                   "db_pool_timeout_s": "DB_POOL_TIMEOUT_SECONDS", "db_statement_timeout_ms": "DB_STATEMENT_TIMEOUT_MS"}
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_KEYS = {"port", "startup_timeout_s", "create_users", "environment", "knobs", "extra_environment"}
+
+
+@dataclass(frozen=True)
+class ServiceProfile:
+    """A validated profile; build one with `load_profile` (or take the default)."""
+
+    port: int = 8000
+    startup_timeout_s: float = 60.0
+    create_users: tuple[str, ...] = ()  # argv run in a replica; "{count}" is the number asked
+    environment: Mapping[str, str] = field(default_factory=lambda: dict(REFERENCE_ENVIRONMENT))
+    knobs: Mapping[str, str] = field(default_factory=lambda: dict(REFERENCE_KNOBS))
+    extra_environment: Mapping[str, str] = field(default_factory=dict)
+    source: str = "the bundled User API's profile"
+
+    def dependency_env(self, values: Mapping[str, str]) -> dict[str, str]:
+        """Returns the image's environment: every template filled from `values` (the
+        PLACEHOLDERS), then the extra environment."""
+        filled = {name: template.format_map(values) for name, template in self.environment.items()}
+        return {**filled, **self.extra_environment}
+
+    def knob_env(self, knobs: Mapping[str, str]) -> dict[str, str]:
+        """Returns the image's variables for suite knobs (by knob name); raises
+        ConfigError naming a knob this profile gives no variable for."""
+        knobs = {k: v for k, v in knobs.items() if k in self.knobs or k not in OPTIONAL_KNOBS}
+        missing = [k for k in knobs if k not in self.knobs]
+        if missing:
+            raise ConfigError(f"{self.source}: the suite needs knob {missing[0]!r} ({KNOBS.get(missing[0], '?')}), "
+                              f"and [user_api.knobs] names no variable for it")
+        return {self.knobs[k]: str(v) for k, v in knobs.items()}
+
+    def create_users_argv(self, count: int) -> list[str]:
+        """Returns the declared user-making command for `count` users ([] when none)."""
+        return [part.replace("{count}", str(count)) for part in self.create_users]
+
+
+def _error(source: str, key: str, problem: str) -> ConfigError:
+    return ConfigError(f"{source}: {key}: {problem}")
+
+
+def _port(source: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise _error(source, "user_api.port", f"must be a whole number 1-65535, got {value!r}")
+    return value
+
+
+def _timeout(source: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 600:
+        raise _error(source, "user_api.startup_timeout_s", f"must be seconds in (0, 600], got {value!r}")
+    return float(value)
+
+
+def _argv(source: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(p, str) and p for p in value):
+        raise _error(source, "user_api.create_users", "must be a command as a list of non-empty strings, "
+                     'e.g. ["/app/seed", "{count}"]')
+    return tuple(value)
+
+
+def _variables(source: str, key: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise _error(source, key, "must be a table of NAME = \"value\"")
+    for name, text in value.items():
+        if not _VARIABLE.match(name):
+            raise _error(source, f"{key}.{name}", "is not an environment variable name")
+        if not isinstance(text, str):
+            raise _error(source, f"{key}.{name}", f"must be a string, got {text!r}")
+    return dict(value)
+
+
+def _templates(source: str, value: Any) -> dict[str, str]:
+    templates = _variables(source, "user_api.environment", value)
+    for name, template in templates.items():
+        try:
+            used = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+        except ValueError as exc:
+            raise _error(source, f"user_api.environment.{name}", f"bad template: {exc}") from None
+        unknown = sorted(used - set(PLACEHOLDERS))
+        if unknown:
+            raise _error(source, f"user_api.environment.{name}",
+                         f"unknown placeholder {{{unknown[0]}}}; known: {', '.join(PLACEHOLDERS)}")
+    return templates
+
+
+def _knobs(source: str, value: Any) -> dict[str, str]:
+    knobs = _variables(source, "user_api.knobs", {k: v for k, v in value.items()} if isinstance(value, dict) else value)
+    unknown = sorted(set(knobs) - set(KNOBS))
+    if unknown:
+        raise _error(source, f"user_api.knobs.{unknown[0]}", f"unknown knob; known: {', '.join(KNOBS)}")
+    for knob, variable in knobs.items():
+        if not _VARIABLE.match(variable):
+            raise _error(source, f"user_api.knobs.{knob}", f"{variable!r} is not an environment variable name")
+    return knobs
+
+
+def profile_from(data: Mapping[str, Any], source: str) -> ServiceProfile:
+    """Returns the profile of a parsed file's contents; raises ConfigError naming the
+    first bad key."""
+    unknown_top = sorted(set(data) - {"user_api"})
+    if unknown_top:
+        raise _error(source, unknown_top[0], "unknown table; a profile has [user_api]")
+    table = data.get("user_api", {})
+    if not isinstance(table, dict):
+        raise _error(source, "user_api", "must be a table")
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise _error(source, f"user_api.{unknown[0]}", f"unknown key; known: {', '.join(sorted(_KEYS))}")
+    values: dict[str, Any] = {"source": source}
+    readers = {"port": _port, "startup_timeout_s": _timeout, "create_users": _argv, "environment": _templates,
+               "knobs": _knobs,
+               "extra_environment": lambda s, v: _variables(s, "user_api.extra_environment", v)}
+    for key, reader in readers.items():
+        if key in table:
+            values[key] = reader(source, table[key])
+    return ServiceProfile(**values)
+
+
+def load_profile(path: Path | None) -> ServiceProfile:
+    """Returns the profile in the TOML file `path` (None: the bundled User API's).
+    Raises ConfigError for a file that cannot be read or holds a bad value."""
+    if path is None:
+        return ServiceProfile()
+    try:
+        data = tomllib.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"--profile {path}: no such file") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"--profile {path}: {exc}") from None
+    return profile_from(data, f"profile {path}")
+
+
+def with_flags(profile: ServiceProfile, port: int | None = None, env: list[str] | None = None) -> ServiceProfile:
+    """Returns `profile` with the command line's --user-api-port and --user-api-env
+    KEY=VALUE applied over it; raises ConfigError naming a bad flag."""
+    if port is not None:
+        profile = replace(profile, port=_port("--user-api-port", port))
+    extra = dict(profile.extra_environment)
+    for item in env or []:
+        name, sep, value = item.partition("=")
+        if not sep or not _VARIABLE.match(name):
+            raise ConfigError(f"--user-api-env {item!r}: must be NAME=VALUE")
+        extra[name] = value
+    return replace(profile, extra_environment=extra)
