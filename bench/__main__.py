@@ -11,11 +11,12 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import faultproxy, harness, images, load_generator, suite, user_api
+from bench import contract, faultproxy, harness, images, load_generator, suite, user_api
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARKS = {"images": images.run, "user_api": user_api.run, "faultproxy": faultproxy.run,
-              "harness": harness.run, "load": load_generator.run, "suite": suite.run}
+              "harness": harness.run, "load": load_generator.run, "suite": suite.run,
+              "contract": contract.run}
 
 
 def _missed(figures: dict) -> list[str]:

@@ -86,11 +86,15 @@ def cmd_report(settings, args) -> int:
 
 
 def cmd_build(settings, args) -> int:
-    """Builds a User API image from a source tree (default: this checkout)."""
+    """Builds a User API image from a source tree (default: this checkout), or one of
+    examples/ by name (go-user-api), tagged --tag."""
     from harness.engine.images import build_user_api
+    from harness.engine.recipes import EXAMPLES
 
+    if args.what in EXAMPLES:
+        return _build_example(settings, EXAMPLES[args.what], args.tag)
     if args.what != "user-api":
-        raise ConfigError(f"drill build: can build 'user-api', not {args.what!r}")
+        raise ConfigError(f"drill build: can build 'user-api' or {', '.join(map(repr, EXAMPLES))}, not {args.what!r}")
     source = Path(args.source) if args.source else SOURCE_ROOT
     if not source.is_dir():
         raise ConfigError(f"--source {source}: no such directory")
@@ -98,6 +102,17 @@ def cmd_build(settings, args) -> int:
         started = time.monotonic()
         build_user_api(session.images, source, args.tag)
     print(f"built {args.tag} from {source} in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def _build_example(settings, spec, tag: str) -> int:
+    """Builds (or finds, by its content hash) an example User API and tags it `tag`."""
+    with engine_session(settings) as session:
+        started = time.monotonic()
+        image = session.images.resolve_spec(spec)
+        repository, _, version = tag.rpartition(":") if ":" in tag.rsplit("/", 1)[-1] else (tag, "", "latest")
+        session.client.images.get(image.ref).tag(repository, version)
+    print(f"built {tag} ({image.source}) from examples/{spec.name} in {time.monotonic() - started:.1f}s")
     return 0
 
 
@@ -122,8 +137,11 @@ def add_parsers(sub) -> None:
     alerts.add_argument("--runbook-url", metavar="URL", help="where the on-call reads the runbook (runbook_url)")
     alerts.add_argument("--out", metavar="DIR", help="write runbook-alerts.yml and alertmanager.yml there")
     _add_export(sub)
-    build = sub.add_parser("build", help="build a User API image from a source tree (a candidate)")
-    build.add_argument("what", choices=["user-api"])
+    from harness.engine.recipes import EXAMPLES
+
+    build = sub.add_parser("build", help="build a User API image from a source tree (a candidate), or an example")
+    build.add_argument("what", choices=["user-api", *EXAMPLES],
+                       help="user-api: from --source; go-user-api: examples/go-user-api")
     build.add_argument("--source", metavar="DIR", help="a tree laid out like this repository (default: this one)")
     build.add_argument("--tag", required=True, metavar="REF", help="the image reference to build")
 

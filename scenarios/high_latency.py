@@ -26,9 +26,10 @@ SECTION = "High Latency"
 # of ~10 runs.
 UTILISATION = 1.5
 READ = "/users/{user_id}"
+SMALL_POOL = 2  # connections per replica while "pool exhaustion" is checked
 
 
-def _scale_keeping_limits(replicas: int, served: int = 20, within_s: float = 15.0):
+def _scale_keeping_limits(replicas: int, served: int = 20, within_s: float = 30.0):
     """The quick win, honestly: new replicas get the same CPU limit as the old ones
     (a deployment's pods share their spec), so only the added capacity can help. Done
     when every new replica has answered `served` of the load's requests - in the rotation
@@ -150,12 +151,13 @@ def scenarios(o: Oracle) -> list[Scenario]:
                               "starve the pool and turn High Latency into Service is Down)"}),
         _latency(o, "latency-pool-exhaustion", "Check database connection pool exhaustion",
                  "Pool exhausted: requests queue for a connection, p99 over the threshold, pool at its maximum",
-                 lambda: make("pool_exhaustion", db_pool_max=2, pool_timeout_s=pool_timeout_s),
-                 [c.metric_reaches_metric(REPLICAS, "db_connection_pool_active", "db_connection_pool_max",
-                                          "fault_steady")],
+                 lambda: make("pool_exhaustion", db_pool_max=SMALL_POOL, pool_timeout_s=pool_timeout_s),
+                 # At the maximum the suite set (the knob), not one the service reports:
+                 # the runbook's metric is db_connection_pool_active alone.
+                 [c.metric(REPLICAS, "db_connection_pool_active", "fault_steady", "reaches", value=SMALL_POOL)],
                  proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "pool exhaustion"),
                          o.claim("metric.db_connection_pool_active")],
-                 calibration={"db_pool_max": 2, "pool_timeout_s": pool_timeout_s,
+                 calibration={"db_pool_max": SMALL_POOL, "pool_timeout_s": pool_timeout_s,
                               "why": "with every connection held, a request waits the pool timeout (2x the "
                               "threshold) before it fails"}),
     ]

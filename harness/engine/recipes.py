@@ -20,6 +20,7 @@ from harness.settings import Settings
 REPO_DIR = Path(__file__).resolve().parents[2]
 IMAGES_DIR = REPO_DIR / "images"
 SERVICES_DIR = REPO_DIR / "services"
+EXAMPLES_DIR = REPO_DIR / "examples"
 BUILT_REPOSITORY = "runbook-drill"
 # Bump when a recipe's steps change in a way its files do not show.
 RECIPE_VERSION = "1"
@@ -98,18 +99,20 @@ def _base_identity(base: ResolvedImage | None) -> str:
 
 @dataclass(frozen=True)
 class DockerfileRecipe:
-    """A Dockerfile under images/<context>, built FROM the resolved `base` image."""
+    """A Dockerfile under <root>/<context> (root: images/), built FROM the resolved
+    `base` image (given as the build argument BASE)."""
 
     context: str
     base: str | None = "debian"
+    root: Path = IMAGES_DIR
 
     def context_hash(self, base: ResolvedImage | None) -> str:
-        return hash_tree(IMAGES_DIR / self.context, _base_identity(base))
+        return hash_tree(self.root / self.context, _base_identity(base))
 
     def build(self, builder: "Builder", tag: str, labels: dict[str, str],
               base: ResolvedImage | None) -> None:
         buildargs = {"BASE": base.ref} if base else {}
-        builder.docker_build(IMAGES_DIR / self.context, tag, labels, buildargs)
+        builder.docker_build(self.root / self.context, tag, labels, buildargs)
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,14 @@ SPECS: dict[str, ImageSpec] = {spec.name: spec for spec in (
               "fault proxy (offline: services/faultproxy, same API)"),
     ImageSpec("user-api", None, _service("user_api", 8000), "the system under test"),
     ImageSpec("auth-api", None, _service("auth_api", 8080), "token issuer and introspection"),
+)}
+
+
+# User APIs of other teams, as examples/ holds them: built on demand (`drill build
+# go-user-api`, the tests that run the suite against them), never by `drill setup`.
+EXAMPLES: dict[str, ImageSpec] = {spec.name: spec for spec in (
+    ImageSpec("go-user-api", None, DockerfileRecipe("go-user-api", root=EXAMPLES_DIR),
+              "a User API in Go (examples/go-user-api): Debian's Go packages, no Python"),
 )}
 
 

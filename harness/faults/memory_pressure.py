@@ -7,6 +7,8 @@ needs, so it is OOM-killed at every start - the crash loop an on-call engineer m
 
 from harness.faults.base import Fault, FaultNotApplied, register
 
+DOCKER_MIN_LIMIT = 6 * 1024 * 1024  # the engine refuses a memory limit below 6 MiB
+
 
 def _usage_bytes(container) -> int:
     """Returns the container's working set: memory use without reclaimable page cache
@@ -28,6 +30,9 @@ class MemoryPressure(Fault):
         for replica in stack.replicas:
             usage = _usage_bytes(replica)
             limit = int(usage * below) if below > 0 else usage + self.values["headroom_mb"] * 1024 * 1024
+            if limit < DOCKER_MIN_LIMIT:
+                raise FaultNotApplied(f"a limit of {below:g} of the working set ({usage / 2**20:.1f} MiB) is "
+                                      "below the engine's 6 MiB minimum: this fault cannot reach the image")
             wrapped = replica.get_wrapped_container()
             if below > 0:
                 wrapped.stop(timeout=5)

@@ -56,7 +56,10 @@ def create_users(base: str, count: int, token: Callable[[str], str], deadline_s:
 
 def _create_one(session: requests.Session, base: str, headers: dict, email: str, deadline: float) -> str:
     while True:
-        answer = session.post(f"{base}/users", json=user_body(email), headers=headers, timeout=10)
+        try:
+            answer = session.post(f"{base}/users", json=user_body(email), headers=headers, timeout=10)
+        except requests.RequestException as exc:
+            raise HarnessError(f"seeding users: POST /users got no answer: {type(exc).__name__}") from None
         if answer.status_code in (200, 201):
             return answered_id(answer)
         if answer.status_code != 429 or time.monotonic() > deadline:

@@ -11,6 +11,7 @@ import requests
 
 from harness.stack import Stack, StackConfig
 from tests.support.api import bearer, metric_families, sample_value
+from tests.support.profiles import WITH_REFERENCE_SEED
 from harness.polling import eventually
 from hypothesis import HealthCheck, given, settings
 
@@ -22,7 +23,8 @@ SECRET = "integration-suite-secret-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def stack(session):
-    config = StackConfig(seed_users=SEEDED, postgres_settings={"log_statement": "all"}, jwt_secret=SECRET)
+    config = StackConfig(seed_users=SEEDED, postgres_settings={"log_statement": "all"}, jwt_secret=SECRET,
+                         profile=WITH_REFERENCE_SEED)
     with Stack(session, config) as running:
         yield running
 

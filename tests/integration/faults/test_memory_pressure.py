@@ -5,11 +5,12 @@ import concurrent.futures
 from harness.faults import make
 from harness.polling import eventually
 from tests.support.faults import applied, quiet_get
+from tests.support.profiles import reference_seed
 
 
 def test_memory_pressure_with_unpaginated_result_sets_gets_oomkilled_and_restarted(stack):
     stack.redeploy({"REGRESSIONS": "unpaginated"})
-    stack.seed(20_000)  # every "page" is now 20,000 users with their roles
+    reference_seed(stack, 20_000)  # every "page" is now 20,000 users with their roles
     fault = make("memory_pressure", headroom_mb=16)
     assert applied(stack, fault)["memory_limits"]
     replica, token = stack.replicas[0], stack.token("memory")

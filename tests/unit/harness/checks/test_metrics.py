@@ -29,3 +29,34 @@ def test_a_counter_declared_without_samples_counts_as_zero():
     assert verdict.status == FAIL and verdict.evidence["last"] == 0
     first_error = history_with(scrape(10, {}), scrape(11, {"http_requests_errors_total{status=401}": 3.0}))
     assert checks.metric("r0", "http_requests_errors_total", "w", "rises").evaluate(first_error).status == PASS
+
+
+def _gauge(values, start=10):
+    scrapes = [("metrics", "r0", start + i, {"samples": {"db_connection_pool_active{}": v}}) for i, v in
+               enumerate(values)]
+    return scrapes
+
+
+def test_a_gauge_is_back_to_baseline_though_its_last_scrape_caught_requests_in_flight():
+    history = history_with(*_gauge([0, 1, 0], 10), *_gauge([3, 0, 1, 2], 50),
+                           windows=(("steady", 0, 20), ("recovery", 40, 100)))
+    check = checks.metric_back_to_baseline("r0", "db_connection_pool_active", "recovery", "steady", slack=1)
+    assert check.evaluate(history).status == PASS
+
+
+def test_a_gauge_that_holds_what_it_took_at_every_last_scrape_is_a_leak():
+    history = history_with(*_gauge([0, 1, 0], 10), *_gauge([3, 3, 3, 3], 50),
+                           windows=(("steady", 0, 20), ("recovery", 40, 100)))
+    verdict = checks.metric_back_to_baseline("r0", "db_connection_pool_active", "recovery", "steady",
+                                             slack=1).evaluate(history)
+    assert verdict.status == FAIL and verdict.evidence["end"] == {"r0": 3}
+
+
+def test_a_label_of_any_name_whose_value_starts_with_the_route_is_matched():
+    scrapes = [("metrics", "r0", 10 + i, {"samples": {"http_requests_total{code=200,method=GET,path=/users/{id}}": v,
+                                                       "http_requests_total{code=200,path=/health/ready}": 10 * i}})
+               for i, v in enumerate([4, 4, 4])]
+    history = history_with(*scrapes)
+    only_users = checks.metric("r0", "http_requests_total", "w", "stays", labels={checks.ANY_LABEL: "/users"})
+    assert only_users.evaluate(history).status == PASS
+    assert checks.metric("r0", "http_requests_total", "w", "stays").evaluate(history).status == FAIL
