@@ -104,7 +104,9 @@ def scenarios(o: Oracle) -> list[Scenario]:
                  # Not "quiet" for the others: throttled 1.5x over, readiness probes (1 s
                  # timeout) time out, replicas leave the pool and the load balancer's 503s
                  # page High Error Rate too (seen in 2 of 2 runs; ServiceDown went pending once).
-                 [c.resource(REPLICAS, "throttled_periods", "fault_steady"), *o.pages("HighLatency")],
+                 # Timed from the calibrated quota on ("fault"), not the first step's injection:
+                 # an image that needs more steps down is not paged later for it.
+                 [c.resource(REPLICAS, "throttled_periods", "fault_steady"), *o.pages("HighLatency", window="fault")],
                  remediation=_scale_keeping_limits(replicas), remediation_name=f"scale to {replicas} replicas",
                  heal_first=False, recovery_starts_when=backlog_drained(o.p99_ms), recovery_s=5, fault_s=6,
                  calibrate=quota_for(UTILISATION, o.p99_ms),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from harness import checks as c
 from harness.checks import REPLICAS
 from harness.faults import make
+from harness.run.calibration import readiness_past_timeout
 from harness.run.scenario import Scenario
 from scenarios.common import ALERT_WITHIN_S, Oracle, READINESS, removal_s, suite_load
 
@@ -38,7 +39,7 @@ def _rollback_deadline(o: Oracle) -> float:
 
 
 def scenarios(o: Oracle) -> list[Scenario]:
-    slow_db_ms = int(READINESS.timeout_s * 1000 * 0.6)  # two round trips per readiness check: 1.2x the timeout
+    probe_db_ms = int(READINESS.timeout_s * 1000 * 0.15)  # the calibration's first step: readiness still passes
     return [
         _dependency(o, "down-db-refused", lambda: make("dependency_refused", dependency="postgres"),
                     "Database connection failure", quiet=("HighLatency",)),
@@ -55,14 +56,16 @@ def scenarios(o: Oracle) -> list[Scenario]:
         Scenario(
             id="down-escalation-slow-database", runbook=SECTION,
             title="Finding: a database slow enough for readiness to time out takes the whole service down",
-            fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=slow_db_ms),
-            load=suite_load(), steady=o.steady(),
+            fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=probe_db_ms),
+            calibrate=readiness_past_timeout(READINESS.timeout_s), load=suite_load(), steady=o.steady(),
             during=[*_all_failing(o), c.probe_status_within("lb", o.ready, 503, "fault", removal_s() + 3)],
             after=o.recovered(20), settle_s=removal_s() + 1, fault_s=5,
             proves=[o.cites(SECTION, "Database connection failure"), o.claim("ready.checks")],
-            calibration={"latency_ms": slow_db_ms,
-                         "why": f"readiness runs two round trips to PostgreSQL; at {slow_db_ms} ms each it takes "
-                                f"longer than the probe's {READINESS.timeout_s:g} s timeout, so every replica "
-                                f"fails {READINESS.failure_threshold} probes in a row and leaves the pool: "
-                                "readiness that pings the database turns a latency incident into an outage"}),
+            calibration={"latency_ms": f"readiness's cost timed on the image at {probe_db_ms} ms, the latency "
+                                       f"scaled to make it 1.5x the probe's {READINESS.timeout_s:g} s timeout",
+                         "why": "however many round trips the image's readiness makes to PostgreSQL (the bundled "
+                                "one two, another one), at that latency it takes longer than the probe's timeout, "
+                                f"so every replica fails {READINESS.failure_threshold} probes in a row and leaves "
+                                "the pool: readiness that pings the database turns a latency incident into an "
+                                "outage"}),
     ]

@@ -117,7 +117,11 @@ class ToxicFault(Fault):
         return f"drill_{self.kind}"
 
     def _apply(self, stack) -> None:
-        add_toxic(stack, check_dependency(self), {"name": self._name(), "type": self.toxic_type, **self._toxic()})
+        """Adds the toxic, replacing one of the same name: applied again with a new
+        magnitude (a calibration's step), the proxy holds the new one only."""
+        dependency = check_dependency(self)
+        remove_toxic(stack, dependency, self._name())
+        add_toxic(stack, dependency, {"name": self._name(), "type": self.toxic_type, **self._toxic()})
 
     def _verify(self, stack) -> dict:
         return verify_toxic(stack, self.values["dependency"], self._name())

@@ -2,8 +2,9 @@
 policy ("Pods restarting frequently, OOMKilled in events"). With below_need 0 the limit
 is set live to the working set + headroom_mb, so a burst of allocations gets the process
 OOM-killed; with below_need > 0 (a fraction) the replica is stopped, its limit set to
-that fraction of its working set, and started again: a limit below what the process
-needs, so it is OOM-killed at every start - the crash loop an on-call engineer meets."""
+that fraction of its working set (at least the engine's 6 MiB minimum), and started
+again: a limit below what the process needs, so it is OOM-killed at every start (or as
+soon as the load reaches it) - the crash loop an on-call engineer meets."""
 
 from harness.faults.base import Fault, FaultNotApplied, register
 
@@ -30,9 +31,10 @@ class MemoryPressure(Fault):
         for replica in stack.replicas:
             usage = _usage_bytes(replica)
             limit = int(usage * below) if below > 0 else usage + self.values["headroom_mb"] * 1024 * 1024
-            if limit < DOCKER_MIN_LIMIT:
-                raise FaultNotApplied(f"a limit of {below:g} of the working set ({usage / 2**20:.1f} MiB) is "
-                                      "below the engine's 6 MiB minimum: this fault cannot reach the image")
+            if usage <= DOCKER_MIN_LIMIT:
+                raise FaultNotApplied(f"the working set ({usage / 2**20:.1f} MiB) is within the engine's 6 MiB "
+                                      "minimum limit: no limit below it can be set; this fault cannot reach the image")
+            limit = max(limit, DOCKER_MIN_LIMIT)  # a small process: the least limit, still below what it uses
             wrapped = replica.get_wrapped_container()
             if below > 0:
                 wrapped.stop(timeout=5)

@@ -1,6 +1,7 @@
 """Cache entries are gone ("Redis cache misses"): with share 1.0 a FLUSHALL, so every read
-misses until the cache refills; with a smaller share, that share of the cached users is
-evicted (as memory pressure on Redis would), so that share of reads miss."""
+misses until the cache refills; with a smaller share, that share of every key is evicted
+at random (as memory pressure on Redis would: the contract names no key of the
+service's), so about that share of cached users is gone and that share of reads miss."""
 
 import random
 
@@ -11,7 +12,7 @@ from harness.faults.base import Fault, FaultNotApplied, register
 @register
 class RedisFlushed(Fault):
     kind = "redis_flushed"
-    params = {"share": 1.0, "pattern": "user:*"}
+    params = {"share": 1.0, "pattern": "*"}
 
     def _apply(self, stack):
         share = float(self.values["share"])

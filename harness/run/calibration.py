@@ -14,6 +14,7 @@ import time
 from typing import Callable
 
 from harness.checks import REPLICAS
+from harness.checks.metrics import ANY_LABEL, labels_match
 from harness.observe.history import History, Window
 from harness.errors import HarnessError
 
@@ -30,7 +31,7 @@ def _totals(history: History, at: float, bound: float) -> tuple[float, float]:
     for samples in last.values():
         for key, value in samples.items():
             name, _, labels = key.partition("{")
-            if "route=/users" not in labels:
+            if not labels_match(labels, {ANY_LABEL: "/users"}):  # route, path...: any label's name
                 continue
             if name == f"{HISTOGRAM}_count":
                 count += value
@@ -131,4 +132,39 @@ def quota_for(utilisation: float, threshold_ms: float, backlogged: float = 0.5, 
             _set(stack, fault, "cpus", round(max(0.01, fault.values["cpus"] * factor), 4))
         return {"cpu_demand_cores": round(demand, 4), "utilisation": utilisation, "steps": tried,
                 "chosen": {"cpus": fault.values["cpus"]}}
+    return calibrate
+
+
+def readiness_cost_ms(stack, tries: int = 3) -> float:
+    """Returns the least median time (ms) a replica's readiness check takes now (each
+    replica asked `tries` times): the image's own cost of a check, round trips and all."""
+    import requests
+
+    from harness.stack.topology import READY_PATH
+
+    def median_ms(index: int) -> float:
+        times = []
+        for _ in range(tries):
+            started = time.monotonic()
+            requests.get(f"{stack.url(index)}{READY_PATH}", timeout=10)
+            times.append((time.monotonic() - started) * 1000)
+        return sorted(times)[len(times) // 2]
+    return min(median_ms(i) for i in range(len(stack.replicas)))
+
+
+def readiness_past_timeout(timeout_s: float, factor: float = 1.5, cap_ms: float = 5000.0) -> Callable:
+    """Returns a calibrate function for a database latency that makes readiness take
+    `factor` times the probe's timeout - measured on the image under test, not assumed:
+    with the fault's first latency in place, the readiness check's cost is timed, the
+    latency scaled so the check takes timeout x factor (a check of k round trips costs k
+    latencies), capped at `cap_ms` (a readiness that does not wait for the database
+    never gets there: the claim "Checks: Database connectivity" then fails, as it should)."""
+    def calibrate(stack, fault, history: History) -> dict:
+        probe_ms = float(fault.values["latency_ms"])
+        cost_ms = readiness_cost_ms(stack)
+        chosen = min(cap_ms, math.ceil(probe_ms * timeout_s * 1000 * factor / max(cost_ms, 1.0)))
+        _set(stack, fault, "latency_ms", chosen)
+        return {"probe_latency_ms": probe_ms, "readiness_ms_at_probe": round(cost_ms, 1),
+                "round_trips_seen": round(cost_ms / probe_ms, 2), "latency_ms": chosen,
+                "aim_ms": timeout_s * 1000 * factor}
     return calibrate
