@@ -62,7 +62,8 @@ class SlowQueries(Fault):
     def _verify(self, stack):
         with psycopg.connect(stack.postgres.get_connection_url(), connect_timeout=5) as probe:
             locked = [r[0] for r in probe.execute(
-                "SELECT c.oid::regclass::text FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE l.mode = 'AccessExclusiveLock' AND l.granted AND c.relkind IN ('r', 'p')").fetchall()]
         if len(locked) < len(self._tables) and self.values["hold_ms"] == 0:
             raise FaultNotApplied(f"ACCESS EXCLUSIVE locks granted on {len(locked)} of {len(self._tables)} tables")
