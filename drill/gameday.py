@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from drill.runs import StackChoice, add_profile_arguments, add_target_arguments, profile_of, engine_session, new_run_dir, point_latest, runbook_of, \
-    scenarios_of
+from drill.runs import (StackChoice, add_profile_arguments, add_target_arguments, engine_session, new_run_dir,
+                        point_latest, profile_of, runbook_of, scenarios_of)
 from harness.runbook import Runbook
 
 PHASES = {

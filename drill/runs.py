@@ -118,8 +118,10 @@ def add_profile_arguments(parser) -> None:
 
 def profile_of(args):
     """Returns the ServiceProfile the command's flags choose; raises ConfigError (one
-    line naming the key) for a bad file or flag."""
+    line naming the key) for a bad file or flag, or a knob the suite sets that it does
+    not name - before anything starts."""
     from harness.stack.profile import load_profile, with_flags
 
     profile = load_profile(Path(args.profile) if getattr(args, "profile", None) else None)
-    return with_flags(profile, getattr(args, "user_api_port", None), getattr(args, "user_api_env", None))
+    profile = with_flags(profile, getattr(args, "user_api_port", None), getattr(args, "user_api_env", None))
+    return profile.require_knobs()

@@ -16,8 +16,8 @@ from harness.errors import HarnessError
 from harness.polling import wait_until
 from harness.faults import make
 from harness.run.scenario import Scenario
-from harness.run.calibration import backlog_drained, quota_for
-from scenarios.common import LOAD_USER_IDS, Oracle, suite_load
+from harness.run.calibration import backlog_drained, miss_latency_for, quota_for
+from scenarios.common import LOAD_USER_IDS, READINESS, Oracle, suite_load
 
 SECTION = "High Latency"
 # CPU throttling: what the replicas need over what their quota lets them use. 1.5: a
@@ -145,12 +145,17 @@ def scenarios(o: Oracle) -> list[Scenario]:
                          c.metric(REPLICAS, "redis_misses_total", "steady", "stays")],
                  load=suite_load(mix="1,0,0,0"), after=[c.metric(REPLICAS, "redis_hits_total", "recovery", "rises")],
                  background=[lambda: make("dependency_latency", dependency="postgres", latency_ms=db_ms)],
-                 prepare=_warm_cache, proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "Redis cache misses"),
-                                              o.cites(SECTION, "Review Redis hit rate"), o.claim("metric.redis_hits_total")],
-                 calibration={"postgres_latency_ms": db_ms, "evicted_share": evicted,
-                              "why": "a miss costs two queries, each at least a round trip of 0.6x the threshold; a hit costs none; a quarter of the entries evicted keeps the misses "
-                              "few enough that readiness still finds a pooled connection (all misses at once "
-                              "starve the pool and turn High Latency into Service is Down)"}),
+                 calibrate=miss_latency_for(o.p99_ms, READINESS.timeout_s), prepare=_warm_cache,
+                 proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "Redis cache misses"),
+                         o.cites(SECTION, "Review Redis hit rate"), o.claim("metric.redis_hits_total")],
+                 calibration={"postgres_latency_ms": f"measured at {db_ms} ms: a miss's cost and readiness's, "
+                                                     "then set so a miss costs 1.5x the threshold, readiness "
+                                                     "under 0.7x the probe timeout", "evicted_share": evicted,
+                              "why": "a hit costs no database round trip, a miss however many the image makes "
+                              "(the bundled one two queries, another one): sized from the miss measured on the "
+                              "image; a quarter of the keys evicted keeps the misses few enough that readiness "
+                              "still finds a pooled connection (all misses at once starve the pool and turn High "
+                              "Latency into Service is Down)"}),
         _latency(o, "latency-pool-exhaustion", "Check database connection pool exhaustion",
                  "Pool exhausted: requests queue for a connection, p99 over the threshold, pool at its maximum",
                  lambda: make("pool_exhaustion", db_pool_max=SMALL_POOL, pool_timeout_s=pool_timeout_s),

@@ -18,7 +18,6 @@ from harness.checks.logs import greps
 from harness.contract.lines import BY_ID, LINES, Line
 from harness.errors import ConfigError
 from harness.polling import wait_until
-from harness.stack.profile import KNOBS
 from harness.stack.topology import LIVE_PATH, StackConfig
 
 ERROR = "ERROR"  # what the runbook's `grep ERROR` looks for
@@ -46,7 +45,7 @@ def preflight(session, image: str | None, profile, knobs: dict[str, str], metric
     returns their Results in contract order. `stack_factory(session, config)` makes the
     stack (harness.stack.Stack)."""
     try:
-        profile.knob_env({knob: "1" for knob in KNOBS})
+        profile.require_knobs()
         declared = _result("knobs.declared", True, ", ".join(f"{k}->{v}" for k, v in profile.knobs.items()))
     except ConfigError as exc:
         return [_result("knobs.declared", False, str(exc))]
@@ -68,13 +67,23 @@ def _ordered(results: list[Result]) -> list[Result]:
 
 
 def _checks(stack, metric_names: list[str]) -> list[Result]:
+    """Runs every check in turn; one that raises (the image dropped a connection, answered
+    what is not JSON) is its lines unmet with what happened - the others still run."""
     # The metrics after the requests: a labelled counter has no series before its
     # first count (client_golang's way, and Prometheus's): errors must have happened.
-    checks: list[Callable] = [_live, _invalid_token, _users, _rate_limit, lambda s: _metrics(s, metric_names),
-                              _bad_config, _exits]
-    results = []
-    for check in checks:
-        results += check(stack)
+    checks: list[tuple[tuple[str, ...], Callable]] = [
+        (("probe.live",), _live), (("auth.invalid_token",), _invalid_token),
+        (("users.create", "users.read", "users.list", "users.update", "users.paginated"), _users),
+        (("ratelimit.client",), _rate_limit),
+        (("metrics.exported", "metrics.judging"), lambda s: _metrics(s, metric_names)),
+        (("config.bad_exits",), _bad_config), (("process.exits",), _exits)]
+    results: list[Result] = []
+    for lines, check in checks:
+        try:
+            results += check(stack)
+        except Exception as exc:  # what the image did is the evidence, not a crash of the pre-flight
+            done = {r.line.id for r in results}
+            results += [_result(i, False, f"{type(exc).__name__}: {exc}") for i in lines if i not in done]
     return results
 
 

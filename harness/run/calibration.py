@@ -17,6 +17,9 @@ from harness.checks import REPLICAS
 from harness.checks.metrics import ANY_LABEL, labels_match
 from harness.observe.history import History, Window
 from harness.errors import HarnessError
+from harness.faults import make
+from harness.faults.base import proxy_state
+from harness.polling import wait_until
 
 HISTOGRAM = "http_request_duration_seconds"
 
@@ -168,3 +171,51 @@ def readiness_past_timeout(timeout_s: float, factor: float = 1.5, cap_ms: float 
                 "round_trips_seen": round(cost_ms / probe_ms, 2), "latency_ms": chosen,
                 "aim_ms": timeout_s * 1000 * factor}
     return calibrate
+
+
+def _miss_latencies(history: History, since: float, floor_s: float) -> list[float]:
+    """Returns the latencies of the load's user reads ended since `since` that took at
+    least `floor_s`: misses - a hit costs no database round trip, a miss at least one."""
+    done = history.requests_ended(since, math.inf)
+    return sorted(e.data["latency"] for e in done if e.data.get("endpoint") == "/users/{user_id}"
+                  and e.data.get("status") == 200 and e.data["latency"] >= floor_s)
+
+
+def miss_latency_for(threshold_ms: float, probe_timeout_s: float, factor: float = 1.5, ready_share: float = 0.7,
+                     least: int = 8, within_s: float = 4.0) -> Callable:
+    """Returns a calibrate function for "Redis cache misses" over a slower database: the
+    database latency is set so that a miss costs `factor` times the runbook's p99
+    threshold while readiness still answers within `ready_share` of the probe timeout -
+    both measured on the image (a miss of k round trips costs k latencies; the bundled
+    User API's costs two queries, another image's may cost one). The latency in place
+    (the scenario's background fault) is the measuring step; it is applied again with
+    the chosen value (the same toxic, replaced), and the eviction repeated so the fault
+    windows see fresh misses."""
+    def calibrate(stack, fault, history: History) -> dict:
+        started = time.time()
+        probe_ms = float(_background_latency(stack))
+        ready_ms = readiness_cost_ms(stack)
+        floor_s = probe_ms / 1000 * 0.8
+        wait_until(lambda: len(_miss_latencies(history, started, floor_s)) >= least, within_s, interval=0.1)
+        misses = _miss_latencies(history, started, floor_s)
+        if not misses:
+            raise HarnessError(f"no cache miss was seen within {within_s:g}s of the eviction: cannot size the latency")
+        miss_ms = misses[len(misses) // 2] * 1000
+        needed = math.ceil(threshold_ms * factor * probe_ms / miss_ms)
+        allowed = math.floor(probe_timeout_s * 1000 * ready_share * probe_ms / max(ready_ms, 1.0))
+        chosen = max(1, min(needed, allowed))
+        make("dependency_latency", dependency="postgres", latency_ms=chosen).inject(stack)
+        fault.inject(stack)
+        return {"probe_latency_ms": probe_ms, "miss_ms_at_probe": round(miss_ms, 1), "misses_seen": len(misses),
+                "readiness_ms_at_probe": round(ready_ms, 1), "needed_ms": needed, "readiness_allows_ms": allowed,
+                "latency_ms": chosen, "miss_ms_expected": round(miss_ms * chosen / probe_ms)}
+    return calibrate
+
+
+def _background_latency(stack) -> float:
+    """Returns the latency (ms) of the latency toxic on the database's proxy now."""
+    toxics = [t for t in proxy_state(stack, "postgres")["toxics"] if t["type"] == "latency"]
+    if not toxics:
+        raise HarnessError("no latency on the database's proxy to measure a cache miss with")
+    return float(toxics[0]["attributes"]["latency"])
+

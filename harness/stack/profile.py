@@ -85,6 +85,12 @@ class ServiceProfile:
                               f"and [user_api.knobs] names no variable for it")
         return {self.knobs[k]: str(v) for k, v in knobs.items()}
 
+    def require_knobs(self) -> "ServiceProfile":
+        """Returns the profile; raises ConfigError naming the first knob the suite sets
+        that it gives no variable for."""
+        self.knob_env({knob: "1" for knob in KNOBS})
+        return self
+
     def create_users_argv(self, count: int) -> list[str]:
         """Returns the declared user-making command for `count` users ([] when none)."""
         return [part.replace("{count}", str(count)) for part in self.create_users]

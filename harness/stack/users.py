@@ -35,7 +35,8 @@ def answered_id(answer: requests.Response) -> str:
         body = answer.json()
         return str(body["id"])
     except (ValueError, KeyError, TypeError):
-        raise HarnessError(f"POST /users answered {answer.status_code} without a user id: {answer.text[:200]}") from None
+        raise HarnessError(f"POST /users answered {answer.status_code} without a user id: "
+                           f"{answer.text[:200]}") from None
 
 
 def create_users(base: str, count: int, token: Callable[[str], str], deadline_s: float = SEED_TIMEOUT_S) -> list[str]:

@@ -130,3 +130,14 @@ def test_the_backlog_is_drained_only_when_a_whole_second_of_answers_was_fast():
     too_few = History()
     _finished(too_few, 5, 0.02, 0.1)
     assert not drained(too_few)
+
+
+def test_cache_misses_are_the_reads_that_took_a_database_round_trip_and_hits_are_left_out():
+    from harness.run.calibration import _miss_latencies
+
+    history = History()
+    for n, latency in enumerate([0.004, 0.61, 0.003, 0.62, 0.30, 0.005]):
+        history.record("request", "load", t=100.0 + n, endpoint="/users/{user_id}", status=200, latency=latency)
+    history.record("request", "load", t=100.0, endpoint="/users", status=200, latency=0.9)  # a list page
+    history.record("request", "load", t=100.0, endpoint="/users/{user_id}", status=500, latency=2.0)
+    assert _miss_latencies(history, 90.0, 0.24) == [0.30, 0.61, 0.62]

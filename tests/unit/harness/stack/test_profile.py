@@ -85,3 +85,10 @@ def test_the_go_example_s_profile_names_every_required_knob():
     assert profile == ServiceProfile(source="empty")
     go = load_profile(EXAMPLES_DIR / "go-user-api" / "profile.toml")
     assert go.knob_env({knob: "1" for knob in KNOBS})  # raises for a missing one
+
+
+def test_a_profile_without_a_variable_for_a_knob_the_suite_sets_is_refused_naming_it(tmp_path):
+    profile = _profile('[user_api.knobs]\nrate_limit_requests = "RL"\n', tmp_path)
+    with pytest.raises(ConfigError, match="'rate_limit_window_s'"):
+        profile.require_knobs()
+    assert ServiceProfile().require_knobs() == ServiceProfile()
