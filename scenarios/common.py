@@ -12,13 +12,16 @@ users, and enough requests per window for a p99 and a 1% error rate to mean some
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Callable
 
 from harness import checks as c
 from harness.checks import REPLICAS
-from harness.observe.history import History
+from harness.observe.history import History, Window
 from harness.runbook import Runbook
 from harness.stack import ReadinessProbe, StackConfig
+from harness.stack.topology import READY_PATH
 from load.generator import LocustSpec
 from harness.run.calibration import backlog_drained
 
@@ -58,6 +61,16 @@ def suite_load(seed: int = 1, **overrides) -> LocustSpec:
     return LocustSpec(**{**spec, **overrides})
 
 
+def lb_answers(status: int, probes: int = 3) -> Callable[[History], bool]:
+    """Returns a condition on the history: the load balancer's last `probes` readiness
+    probes (within the last 5 s) answered `status` - for 503, every replica is out of
+    the pool, whenever the image under test got there."""
+    def holds(history: History) -> bool:
+        recent = history.probes(Window("recent", time.time() - 5.0, math.inf), "lb", READY_PATH)
+        return len(recent) >= probes and all(e.data["status"] == status for e in recent[-probes:])
+    return holds
+
+
 def removal_s() -> float:
     """Seconds from a replica turning unready to the load balancer dropping it."""
     return READINESS.removal_s()
@@ -95,14 +108,15 @@ class Oracle:
         return [c.probe_status_within("lb", self.ready, self.ready_ok, window, within_s),
                 c.error_rate("recovered", below=self.error_rate)]
 
-    def pages(self, alert: str, window: str = "injected") -> list[c.Check]:
+    def pages(self, alert: str, window: str = "injected", since: str | None = None) -> list[c.Check]:
         """The Quick Response section's alert fires and the primary on-call is paged for
-        it (the Escalation Path: "auto-paged"), each within its bound of the window's start."""
+        it (the Escalation Path: "auto-paged"), each within its bound of the window's start
+        (with `since`: already from that window's start on counts too)."""
         from harness.alerts.routing import receiver_name
 
         within = ALERT_WITHIN_S[alert]
-        return [c.alert_fires(alert, window, within),
-                c.paged(alert, receiver_name(self.rb), window, within + PAGE_AFTER_FIRING_S)]
+        return [c.alert_fires(alert, window, within, since=since),
+                c.paged(alert, receiver_name(self.rb), window, within + PAGE_AFTER_FIRING_S, since=since)]
 
     def quiet(self, *alerts: str, window: str = "injected") -> c.Check:
         """None of `alerts` fires in the window (default: none of the runbook's)."""

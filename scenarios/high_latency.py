@@ -104,9 +104,11 @@ def scenarios(o: Oracle) -> list[Scenario]:
                  # Not "quiet" for the others: throttled 1.5x over, readiness probes (1 s
                  # timeout) time out, replicas leave the pool and the load balancer's 503s
                  # page High Error Rate too (seen in 2 of 2 runs; ServiceDown went pending once).
-                 # Timed from the calibrated quota on ("fault"), not the first step's injection:
-                 # an image that needs more steps down is not paged later for it.
-                 [c.resource(REPLICAS, "throttled_periods", "fault_steady"), *o.pages("HighLatency", window="fault")],
+                 # Timed from the calibrated quota on ("fault"), not the first step's injection
+                 # (an image that needs more steps down is not paged later for it); paged
+                 # already at an earlier step of the same fault counts, as early.
+                 [c.resource(REPLICAS, "throttled_periods", "fault_steady"),
+                  *o.pages("HighLatency", window="fault", since="injected")],
                  remediation=_scale_keeping_limits(replicas), remediation_name=f"scale to {replicas} replicas",
                  heal_first=False, recovery_starts_when=backlog_drained(o.p99_ms), recovery_s=5, fault_s=6,
                  calibrate=quota_for(UTILISATION, o.p99_ms),

@@ -11,7 +11,7 @@ from harness.checks import REPLICAS
 from harness.faults import make
 from harness.run.calibration import readiness_past_timeout
 from harness.run.scenario import Scenario
-from scenarios.common import ALERT_WITHIN_S, Oracle, READINESS, removal_s, suite_load
+from scenarios.common import ALERT_WITHIN_S, READINESS, Oracle, lb_answers, removal_s, suite_load
 
 SECTION = "Service is Down"
 
@@ -30,7 +30,7 @@ def _dependency(o: Oracle, sid: str, fault, cause: str, quiet: tuple[str, ...] =
         fault=fault, load=suite_load(), steady=o.steady(),
         during=_all_failing(o) + o.pages("ServiceDown") + o.pages("HighErrorRate") + ([o.quiet(*quiet)] if quiet else []),
         after=o.recovered(20) + [c.alert_resolves("ServiceDown", "recovery", ALERT_WITHIN_S["ServiceDown"])],
-        settle_s=removal_s(), fault_s=3,
+        settle_s=removal_s(), settled_when=lb_answers(503), fault_s=3,
         proves=[o.cites(SECTION, cause), o.claim("ready.failure_action"), o.claim("escalation.primary")])
 
 
@@ -50,7 +50,9 @@ def scenarios(o: Oracle) -> list[Scenario]:
             fault=lambda: make("bad_deployment", mode="unready"), load=suite_load(), steady=o.steady(),
             during=_all_failing(o), remediation=lambda stack: stack.redeploy(),
             remediation_name=o.rb.value("service_down.rollback_command"), heal_first=False,
-            after=o.recovered(_rollback_deadline(o)), settle_s=removal_s(), fault_s=3,
+            # From the moment the load balancer has no replica (a replica of a fast-starting
+            # image is in its pool, on its old address, until its checks fail).
+            after=o.recovered(_rollback_deadline(o)), settle_s=1.0, settled_when=lb_answers(503), fault_s=3,
             proves=[o.cites(SECTION, "Recent deployment"), o.claim("service_down.rollback_command"),
                     o.claim("service_down.rollback_deadline_s")]),
         Scenario(
@@ -59,7 +61,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
             fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=probe_db_ms),
             calibrate=readiness_past_timeout(READINESS.timeout_s), load=suite_load(), steady=o.steady(),
             during=[*_all_failing(o), c.probe_status_within("lb", o.ready, 503, "fault", removal_s() + 3)],
-            after=o.recovered(20), settle_s=removal_s() + 1, fault_s=5,
+            after=o.recovered(20), settle_s=removal_s() + 1, settled_when=lb_answers(503), fault_s=5,
             proves=[o.cites(SECTION, "Database connection failure"), o.claim("ready.checks")],
             calibration={"latency_ms": f"readiness's cost timed on the image at {probe_db_ms} ms, the latency "
                                        f"scaled to make it 1.5x the probe's {READINESS.timeout_s:g} s timeout",

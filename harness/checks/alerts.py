@@ -11,16 +11,24 @@ def _firing_polls(history: History, win: Window, source: str) -> list[Event]:
     return history.events("alerts", win, source)
 
 
-def alert_fires(name: str, window: str, within_s: float, source: str = "prometheus") -> Check:
+def _searched(history, win, since: str | None):
+    """The span events are looked for in: from the `since` window's start (an alert set
+    off by an earlier magnitude of the same fault counts, as early), to `win`'s end."""
+    earlier = history.windows.get(since) if since else None
+    return Window(win.name, min(win.start, earlier.start), win.end) if earlier else win
+
+
+def alert_fires(name: str, window: str, within_s: float, source: str = "prometheus", since: str | None = None) -> Check:
     """Alert `name` is firing within `within_s` of the window's start (Prometheus's
-    /api/v1/alerts, polled). Undecided while the window is younger than `within_s`."""
+    /api/v1/alerts, polled); with `since`, firing already from that window's start on
+    counts too (at 0 s). Undecided while the window is younger than `within_s`."""
     def judge(history, win):
-        polls = _firing_polls(history, win, source)
+        polls = _firing_polls(history, _searched(history, win, since), source)
         if not polls:
             return UNKNOWN, {"reason": "Prometheus's alerts were not polled in the window"}
         first = next((e for e in polls if name in e.data["firing"]), None)
         if first is not None:
-            took = first.t - win.start
+            took = max(0.0, first.t - win.start)
             return (PASS if took <= within_s else FAIL), {"seconds_to_firing": round(took, 2), "limit_s": within_s}
         if win.end - win.start < within_s:
             return UNKNOWN, {"reason": f"not firing yet after {win.end - win.start:.1f}s"}
@@ -41,14 +49,17 @@ def alerts_quiet(names: list[str], window: str, source: str = "prometheus") -> C
     return Check(f"no {', '.join(names)} alert fires", window, judge, reads="alerts")
 
 
-def paged(name: str, receiver: str, window: str, within_s: float, source: str = "pager") -> Check:
+def paged(name: str, receiver: str, window: str, within_s: float, source: str = "pager",
+          since: str | None = None) -> Check:
     """The receiver (the primary on-call) got a firing page for alert `name` within
-    `within_s` of the window's start."""
+    `within_s` of the window's start (with `since`: a page from that window's start on
+    counts, at 0 s if before)."""
     def judge(history, win):
-        pages = [e for e in history.events("page", win, source) if e.data["receiver"] == receiver
+        pages = [e for e in history.events("page", _searched(history, win, since), source)
+                 if e.data["receiver"] == receiver
                  and any(a["name"] == name and a["status"] == "firing" for a in e.data["alerts"])]
         if pages:
-            took = pages[0].t - win.start
+            took = max(0.0, pages[0].t - win.start)
             return (PASS if took <= within_s else FAIL), {"seconds_to_page": round(took, 2), "limit_s": within_s,
                                                           "runbook_url": pages[0].data["alerts"][0].get("runbook_url")}
         if win.end - win.start < within_s:

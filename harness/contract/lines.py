@@ -21,6 +21,13 @@ class Line:
     source: str
     preflight: bool = True
 
+    @property
+    def drives(self) -> bool:
+        """Whether the suite cannot drive an image without this line (it starts, users
+        can be made and read, its knobs are named); a runbook line unmet is a deviation
+        the scenarios judge, not a reason to stop."""
+        return self.source == DRIVE or self.id == "start.ready"
+
 
 LINES = (
     Line("start.ready", "started with the profile's environment, answers GET /health/ready 200 within "

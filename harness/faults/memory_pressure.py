@@ -6,7 +6,9 @@ that fraction of its working set (at least the engine's 6 MiB minimum), and star
 again: a limit below what the process needs, so it is OOM-killed at every start (or as
 soon as the load reaches it) - the crash loop an on-call engineer meets."""
 
+from harness.errors import HarnessError
 from harness.faults.base import Fault, FaultNotApplied, register
+from harness.polling import wait_until
 
 DOCKER_MIN_LIMIT = 6 * 1024 * 1024  # the engine refuses a memory limit below 6 MiB
 
@@ -55,6 +57,26 @@ class MemoryPressure(Fault):
         for replica in stack.replicas:
             wrapped = replica.get_wrapped_container()
             wrapped.reload()
-            if wrapped.attrs["HostConfig"]["Memory"]:
-                # The runbook's remedy: "Increase memory limits" - here, back to none.
-                wrapped.update(mem_limit="8g", memswap_limit="8g", restart_policy={"Name": "no"})
+            if wrapped.attrs["HostConfig"]["Memory"] and not wait_until(lambda: _lift_limit(wrapped), 20, 0.2):
+                raise HarnessError(f"could not lift {wrapped.name}'s memory limit: it stays "
+                                   f"{wrapped.attrs['State']['Status']}")
+
+
+def _lift_limit(wrapped) -> bool:
+    """The runbook's remedy, "Increase memory limits" - here, back to none; returns
+    whether it took. An OOM-killed replica between two restarts is stopped, and the
+    engine updates no stopped container: it is started first (then the update is tried
+    again on the next poll)."""
+    import docker.errors
+
+    try:
+        wrapped.update(mem_limit="8g", memswap_limit="8g", restart_policy={"Name": "no"})
+        return True
+    except docker.errors.APIError:
+        wrapped.reload()
+        if wrapped.status in ("exited", "created"):
+            try:
+                wrapped.start()
+            except docker.errors.APIError:
+                pass  # restarting already, by its policy
+        return False

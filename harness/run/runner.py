@@ -154,18 +154,28 @@ class ScenarioRun:
             t1 = time.time()  # the fault windows measure the calibrated magnitude only
         if s.fault_load:
             self.generators.append(_generator(stack, history, s.fault_load).start())
-        _wait(s.settle_s + s.fault_s)
-        late = t1 + s.settle_s + max(0.0, s.fault_s - LATE_S)
-        self._hold_until_decided({"fault": t1, "fault_steady": t1 + s.settle_s, "fault_late": late,
-                                  "injected": injected})
+        settled = self._settle(t1)
+        _wait(max(0.0, settled + s.fault_s - time.time()))
+        late = settled + max(0.0, s.fault_s - LATE_S)
+        self._hold_until_decided({"fault": t1, "fault_steady": settled, "fault_late": late, "injected": injected})
         end = time.time()
         history.mark("fault", t1, end)
         history.mark("injected", injected, end)  # from the injection, calibration included: what paged
         history.mark("fault_onset", t1, min(end, t1 + s.onset_s))
-        history.mark("fault_steady", t1 + s.settle_s, end)
+        history.mark("fault_steady", settled, end)
         history.mark("fault_late", late, end)
         if s.fault_load:
             self.generators.pop().stop()
+
+    def _settle(self, t1: float) -> float:
+        """Returns when the fault_steady window opens: settle_s after `t1`, or - with
+        `settled_when` - once that holds (journalled with how long it took)."""
+        s = self.scenario
+        _wait(max(0.0, t1 + s.settle_s - time.time()))
+        if s.settled_when:
+            self.journal.run("wait for the fault's effect to settle",
+                             lambda: self._await(s.settled_when, s.settle_max_s))
+        return max(time.time(), t1 + s.settle_s) if s.settled_when else t1 + s.settle_s
 
     def _remediate(self) -> None:
         s, stack, history = self.scenario, self.stack, self.history

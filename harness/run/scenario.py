@@ -74,6 +74,12 @@ class Scenario:
     fault_s: float = 4.0
     recovery_s: float = 1.5  # served again (the load balancer ready) at least this long
     settle_s: float = 0.5  # after injection, before the fault_steady window starts
+    # The fault_steady window opens once this holds of the history (polled after
+    # settle_s, at most settle_max_s more; not met: it opens then, and the checks judge):
+    # a transition - every replica out of the load balancer - is seen happen, on the
+    # image's own time, not assumed after a fixed time measured on one image.
+    settled_when: Callable[[History], bool] | None = None
+    settle_max_s: float = 15.0
     onset_s: float = 1.0
     recovery_settle_s: float = 0.0
     # The recovery window starts once this holds of the history (polled, at most

@@ -17,7 +17,7 @@ DRILL = str(Path(sys.executable).parent / "drill")
 EQUIVALENT = """Mutant: comment-only
 Violates: claim ready.checks
 Caught-by: health-redis-down
-Reason: /health/ready answers 503
+Reason: /health/ready fails
 Defect: a comment added: the service is the same, so no scenario can catch it.
 
 --- a/services/user_api/cache.py
@@ -46,7 +46,7 @@ def test_a_mutant_is_caught_for_its_reason_and_the_matrix_passes(session, tmp_pa
     assert (matrix["score"], matrix["false_alarms"], matrix["reference"]) == (1.0, [], {"health-redis-down": "passed"})
     cell = matrix["rows"][0]["cells"][0]
     assert cell["outcome"] == "killed"
-    assert any("/health/ready answers 503" in f["check"] for f in cell["failing"])
+    assert any("/health/ready fails" in f["check"] for f in cell["failing"])
     assert (tmp_path / "reports" / "latest" / "ready-skips-redis" / "journal" / "health-redis-down.json").exists()
     assert "killed" in (tmp_path / "reports" / "latest" / "matrix.html").read_text()
     assert leftovers(session.client) == leftovers(session.client, RUN_ID)

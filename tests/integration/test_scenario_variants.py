@@ -58,11 +58,11 @@ def _patched_copy(tmp_path: Path, path: str, old: str, new: str) -> Path:
 
 @pytest.mark.parametrize("name, path, old, new, sid, failing", [
     ("readiness-ignores-redis", "user_api/app.py", 'checks = {"database": database, "redis": redis_check}',
-     'checks = {"database": database}', "health-redis-down", "replica-* /health/ready answers 503"),
+     'checks = {"database": database}', "health-redis-down", "replica-* /health/ready fails"),
     ("500-instead-of-401", "user_api/app.py", 'return _error(401, {"error": "invalid token"',
      'return _error(500, {"error": "invalid token"', "auth-clock-skew", "401 rate > 1.0%"),
     ("renamed-metric", "user_api/metrics.py", 'Counter("redis_hits_total"', 'Counter("cache_hits_total"',
-     "metrics-contract", "replica-0 exports redis_hits_total as a counter"),
+     "metrics-contract", "redis_hits_total"),
 ])
 def test_a_candidate_built_from_a_patched_copy_fails_the_scenario_that_guards_it(
         session, tmp_path, name, path, old, new, sid, failing):

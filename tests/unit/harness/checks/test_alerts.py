@@ -91,3 +91,16 @@ def test_a_page_before_the_poll_saw_the_alert_firing_is_the_firing_time():
 def test_an_alert_already_firing_when_the_fault_began_has_no_detection_time():
     history = history_with(*polls(5), page(6), windows=[("fault", 10, 30)])
     assert paging_times(history) == {}
+
+
+def test_a_page_from_an_earlier_step_of_the_same_fault_counts_as_early_with_since():
+    from harness.observe.history import History
+
+    history = History()
+    history.record("page", "pager", t=15, receiver="oncall", status="firing",
+                   alerts=[{"name": "HighLatency", "status": "firing"}])
+    history.mark("injected", 10, 40)
+    history.mark("fault", 20, 40)  # the calibrated magnitude from t=20: the page came at t=15
+    assert checks.paged("HighLatency", "oncall", "fault", 5).evaluate(history).status == checks.FAIL
+    verdict = checks.paged("HighLatency", "oncall", "fault", 5, since="injected").evaluate(history)
+    assert verdict.status == checks.PASS and verdict.evidence["seconds_to_page"] == 0

@@ -21,3 +21,11 @@ def test_every_contract_line_is_in_the_document_with_who_checks_it_and_nothing_e
 def test_every_line_names_the_runbook_line_it_comes_from_or_that_it_drives_the_test():
     assert all(line.source and line.claim for line in LINES)
     assert len({line.id for line in LINES}) == len(LINES)
+
+
+def test_only_the_lines_needed_to_drive_an_image_stop_a_run_the_runbook_s_are_judged_by_the_scenarios():
+    from harness.contract.lines import BY_ID
+
+    drives = {line.id for line in LINES if line.drives}
+    assert drives == {"start.ready", "users.create", "users.read", "users.list", "users.update", "knobs.declared"}
+    assert not BY_ID["auth.invalid_token"].drives and not BY_ID["metrics.exported"].drives

@@ -146,3 +146,23 @@ def test_the_recovered_window_opens_when_the_first_lasting_ready_answer_arrived_
 def test_a_ready_answer_followed_by_a_failure_does_not_open_the_recovered_window():
     assert _recovered_since([(1.0, 200, 0.01), (1.25, 503, 0.01), (1.5, 200, 0.02)]) == pytest.approx(1.52)
     assert _recovered_since([(1.0, 200, 0.01), (1.25, 503, 0.01)]) is None
+
+
+def test_the_fault_steady_window_opens_when_the_settled_condition_is_seen_not_at_a_fixed_time(tmp_path):
+    first_asked: list[float] = []
+
+    def effect_seen(history) -> bool:  # the fault's effect arrives 0.8 s in, on the image's own time
+        first_asked.append(time.time())
+        return time.time() >= first_asked[0] + 0.8
+    record = run_scenario(FakeStack(), _scenario(0.001, settled_when=effect_seen), tmp_path)
+    windows = record["history"]["windows"]
+    assert windows["fault_steady"]["start"] >= first_asked[0] + 0.8 > windows["fault"]["start"]
+    assert _activity(record, "wait for the fault's effect to settle")["output"]["condition_met"] is True
+
+
+def test_a_settled_condition_never_met_opens_the_window_at_its_bound_and_the_checks_judge(tmp_path):
+    record = run_scenario(FakeStack(), _scenario(0.001, settled_when=lambda history: False, settle_max_s=0.4),
+                          tmp_path)
+    windows = record["history"]["windows"]
+    assert 0.4 <= windows["fault_steady"]["start"] - windows["fault"]["start"] < 1.0
+    assert _activity(record, "wait for the fault's effect to settle")["output"]["condition_met"] is False
