@@ -64,20 +64,6 @@ def metric(source: str, name: str, window: str, change: str, labels: dict[str, s
     return Check(f"{who(source)} {name}{labels or ''} {change}{detail}", window, judge, claim=claim)
 
 
-def metric_reaches_metric(source: str, name: str, limit_name: str, window: str) -> Check:
-    """A gauge reaches the value another gauge reports (pool active at the pool maximum)."""
-    def judge(history, win):
-        used = _metric_series(history, win, source, name, {})
-        limit = _metric_series(history, win, source, limit_name, {})
-        if not used or not limit:
-            return UNKNOWN, {"reason": f"no scrapes of {name} and {limit_name}"}
-        hits = {src: max(v for _, v in points) for src, points in used.items()
-                if src in limit and max(v for _, v in points) >= limit[src][-1][1]}
-        return (PASS if hits else FAIL), {"peak": {s: max(v for _, v in p) for s, p in used.items()},
-                                          "limit": {s: p[-1][1] for s, p in limit.items()}}
-    return Check(f"{who(source)} {name} reaches {limit_name}", window, judge)
-
-
 END_SCRAPES = 3
 
 
@@ -102,10 +88,16 @@ def metric_back_to_baseline(source: str, name: str, window: str, baseline: str, 
     return Check(f"{who(source)} {name} back to its {baseline} level", window, judge)
 
 
+def expected_type(name: str) -> str:
+    """Returns the Prometheus type a runbook metric's name promises: *_total a counter,
+    *_seconds a histogram (what the alert rules' histogram_quantile reads), else a gauge."""
+    return "counter" if name.endswith("_total") else "histogram" if name.endswith("_seconds") else "gauge"
+
+
 def metric_contract(source: str, name: str, window: str) -> Check:
     """The metric exists with the type its name promises (Prometheus naming: *_total is
     a counter, *_seconds with buckets a histogram, anything else a gauge)."""
-    expected = "counter" if name.endswith("_total") else "histogram" if name.endswith("_seconds") else "gauge"
+    expected = expected_type(name)
     family = name[:-len("_total")] if expected == "counter" else name
 
     def judge(history, win):

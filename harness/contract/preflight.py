@@ -15,6 +15,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from harness.checks.logs import greps
+from harness.checks.metrics import expected_type
 from harness.contract.lines import BY_ID, LINES, Line
 from harness.errors import ConfigError
 from harness.polling import wait_until
@@ -97,14 +98,7 @@ def _live(stack) -> list[Result]:
     return [_result("probe.live", answer.status_code == 200, f"GET {LIVE_PATH}: {answer.status_code}")]
 
 
-EXPECTED_TYPES = {"_total": ("counter",), "_seconds": ("histogram", "summary")}
 JUDGING = ("redis_misses_total", "db_connection_pool_timeouts_total")
-
-
-def expected_types(name: str) -> tuple[str, ...]:
-    """Returns the Prometheus types a runbook metric may have, by its name's suffix
-    (a name with neither suffix is a gauge: a count of something now)."""
-    return next((types for suffix, types in EXPECTED_TYPES.items() if name.endswith(suffix)), ("gauge",))
 
 
 def metric_types(text: str) -> dict[str, str]:
@@ -121,8 +115,8 @@ def metric_types(text: str) -> dict[str, str]:
 def _metrics(stack, names: list[str]) -> list[Result]:
     answer = requests.get(f"{stack.url()}/metrics", timeout=5)
     types = metric_types(answer.text) if answer.status_code == 200 else {}
-    wrong = [f"{n}: {types.get(n, 'missing')} (want {'/'.join(expected_types(n))})"
-             for n in names if types.get(n) not in expected_types(n)]
+    wrong = [f"{n}: {types.get(n, 'missing')} (want {expected_type(n)})" for n in names
+             if types.get(n) != expected_type(n)]
     missing = [n for n in JUDGING if types.get(n) != "counter"]
     return [_result("metrics.exported", not wrong, "; ".join(wrong) or f"{len(names)} runbook metrics, types right"),
             _result("metrics.judging", not missing, f"missing or not counters: {missing}" if missing else "both")]

@@ -2,13 +2,14 @@
 exposition read, the table printed."""
 
 from harness.contract.lines import BY_ID
-from harness.contract.preflight import Result, expected_types, metric_types, render
+from harness.checks.metrics import expected_type
+from harness.contract.preflight import Result, metric_types, render
 
 
 def test_a_metric_s_type_follows_its_name_counters_histograms_and_gauges():
-    assert expected_types("http_requests_total") == ("counter",)
-    assert expected_types("http_request_duration_seconds") == ("histogram", "summary")
-    assert expected_types("db_connection_pool_active") == ("gauge",)
+    assert expected_type("http_requests_total") == "counter"
+    assert expected_type("http_request_duration_seconds") == "histogram"
+    assert expected_type("db_connection_pool_active") == "gauge"
 
 
 def test_an_exposition_s_families_are_read_with_counters_under_their_total_name():
