@@ -71,6 +71,20 @@ def lb_answers(status: int, probes: int = 3) -> Callable[[History], bool]:
     return holds
 
 
+def replica_restarted() -> Callable[[History], bool]:
+    """Returns a condition on the history: some replica's restart count, as the engine
+    reports it, is above the first one recorded in this scenario - a crash loop seen
+    begin, however long the image under test took to outgrow its limit."""
+    def holds(history: History) -> bool:
+        first: dict[str, int] = {}
+        for e in history.events("container", source=REPLICAS):
+            first.setdefault(e.source, e.data["restart_count"])
+            if e.data["restart_count"] > first[e.source]:
+                return True
+        return False
+    return holds
+
+
 def removal_s() -> float:
     """Seconds from a replica turning unready to the load balancer dropping it."""
     return READINESS.removal_s()

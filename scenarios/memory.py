@@ -11,7 +11,7 @@ from harness.checks import REPLICAS
 from harness.faults import make
 from harness.observe.generator import LoadSpec
 from harness.run.scenario import Scenario
-from scenarios.common import Oracle, suite_load
+from scenarios.common import Oracle, replica_restarted, suite_load
 
 SECTION = "Memory Leaks"
 RAISED_LIMIT = "1g"
@@ -51,12 +51,14 @@ def scenarios(o: Oracle) -> list[Scenario]:
                                                                             rises=True)],
             remediation=_raise_memory_limits, remediation_name="Increase memory limits", heal_first=False,
             after=[c.container(REPLICAS, "restart_count", "recovered", stays=True), *o.recovered(30)],
-            settle_s=0.5, fault_s=6, recovery_settle_s=1,
+            settle_s=0.5, settled_when=replica_restarted(), settle_max_s=30, fault_s=6, recovery_settle_s=1,
             proves=[o.claim("memory.symptom_restarts"), o.claim("memory.symptom_event"),
                     o.cites(SECTION, "Increase memory limits")],
             calibration={"limit": "half the working set (resident, not page cache), applied with a restart",
                          "why": "below what the process needs to start, so it is OOM-killed at every start: "
-                         "restarting frequently, as a deployment whose limit is too low for its working set"}),
+                         "restarting frequently, as a deployment whose limit is too low for its working set",
+                         "window": "the fault's windows follow the first restart seen (at most 30 s): a small "
+                         "process held at the engine's 6 MiB minimum outgrows it only under load"}),
         Scenario(
             id="memory-large-result-sets", runbook=SECTION,
             title="Unpaginated requests are refused (400) and memory stays bounded",

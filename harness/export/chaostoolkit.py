@@ -44,6 +44,10 @@ def _env(key: str, default: str, kind: str | None = None) -> dict[str, str]:
     return {"type": "env", "key": key, "default": default, **({"env_var_type": kind} if kind else {})}
 
 
+# The label names the team's metrics carry (the contract leaves them open).
+LABELS = {"route_label": _env("DRILL_ROUTE_LABEL", "route"), "method_label": _env("DRILL_METHOD_LABEL", "method"),
+          "status_label": _env("DRILL_STATUS_LABEL", "status")}
+
 CONFIGURATION = {
     "local": {
         "api_url": _env("DRILL_API_URL", "http://127.0.0.1:8080"),
@@ -53,6 +57,7 @@ CONFIGURATION = {
         "window": _env("DRILL_WINDOW", "10s"),
         "symptoms_s": _env("DRILL_SYMPTOMS_S", "10", "int"),
         "recovery_s": _env("DRILL_RECOVERY_S", "20", "int"),
+        **LABELS,
     },
     "kubernetes": {
         "api_url": _env("DRILL_API_URL", "http://user-api.production.svc:8080"),
@@ -69,6 +74,7 @@ CONFIGURATION = {
         "window": _env("DRILL_WINDOW", "5m"),
         "symptoms_s": _env("DRILL_SYMPTOMS_S", "360", "int"),
         "recovery_s": _env("DRILL_RECOVERY_S", "600", "int"),
+        **LABELS,
     },
 }
 
@@ -88,12 +94,13 @@ def _condition(name: str, comparison: str) -> dict[str, Any]:
 
 def _selector(endpoint: str | None = None, method: str | None = None, statuses=()) -> str:
     """Returns the label selector of the users' requests, narrowed to a route, a method
-    and status codes when a claim names them."""
+    and status codes when a claim names them - by the label names the experiment's
+    configuration gives (the team's metrics may say `path` or `code`)."""
     if endpoint is None and method is None and not statuses:
         return APP
-    labels = [f'route="{endpoint}"' if endpoint else APP.strip("{}")]
-    labels += [f'method="{method}"'] if method else []
-    labels += [f'status=~"{"|".join(str(s) for s in statuses)}"'] if statuses else []
+    labels = [f'${{route_label}}="{endpoint}"' if endpoint else APP.strip("{}")]
+    labels += [f'${{method_label}}="{method}"'] if method else []
+    labels += [f'${{status_label}}=~"{"|".join(str(s) for s in statuses)}"'] if statuses else []
     return "{" + ",".join(labels) + "}"
 
 

@@ -71,7 +71,13 @@ def test_a_tolerated_faults_hypothesis_is_what_the_scenario_claims_under_it_and_
     assert "increase(db_connection_pool_timeouts_total[${window}])" in stays and "== bool 0" in stays
     queries = _queries(chaostoolkit.experiment(SCENARIOS["incident-n-plus-one"], RUNBOOK_, "local", actions=ACTIONS))
     (p99,) = [q for q in queries.values() if "histogram_quantile" in q]
-    assert 'route="/users",method="GET"' in p99 and "< bool 0.5" in p99
+    assert '${route_label}="/users",${method_label}="GET"' in p99 and "< bool 0.5" in p99
+
+
+def test_the_label_names_of_a_selector_come_from_the_configuration_with_the_references_as_defaults():
+    configuration = chaostoolkit.experiment(SCENARIOS["incident-n-plus-one"], RUNBOOK_, "local",
+                                            actions=ACTIONS)["configuration"]
+    assert configuration["route_label"] == {"type": "env", "key": "DRILL_ROUTE_LABEL", "default": "route"}
 
 
 def test_a_fault_with_symptoms_is_judged_on_the_runbooks_steady_state_after_its_remediation():
