@@ -36,7 +36,8 @@ def cmd_run(settings, args) -> int:
 
     runbook = runbook_of(args)
     args.service_profile = profile_of(args)
-    chosen = scenarios.select(scenarios_of(args), args.ids, args.section or [])
+    every = scenarios_of(args)
+    chosen = scenarios.select(every, args.ids, args.section or [])
     if args.baseline_image and not args.user_api_image:
         raise ConfigError("--baseline-image compares a candidate with it: give the candidate as --user-api-image")
     make_stack = StackChoice(args)
@@ -50,11 +51,26 @@ def cmd_run(settings, args) -> int:
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
         if args.baseline_image:
-            return release(session, chosen, runbook, args, run_id, run_dir)
-        result = run_and_report(session, chosen, runbook, args.user_api_image, run_dir,
-                                f"runbook-drill run {run_id}", args, make_stack)
-    point_latest(run_dir)
-    return result.exit_code()
+            code = release(session, chosen, runbook, args, run_id, run_dir)
+        else:
+            code = run_and_report(session, chosen, runbook, args.user_api_image, run_dir,
+                                  f"runbook-drill run {run_id}", args, make_stack).exit_code()
+            point_latest(run_dir)
+    return coverage_gate(runbook, every, args.strict_coverage, code)
+
+
+def coverage_gate(runbook: Runbook, every: list, strict: bool, code: int) -> int:
+    """Prints how many checkable runbook lines no scenario of the suite proves (each
+    named when there are any); returns the run's exit code - 1 instead of 0 when
+    `strict` and there are such lines (a harness error, 3, stays 3)."""
+    from harness.report.coverage import uncovered
+
+    gaps = uncovered(runbook, every)
+    print(f"coverage: {len(gaps)} checkable runbook line(s) no scenario proves"
+          + (" (--strict-coverage: exit 1)" if strict and gaps and code == 0 else ""), flush=True)
+    for row in gaps:
+        print(f"  L{row.line}: {row.text.strip()}")
+    return 1 if strict and gaps and code == 0 else code
 
 
 def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Path, title: str, args,
@@ -114,6 +130,8 @@ def add_parsers(sub) -> None:
     run.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
     run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")
+    run.add_argument("--strict-coverage", action="store_true",
+                     help="exit 1 when a checkable runbook line has no scenario that proves it (see `drill coverage`)")
     add_target_arguments(run)
     add_profile_arguments(run)
 

@@ -1,6 +1,10 @@
 """The runbook coverage: every line of the runbook, with the scenarios that prove it,
 the harness's equivalent of a kubectl/helm command, or why a machine cannot check it.
-A line that is none of these is "not covered" - an edit that adds a claim shows up."""
+A line that is none of these is "not covered" - an edit that adds a claim shows up.
+
+Lines are judged by the Markdown block they start (a list item, a paragraph, a code
+line) and its plain text, so a reformatted runbook reads the same; a line that starts no
+block (blank, a fence, a heading, the rest of a wrapped paragraph) is structure."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from harness.runbook import Runbook
+from harness.runbook.document import CODE, HEADING, Block
 
 # kubectl / helm -> what the harness performs or observes instead.
 EQUIVALENTS = [
@@ -29,7 +34,7 @@ NOT_CHECKABLE = [
     (r"Reduce replica count temporarily to spread load", "not checked: fewer replicas concentrate load rather "
      "than spread it - the step contradicts itself; flagged for the runbook's owners"),
     (r"On-call procedures", "the runbook's title text"),
-    (r"^\*\*(Root causes|Resolution|Symptoms)\*\*:?$|Common causes|Immediate mitigation|Quick wins|Investigation"
+    (r"^(Root causes|Resolution|Symptoms)\s*:?$|Common causes|Immediate mitigation|Quick wins|Investigation"
      r"|Check deployment status|Check error logs|Check resource utilization", "a heading of the list below it"),
 ]
 DEPENDENCIES = {"PostgreSQL": "down-db-refused", "Redis": "down-redis-unavailable",
@@ -54,30 +59,37 @@ def _anchored(scenarios) -> dict[int, list[str]]:
     return by_line
 
 
-def _classify(number: int, text: str, proved: dict[int, list[str]]) -> Row:
-    stripped = text.strip()
-    if not stripped or stripped.startswith("```") or stripped.startswith("#"):
+def _classify(number: int, text: str, block: Block | None, proved: dict[int, list[str]]) -> Row:
+    if block is None or block.kind == HEADING or (block.kind == CODE and block.text.startswith("#")):
         return Row(number, text, "structure", "")
+    plain = block.text
     for pattern, what in EQUIVALENTS:
-        match = re.search(pattern, stripped)
+        match = re.search(pattern, plain)
         if match:
             who = ", ".join(proved.get(number, [])) or "observed in every scenario"
             return Row(number, text, "equivalent", f"{what.format(*match.groups())}; {who}")
     if number in proved:
         return Row(number, text, "proved", ", ".join(dict.fromkeys(proved[number])))
     for name, scenario in DEPENDENCIES.items():
-        if stripped.startswith(f"- **{name}**"):
+        if block.under("Dependencies") and re.match(rf"{re.escape(name)}\b", plain):
             return Row(number, text, "proved", f"{scenario} (losing it breaks the service: critical)")
     for pattern, why in NOT_CHECKABLE:
-        if re.search(pattern, stripped):
+        if re.search(pattern, plain):
             return Row(number, text, "not-checkable", why)
     return Row(number, text, "not-covered", "no scenario proves this line")
 
 
 def rows(runbook: Runbook, scenarios) -> list[Row]:
-    """Returns one Row per runbook line."""
+    """Returns one Row per runbook line (as written), judged by the block it starts."""
     proved = _anchored(scenarios)
-    return [_classify(number, text, proved) for number, text in enumerate(runbook.lines, start=1)]
+    starting = {block.line: block for block in runbook.blocks}
+    return [_classify(number, text, starting.get(number), proved)
+            for number, text in enumerate(runbook.lines, start=1)]
+
+
+def uncovered(runbook: Runbook, scenarios) -> list[Row]:
+    """Returns the checkable lines no scenario proves (what `--strict-coverage` refuses)."""
+    return [row for row in rows(runbook, scenarios) if row.kind == "not-covered"]
 
 
 def render(table: list[Row]) -> str:

@@ -2,8 +2,13 @@
 codes, readiness checks, failure actions, metric names, thresholds, symptom strings,
 the rollback deadline, the scale-up replica count, the incident list - is read from the
 runbook's text, never re-typed in code. Each value is a Claim anchored by the line it
-comes from; a claim whose text is gone, or changed so it no longer parses, is drift
-(RunbookError names the text), and a run stops before it starts anything.
+comes from; a claim whose words are gone, or changed so they no longer parse, is drift
+(RunbookError names the section, the claim, the text expected and the closest line the
+section has), and a run stops before it starts anything.
+
+The runbook is read as Markdown (`document`): a claim is found by its words inside its
+section, whatever the layout - heading depth, list markers, emphasis, code spans, line
+wrapping, line endings, section order. Anchors are line numbers of the file as written.
 
 The project's copy lives in runbook/user-api-runbook.md; `--runbook PATH` reads
 another (a team checks its own edited runbook)."""
@@ -11,14 +16,16 @@ another (a team checks its own edited runbook)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 from harness.errors import ConfigError
+from harness.runbook.document import HEADING, Block, blocks, closest, normalized, source_lines
+from harness.runbook.specs import INCIDENT, METRIC, SPECS, Spec
 
-RUNBOOK = Path(__file__).resolve().parent.parent / "runbook" / "user-api-runbook.md"
+RUNBOOK = Path(__file__).resolve().parents[2] / "runbook" / "user-api-runbook.md"
 
 
 class RunbookError(ConfigError):
@@ -28,7 +35,7 @@ class RunbookError(ConfigError):
 @dataclass(frozen=True)
 class Claim:
     """One machine-checkable statement of the runbook: its id, section, the line it is
-    anchored to (1-based), that line's text, and the value read from it."""
+    anchored to (1-based, where its block starts), that line's text, and the value."""
 
     id: str
     section: str
@@ -37,120 +44,59 @@ class Claim:
     value: Any
 
 
-@dataclass(frozen=True)
-class _Spec:
-    """How to find a claim: the section it must stand in, a pattern for its line, and
-    how to turn the match into a value."""
-
-    id: str
-    section: str
-    pattern: str
-    value: Callable[[re.Match], Any] = field(default=lambda m: m.group(1))
-    describe: str = ""
-    example: str = ""  # the kind of line it reads, for the drift message
-
-
-def _words(text: str) -> list[str]:
-    return [w.strip() for w in text.split(",") if w.strip()]
-
-
-SPECS = [
-    _Spec("live.endpoint", "Liveness Probe", r"Endpoint:\s*`GET\s+(/\S+)`", describe="liveness endpoint", example='- Endpoint: `GET /health/live`'),
-    _Spec("live.expected", "Liveness Probe", r"Expected:\s*(\d{3})\b", lambda m: int(m.group(1)), example='- Expected: 200 OK'),
-    _Spec("live.failure_action", "Liveness Probe", r"Failure action:\s*(.+)$", lambda m: m.group(1).strip(), example='- Failure action: Restart pod'),
-    _Spec("ready.endpoint", "Readiness Probe", r"Endpoint:\s*`GET\s+(/\S+)`", example='- Endpoint: `GET /health/ready`'),
-    _Spec("ready.expected", "Readiness Probe", r"Expected:\s*(\d{3})\b", lambda m: int(m.group(1)), example='- Expected: 200 OK'),
-    _Spec("ready.checks", "Readiness Probe", r"Checks:\s*(.+)$", lambda m: _words(m.group(1)), example='- Checks: Database connectivity, Redis connectivity'),
-    _Spec("ready.failure_action", "Readiness Probe", r"Failure action:\s*(.+)$", lambda m: m.group(1).strip(), example='- Failure action: Remove from load balancer'),
-    _Spec("threshold.error_rate", "High Error Rate", r"^###\s*High Error Rate \(>\s*([\d.]+)%\)",
-          lambda m: float(m.group(1)) / 100, example='### High Error Rate (>1%)'),
-    _Spec("threshold.p99_ms", "High Latency", r"^###\s*High Latency \(p99\s*>\s*([\d.]+)\s*ms\)",
-          lambda m: float(m.group(1)), example='### High Latency (p99 >500ms)'),
-    _Spec("service_down.rollback_deadline_s", "Service is Down",
-          r"If rollback doesn't resolve in (\d+) minutes?", lambda m: int(m.group(1)) * 60, example="If rollback doesn't resolve in 5 minutes"),
-    _Spec("service_down.rollback_command", "Service is Down", r"^\s*(helm rollback \S+.*)$", example='helm rollback user-api -n production'),
-    _Spec("latency.scale_replicas", "High Latency", r"kubectl scale deployment \S+ --replicas=(\d+)",
-          lambda m: int(m.group(1)), example='kubectl scale deployment user-api --replicas=5'),
-    _Spec("db.symptom_status", "Database Connection Failures", r"\*\*Symptoms\*\*:\s*(\d{3}) errors",
-          lambda m: int(m.group(1)), example='**Symptoms**: 500 errors, ...'),
-    _Spec("db.symptom_log", "Database Connection Failures", r"logs show \"([^\"]+)\"", example='logs show "connection refused"'),
-    _Spec("auth.symptom_status", "Authentication Failures", r"\*\*Symptoms\*\*:\s*(\d{3}) errors",
-          lambda m: int(m.group(1)), example='**Symptoms**: 401 errors, ...'),
-    _Spec("auth.symptom_log", "Authentication Failures", r"logs show \"([^\"]+)\"", example='logs show "invalid token"'),
-    _Spec("memory.symptom_restarts", "Memory Leaks", r"\*\*Symptoms\*\*:\s*(Pods restarting frequently)", example='**Symptoms**: Pods restarting frequently, ...'),
-    _Spec("memory.symptom_event", "Memory Leaks", r"\*\*Symptoms\*\*:.*?(OOMKilled)", example='**Symptoms**: ..., OOMKilled in events'),
-    _Spec("escalation.primary", "Escalation Path", r"\*\*Primary On-Call\*\*:\s*(.+?)\s*\(auto-paged\)",
-          example='1. **Primary On-Call**: Platform Team (auto-paged)'),
-    _Spec("logs.error_grep", "High Error Rate", r"kubectl logs .*\|\s*grep\s+(\w+)", example='kubectl logs ... | grep ERROR'),
-]
-METRIC_PATTERN = r"^-\s*`([a-z_:][a-z0-9_:]*)`\s*-\s*(.+)$"
-INCIDENT_PATTERN = r"^-\s*(\d{4}-\d{2}-\d{2}):\s*(.+?)\s*-\s*(.+)$"
-
-
 class Runbook:
-    """A parsed runbook: its lines, the sections they stand in, and its claims."""
+    """A parsed runbook: its lines as written, its blocks, and its claims."""
 
     def __init__(self, path: Path = RUNBOOK) -> None:
         self.path = Path(path)
         try:
-            self.text = self.path.read_text()
-        except OSError as exc:
-            raise RunbookError(f"cannot read the runbook {path}: {exc.strerror or exc}") from None
-        self.lines = self.text.splitlines()
-        self.sections = self._sections()
-        self.claims: dict[str, Claim] = {}
-        for spec in SPECS:
-            self.claims[spec.id] = self._find(spec)
-        self._metrics()
-        self._incidents()
+            self.text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RunbookError(f"cannot read the runbook {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        self.lines = source_lines(self.text)
+        self.blocks = blocks(self.text)
+        self.claims: dict[str, Claim] = {spec.id: self._find(spec) for spec in SPECS}
+        self._list_claims(METRIC, lambda m: (f"metric.{m.group(1)}", {"name": m.group(1),
+                                                                       "meaning": m.group(2).strip()}))
+        self._list_claims(INCIDENT, lambda m: (f"incident.{m.group(1)}", {
+            "date": m.group(1), "title": m.group(2).strip(), "fix": m.group(3).strip()}))
 
-    def _sections(self) -> list[str]:
-        """Returns, per line, the innermost heading it stands under (and keeps, in
-        `self.paths`, every heading above it: "Readiness Probe" under "Health Checks")."""
-        stack: list[tuple[int, str]] = []
-        out, self.paths = [], []
-        for line in self.lines:
-            heading = re.match(r"^(#{1,4})\s+(.+)$", line)
-            if heading:
-                depth = len(heading.group(1))
-                stack = [(d, t) for d, t in stack if d < depth] + [(depth, heading.group(2).strip())]
-            out.append(stack[-1][1] if stack else "")
-            self.paths.append([t for _, t in stack])
-        return out
+    def _claim(self, claim_id: str, block: Block, value: Any) -> Claim:
+        return Claim(claim_id, block.section, block.line, self.lines[block.line - 1].strip(), value)
 
-    def _under(self, number: int, section: str) -> bool:
-        return any(heading.startswith(section) for heading in self.paths[number - 1])
+    def _in(self, section: str, kinds=None) -> list[Block]:
+        return [b for b in self.blocks if b.under(section) and (kinds is None or b.kind in kinds)]
 
-    def _find(self, spec: _Spec) -> Claim:
-        for number, (line, section) in enumerate(zip(self.lines, self.sections), start=1):
-            if not section.startswith(spec.section):
-                continue
-            match = re.search(spec.pattern, line)
+    def _find(self, spec: Spec) -> Claim:
+        for block in self._in(spec.section, spec.kinds):
+            match = re.search(spec.pattern, block.text, re.IGNORECASE)
             if match:
-                return Claim(spec.id, section, number, line.strip(), spec.value(match))
-        raise RunbookError(f"{self.path}: drift: section {spec.section!r} has no line like {spec.example!r} "
-                           f"(claim {spec.id}; pattern {spec.pattern!r})")
+                return self._claim(spec.id, block, spec.value(match))
+        raise self._drift(spec)
 
-    def _list_claims(self, section: str, pattern: str, make: Callable[[re.Match], tuple[str, Any]]) -> list[Claim]:
+    def _list_claims(self, spec: Spec, make: Callable[[re.Match], tuple[str, Any]]) -> None:
         found = []
-        for number, (line, where) in enumerate(zip(self.lines, self.sections), start=1):
-            match = re.match(pattern, line.strip()) if where.startswith(section) else None
+        for block in self._in(spec.section, spec.kinds):
+            match = re.match(spec.pattern, block.text)
             if match:
                 claim_id, value = make(match)
-                found.append(Claim(claim_id, where, number, line.strip(), value))
+                found.append(self._claim(claim_id, block, value))
         if not found:
-            raise RunbookError(f"{self.path}: drift: section {section!r} lists nothing matching {pattern!r}")
+            raise self._drift(spec)
         self.claims.update({c.id: c for c in found})
-        return found
 
-    def _metrics(self) -> None:
-        self._list_claims("Metrics to Monitor", METRIC_PATTERN,
-                          lambda m: (f"metric.{m.group(1)}", {"name": m.group(1), "meaning": m.group(2).strip()}))
-
-    def _incidents(self) -> None:
-        self._list_claims("Recent Incidents", INCIDENT_PATTERN,
-                          lambda m: (f"incident.{m.group(1)}", {"date": m.group(1), "title": m.group(2).strip(),
-                                                                 "fix": m.group(3).strip()}))
+    def _drift(self, spec: Spec) -> RunbookError:
+        """Returns the drift error for `spec`: the section, the claim, the text expected
+        and the closest line the section has (or the closest heading, the section gone)."""
+        where = self._in(spec.section)
+        if not where:
+            near = closest([b for b in self.blocks if b.kind == HEADING], spec.section)
+            have = f"no section {spec.section!r}" + (f"; closest heading: L{near.line}: {near.text!r}" if near else "")
+        else:
+            near = closest([b for b in where if b.kind in spec.kinds] or where, spec.expected)
+            have = f"closest line: L{near.line}: {near.text!r}"
+        return RunbookError(f"{self.path}: drift: section {spec.section!r}, claim {spec.id}: "
+                            f"no text like {spec.expected!r}; {have}")
 
     # What scenarios read ------------------------------------------------------------
 
@@ -170,22 +116,32 @@ class Runbook:
         """Returns the incident claim whose title contains `words` (case-insensitive);
         raises RunbookError (drift) when none does."""
         for claim in self.claims.values():
-            if claim.id.startswith("incident.") and words.lower() in claim.value["title"].lower():
+            if claim.id.startswith("incident.") and normalized(words) in normalized(claim.value["title"]):
                 return claim
-        raise RunbookError(f"{self.path}: drift: no recent incident mentions {words!r}")
+        raise RunbookError(f"{self.path}: drift: section 'Recent Incidents': no recent incident mentions {words!r}")
 
     def section_line(self, section: str, words: str) -> Claim:
-        """Returns the line of `section` that contains `words` (a cause, a resolution
-        step) as a claim; raises RunbookError (drift) when it is gone."""
-        for number, (line, where) in enumerate(zip(self.lines, self.sections), start=1):
-            if self._under(number, section) and words.lower() in line.lower():
-                return Claim(f"line.{number}", where, number, line.strip(), words)
-        raise RunbookError(f"{self.path}: drift: section {section!r} no longer mentions {words!r}")
+        """Returns the block of `section` whose text contains `words` (a cause, a
+        resolution step) as a claim anchored at its first line; raises RunbookError
+        (drift, with the closest line) when none does."""
+        for block in self._in(section):
+            if normalized(words) in normalized(block.text):
+                return self._claim(f"line.{block.line}", block, words)
+        near = closest(self._in(section), words)
+        have = f"closest line: L{near.line}: {near.text!r}" if near else f"no section {section!r}"
+        raise RunbookError(f"{self.path}: drift: section {section!r} no longer mentions {words!r}; {have}")
 
     def section_text(self, section: str) -> str:
-        """Returns the Markdown of one section (its heading and body)."""
-        out = [line for line, where in zip(self.lines, self.sections) if where == section]
-        return "\n".join(out)
+        """Returns the Markdown of one section as written: from the first heading that
+        starts with `section` up to the next heading of the same depth or shallower
+        (its sub-sections included); "" when there is no such heading."""
+        headings = [b for b in self.blocks if b.kind == HEADING]
+        for i, heading in enumerate(headings):
+            if normalized(heading.text).startswith(normalized(section)):
+                after = [h.line for h in headings[i + 1:] if len(h.path) <= len(heading.path)]
+                end = after[0] - 1 if after else len(self.lines)
+                return "\n".join(self.lines[heading.line - 1:end]).rstrip()
+        return ""
 
 
 @lru_cache(maxsize=None)

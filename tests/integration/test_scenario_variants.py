@@ -95,6 +95,20 @@ def test_a_threshold_edited_in_a_copy_of_the_runbook_changes_the_verdict(tmp_pat
     assert "(p99 >1ms)" in (page.parent / "runbook.md").read_text()  # the run's own copy, for re-rendering
 
 
+def test_a_metric_added_to_the_runbook_is_checked_and_an_added_section_counted_as_unproved(tmp_path):
+    text = RUNBOOK.read_text().replace("- `redis_hits_total` - Cache hit rate\n", "- `redis_hits_total` - Cache hit "
+                                       "rate\n- `cache_evictions_total` - Keys evicted\n")
+    edited = tmp_path / "runbook.md"
+    edited.write_text(text.replace("## Escalation Path", "## Disk Pressure\n\n- Database volume full\n\n"
+                                   "## Escalation Path"))
+    run = _drill("run", "metrics-contract", "--runbook", str(edited), "--strict-coverage")
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    failed = [line for line in run.stdout.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == 1 and "cache_evictions_total" in failed[0]  # the bundled service does not export it
+    assert "coverage: 1 checkable runbook line(s) no scenario proves" in run.stdout
+    assert "- Database volume full" in run.stdout.split("coverage: ", 1)[1]
+
+
 def test_a_candidate_image_that_does_not_exist_is_exit_2_with_nothing_started(session, tmp_path):
     from harness.engine.resources import RUN_ID, leftovers
 

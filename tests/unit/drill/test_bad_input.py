@@ -17,7 +17,9 @@ def _drifted(tmp_path):
     (["run", "no-such-scenario"], "unknown scenario 'no-such-scenario'"),
     (["run", "--section", "Kernel Panics"], "no scenario in a runbook section matching 'Kernel Panics'"),
     (["run", "--runbook", "/nonexistent/runbook.md"], "cannot read the runbook /nonexistent/runbook.md"),
-    (["list", "--runbook", "DRIFTED"], "drift: section 'High Latency' has no line like"),
+    (["list", "--runbook", "DRIFTED"], "drift: section 'High Latency', claim threshold.p99_ms: no text like "
+                                       "'High Latency (p99 >500ms)'; closest line: L45: 'High Latency (slow)'"),
+    (["run", "--runbook", "DRIFTED", "--strict-coverage"], "drift"),
     (["coverage", "--runbook", "DRIFTED"], "drift"),
     (["run", "--seed", "many"], "argument --seed: invalid int value"),
     (["build", "user-api", "--source", "/nonexistent", "--tag", "x"], "--source /nonexistent: no such directory"),

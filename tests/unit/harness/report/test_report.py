@@ -52,3 +52,24 @@ def test_an_unknown_verdict_is_a_junit_failure_never_a_pass():
                                    "evidence": {"reason": "12 requests (< 100)"}}])
     suite = ET.fromstring(junit.render([unknown]).split("?>", 1)[1])
     assert suite.find("testcase").find("failure") is not None
+
+
+ADDED_SECTION = "## Disk Pressure\n\n**Symptoms**: 507 errors\n\n- Database volume full\n\n"
+ADDED_METRIC = "- `redis_hits_total` - Cache hit rate\n- `cache_evictions_total` - Keys evicted\n"
+
+
+def _with_additions(tmp_path):
+    text = RUNBOOK.read_text().replace("## Escalation Path", ADDED_SECTION + "## Escalation Path")
+    path = tmp_path / "runbook.md"
+    path.write_text(text.replace("- `redis_hits_total` - Cache hit rate\n", ADDED_METRIC))
+    return Runbook(path)
+
+
+def test_an_added_section_is_not_covered_and_an_added_metric_is_proved_by_the_metrics_scenario(tmp_path):
+    book = _with_additions(tmp_path)
+    table = coverage.rows(book, scenarios.build(book))
+    assert [r.text for r in table if r.kind == "not-covered"] == ["**Symptoms**: 507 errors", "- Database volume full"]
+    (metric,) = [r for r in table if "cache_evictions_total" in r.text]
+    assert metric.kind == "proved" and "metrics-contract" in metric.detail
+    assert [r.line for r in coverage.uncovered(book, scenarios.build(book))] == [r.line for r in table
+                                                                                 if r.kind == "not-covered"]

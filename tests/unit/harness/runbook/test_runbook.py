@@ -38,19 +38,43 @@ def test_edited_thresholds_and_symptoms_are_what_the_suite_reads(tmp_path):
     assert Runbook(edited).value("auth.symptom_log") == "token rejected"
 
 
-@pytest.mark.parametrize("old,new,named", [
-    ("High Error Rate (>1%)", "High Error Rate (lots)", "High Error Rate"),
-    ("- `redis_hits_total` - Cache hit rate", "", None),
-    ("If rollback doesn't resolve in 5 minutes", "If rollback doesn't help", "rollback"),
+@pytest.mark.parametrize("old,new,message", [
+    ("### High Error Rate (>1%)", "### High Error Rate", "drift: section 'High Error Rate', claim threshold.error_rate: "
+     "no text like 'High Error Rate (>1%)'; closest line: L28: 'High Error Rate'"),
+    ('logs show "invalid token"', "logs show the rejection", "drift: section 'Authentication Failures', claim "
+     "auth.symptom_log: no text like 'logs show \"invalid token\"'; closest line: L81: 'Symptoms: 401 errors, "
+     "logs show the rejection'"),
+    ("If rollback doesn't resolve in 5 minutes", "If rollback doesn't help", "claim service_down.rollback_deadline_s"),
+    ("## Metrics to Monitor", "## Metrics", "no section 'Metrics to Monitor'; closest heading: L127: 'Metrics'"),
 ])
-def test_a_claim_whose_text_is_gone_is_drift_naming_the_text(tmp_path, old, new, named):
-    edited = _edited(tmp_path, old, new)
-    if named is None:  # a metric removed from the list is not drift: fewer metrics are claimed
-        assert "redis_hits_total" not in Runbook(edited).metric_names()
-        return
+def test_a_claim_whose_meaning_is_gone_is_drift_naming_section_claim_text_and_closest_line(tmp_path, old, new,
+                                                                                            message):
     with pytest.raises(RunbookError) as error:
-        Runbook(edited)
-    assert "drift" in str(error.value) and named.lower() in str(error.value).lower()
+        Runbook(_edited(tmp_path, old, new))
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_metric_removed_from_the_list_is_not_drift_but_one_metric_fewer(tmp_path):
+    edited = _edited(tmp_path, "- `redis_hits_total` - Cache hit rate", "")
+    assert "redis_hits_total" not in Runbook(edited).metric_names() and len(Runbook(edited).metric_names()) == 4
+
+
+def test_a_metric_added_to_the_list_is_claimed(tmp_path):
+    edited = _edited(tmp_path, "- `redis_hits_total` - Cache hit rate",
+                     "- `redis_hits_total` - Cache hit rate\n* `cache_evictions_total` - Keys evicted")
+    assert Runbook(edited).claims["metric.cache_evictions_total"].value["meaning"] == "Keys evicted"
+
+
+def test_a_claim_wrapped_over_two_lines_is_read_whole_and_anchored_at_its_first(tmp_path):
+    edited = _edited(tmp_path, '**Symptoms**: 500 errors, logs show "connection refused"',
+                     '**Symptoms**: 500 errors, logs show "connection\nrefused"')
+    claim = Runbook(edited).claims["db.symptom_log"]
+    assert claim.value == "connection refused" and claim.line == 67 and claim.text.endswith('"connection')
+
+
+def test_a_section_keeps_its_sub_sections_as_written():
+    text = Runbook().section_text("Health Checks")
+    assert text.startswith("## Health Checks") and "### Readiness Probe" in text and "## Dependencies" not in text
 
 
 def test_an_unreadable_runbook_is_a_one_line_error(tmp_path):
