@@ -56,8 +56,8 @@ class Runbook:
         self.lines = source_lines(self.text)
         self.blocks = blocks(self.text)
         self.claims: dict[str, Claim] = {spec.id: self._find(spec) for spec in SPECS}
-        self._list_claims(METRIC, lambda m: (f"metric.{m.group(1)}", {"name": m.group(1),
-                                                                       "meaning": m.group(2).strip()}))
+        self._list_claims(METRIC, lambda m: (f"metric.{m.group(1)}", {
+            "name": m.group(1), "meaning": (m.group(2) or m.group(3)).strip()}))
         self._list_claims(INCIDENT, lambda m: (f"incident.{m.group(1)}", {
             "date": m.group(1), "title": m.group(2).strip(), "fix": m.group(3).strip()}))
 

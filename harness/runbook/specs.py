@@ -29,7 +29,13 @@ class Spec:
 
 
 def _words(text: str) -> list[str]:
-    return [w.strip() for w in text.split(",") if w.strip()]
+    """The items of an enumeration: "A, B", "A and B", "A, B, and C"."""
+    return [w.strip() for w in re.split(r",|;|\band\b", text.rstrip(".")) if w.strip()]
+
+
+# The symptom text as quoted, in straight, curly or single quotes ("logs show" followed
+# by unquoted words is no log text: drift, not a guess at where the text ends).
+LOGS_SHOW = r"logs show\s*:?\s*[\"“'‘]([^\"”'’]+)[\"”'’]"
 
 
 def _number(m: re.Match) -> int:
@@ -43,10 +49,10 @@ def _label(name: str) -> str:
 
 SPECS = [
     Spec("live.endpoint", "Liveness Probe", _label("Endpoint") + r"(?:GET\s+)?(/\S+)", "Endpoint: GET /health/live"),
-    Spec("live.expected", "Liveness Probe", _label("Expected") + r"(\d{3})\b", "Expected: 200 OK", _number),
+    Spec("live.expected", "Liveness Probe", _label("Expected") + r"(?:HTTP\s*)?(\d{3})\b", "Expected: 200 OK", _number),
     Spec("live.failure_action", "Liveness Probe", _label("Failure action") + r"(.+)$", "Failure action: Restart pod"),
     Spec("ready.endpoint", "Readiness Probe", _label("Endpoint") + r"(?:GET\s+)?(/\S+)", "Endpoint: GET /health/ready"),
-    Spec("ready.expected", "Readiness Probe", _label("Expected") + r"(\d{3})\b", "Expected: 200 OK", _number),
+    Spec("ready.expected", "Readiness Probe", _label("Expected") + r"(?:HTTP\s*)?(\d{3})\b", "Expected: 200 OK", _number),
     Spec("ready.checks", "Readiness Probe", _label("Checks") + r"(.+)$",
          "Checks: Database connectivity, Redis connectivity", lambda m: _words(m.group(1))),
     Spec("ready.failure_action", "Readiness Probe", _label("Failure action") + r"(.+)$",
@@ -63,11 +69,10 @@ SPECS = [
          "kubectl scale deployment user-api --replicas=5", _number, ANY),
     Spec("db.symptom_status", "Database Connection Failures", _label("Symptoms") + r"(\d{3}) errors",
          "Symptoms: 500 errors, ...", _number),
-    Spec("db.symptom_log", "Database Connection Failures", r"logs show [\"“]([^\"”]+)[\"”]",
-         'logs show "connection refused"'),
+    Spec("db.symptom_log", "Database Connection Failures", LOGS_SHOW, 'logs show "connection refused"'),
     Spec("auth.symptom_status", "Authentication Failures", _label("Symptoms") + r"(\d{3}) errors",
          "Symptoms: 401 errors, ...", _number),
-    Spec("auth.symptom_log", "Authentication Failures", r"logs show [\"“]([^\"”]+)[\"”]", 'logs show "invalid token"'),
+    Spec("auth.symptom_log", "Authentication Failures", LOGS_SHOW, 'logs show "invalid token"'),
     Spec("memory.symptom_restarts", "Memory Leaks", _label("Symptoms") + r"(Pods restarting frequently)",
          "Symptoms: Pods restarting frequently, ..."),
     Spec("memory.symptom_event", "Memory Leaks", _label("Symptoms") + r".*?(OOMKilled)",
@@ -79,7 +84,7 @@ SPECS = [
 ]
 
 # The lists read item by item: each item of the section that matches is a claim.
-METRIC = Spec("metric", "Metrics to Monitor", r"^([a-z_:][a-z0-9_:]*)\s*[-–—:]\s*(.+)$",
+METRIC = Spec("metric", "Metrics to Monitor", r"^([a-z_:][a-z0-9_:]*)\s*(?:[-–—:]\s*(.+?)|\((.+)\))\s*$",
               "http_requests_total - Total requests", kinds=(ITEM,))
-INCIDENT = Spec("incident", "Recent Incidents", r"^(\d{4}-\d{2}-\d{2})\s*:?\s*(.+?)\s+[-–—]\s+(.+)$",
+INCIDENT = Spec("incident", "Recent Incidents", r"^(\d{4}-\d{2}-\d{2})\s*[:\-–—]?\s*(.+?)\s+[-–—]\s+(.+)$",
                 "2024-10-15: Database connection pool exhaustion - Increased pool size", kinds=(ITEM,))

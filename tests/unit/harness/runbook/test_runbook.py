@@ -80,3 +80,20 @@ def test_a_section_keeps_its_sub_sections_as_written():
 def test_an_unreadable_runbook_is_a_one_line_error(tmp_path):
     with pytest.raises(RunbookError, match="cannot read the runbook"):
         Runbook(tmp_path / "missing.md")
+
+
+@pytest.mark.parametrize("old,new,claim,value", [
+    ('logs show "invalid token"', "logs show ‘invalid token’", "auth.symptom_log", "invalid token"),
+    ("Checks: Database connectivity, Redis connectivity", "Checks: Database connectivity and Redis connectivity",
+     "ready.checks", ["Database connectivity", "Redis connectivity"]),
+    ("- Expected: 200 OK\n- Failure action: Restart pod", "- Expected: HTTP 200\n- Failure action: Restart pod",
+     "live.expected", 200),
+    ("- `redis_hits_total` - Cache hit rate", "1. `redis_hits_total` (Cache hit rate)", "metric.redis_hits_total",
+     {"name": "redis_hits_total", "meaning": "Cache hit rate"}),
+    ("- 2024-08-10: High latency from N+1 queries - Added eager loading",
+     "- **2024-08-10** — High latency from N+1 queries — Added eager loading", "incident.2024-08-10",
+     {"date": "2024-08-10", "title": "High latency from N+1 queries", "fix": "Added eager loading"}),
+    ("### High Error Rate (>1%)", "### **High Error Rate** (&gt; 1 %) ###", "threshold.error_rate", 0.01),
+])
+def test_a_claim_written_in_other_words_of_the_same_meaning_reads_the_same(tmp_path, old, new, claim, value):
+    assert Runbook(_edited(tmp_path, old, new)).value(claim) == value
