@@ -65,7 +65,7 @@ def _mutant_row(stack, mutant, tag: str, by_id: dict, out: Path, every: bool):
     """Deploys the mutant, runs its scenarios, returns its matrix row."""
     from harness.mutation.matrix import KILLED, Row, cell, rollout_cell
 
-    row, started = Row(mutant.id, mutant.line, mutant.defect, mutant.reason, tag), time.monotonic()
+    row, started = Row(mutant.id, mutant.line, mutant.defect, mutant.reason, tag, way=mutant.way), time.monotonic()
     try:
         with progress.task(f"mutant {mutant.id}", "deploy"):
             stack.use_user_api_image(tag, startup_timeout=ROLLOUT_TIMEOUT_S)
@@ -80,8 +80,14 @@ def _mutant_row(stack, mutant, tag: str, by_id: dict, out: Path, every: bool):
 
 
 def _print_row(row) -> None:
+    from harness.mutation.margins import Margin
+
     cells = ", ".join(f"{c.scenario}: {c.outcome}" for c in row.cells)
-    print(f"{'KILLED' if row.killed else 'SURVIVED':<8} {row.mutant:<34} {row.seconds:6.1f}s  {cells}", flush=True)
+    margin = row.margin and Margin(row.margin["check"], row.margin["figure"], row.margin["bound"],
+                                   float(row.margin["ratio"]) if row.margin["ratio"] is not None else None)
+    verdict = "SURVIVED" if not row.killed else "WEAK" if row.weak else "KILLED"
+    shown = f"; margin {margin.describe()}" if margin else ""
+    print(f"{verdict:<8} {row.mutant:<34} {row.seconds:6.1f}s  {cells}{shown}", flush=True)
 
 
 def run_matrix(session, mutants, tags: dict[str, str], by_id: dict, out: Path, every: bool = False):
@@ -120,7 +126,8 @@ def cmd_mutate(settings, args) -> int:
     point_latest(run_dir)
     killed = sum(row.killed for row in matrix.rows)
     print(f"mutation: {killed}/{len(matrix.rows)} killed ({matrix.score:.0%}); survivors: "
-          f"{', '.join(matrix.survivors()) or 'none'}; false alarms: {', '.join(matrix.false_alarms) or 'none'}; "
+          f"{', '.join(matrix.survivors()) or 'none'}; weak: {', '.join(matrix.weak()) or 'none'}; "
+          f"false alarms: {', '.join(matrix.false_alarms) or 'none'}; "
           f"in {matrix.seconds:.0f}s; matrix: {page} ({data})", flush=True)
     return 0 if matrix.sound() else 1
 

@@ -122,6 +122,13 @@ class Oracle:
         return [c.probe_status_within("lb", self.ready, self.ready_ok, window, within_s),
                 c.error_rate("recovered", below=self.error_rate)]
 
+    def connections_returned(self) -> c.Check:
+        """Every database connection the fault's failures took is back in the pool once
+        recovered ("Unclosed database connections"): active connections at the steady
+        level (+1 in flight) - whatever way a request failed (a query error, a statement
+        timeout, a cancelled check, a refused database)."""
+        return c.metric_back_to_baseline(REPLICAS, "db_connection_pool_active", "recovery", "steady", slack=1)
+
     def pages(self, alert: str, window: str = "injected", since: str | None = None) -> list[c.Check]:
         """The Quick Response section's alert fires and the primary on-call is paged for
         it (the Escalation Path: "auto-paged"), each within its bound of the window's start

@@ -37,7 +37,9 @@ def scenarios(o: Oracle) -> list[Scenario]:
                   "Queries past the statement timeout: 500s over the threshold, ERROR naming the timeout",
                   lambda: make("slow_queries"),
                   [c.error_rate("fault_steady", above=o.error_rate, statuses={500}),
-                   o.error_log("query timeout"), *o.pages("HighErrorRate"), o.quiet("ServiceDown")], fault_s=4),
+                   o.error_log("query timeout"), *o.pages("HighErrorRate"), o.quiet("ServiceDown")], fault_s=4,
+                  # Every timed-out query held a connection: all of them back once recovered.
+                  after=[o.connections_returned(), *o.recovered(15)]),
         _scenario(o, "errors-invalid-tokens", "Invalid authentication tokens",
                   "Clients with bad tokens: 401s over the threshold, ERROR invalid token",
                   lambda: make("none"),

@@ -74,8 +74,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
             fault=lambda: make("none"), load=suite_load(), steady=o.steady(),
             during=[], remediation=_flapping, remediation_name="database refused and allowed 3 times",
             heal_first=True, recovery_settle_s=3,
-            after=[c.metric_back_to_baseline(REPLICAS, "db_connection_pool_active", "recovery", "steady", slack=1),
-                   *o.recovered(20)],
+            after=[o.connections_returned(), *o.recovered(20)],
             settle_s=0, fault_s=0.5,
             proves=[o.cites(SECTION, "Unclosed database connections"), o.claim("metric.db_connection_pool_active")]),
     ]

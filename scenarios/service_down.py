@@ -61,7 +61,8 @@ def scenarios(o: Oracle) -> list[Scenario]:
             fault=lambda: make("dependency_latency", dependency="postgres", latency_ms=probe_db_ms),
             calibrate=readiness_past_timeout(READINESS.timeout_s), load=suite_load(), steady=o.steady(),
             during=[*_all_failing(o), c.probe_status_within("lb", o.ready, 503, "fault", removal_s() + 3)],
-            after=o.recovered(20), settle_s=removal_s() + 1, settled_when=lb_answers(503), fault_s=5,
+            after=[o.connections_returned(), *o.recovered(20)], settle_s=removal_s() + 1,
+            settled_when=lb_answers(503), fault_s=5,
             proves=[o.cites(SECTION, "Database connection failure"), o.claim("ready.checks")],
             calibration={"latency_ms": f"readiness's cost timed on the image at {probe_db_ms} ms, the latency "
                                        f"scaled to make it 1.5x the probe's {READINESS.timeout_s:g} s timeout",

@@ -27,6 +27,7 @@ def probe_status(source: str, path: str, status: int | None, window: str, share:
         ratio = len(matching) / len(answered)
         return (PASS if ratio >= share else FAIL), {"probes": len(probes), "unanswered": unanswered,
                                                     "matching": len(matching), "share": round(ratio, 3),
+                                                    "bound": {"figure": "share", "op": ">=", "value": share},
                                                     "statuses_seen": sorted({str(e.data["status"]) for e in probes}),
                                                     "first_mismatches": samples([e for e in answered
                                                                                   if e not in matching])}
@@ -44,6 +45,7 @@ def probe_fails(source: str, path: str, window: str, share: float = 1.0) -> Chec
         ratio = len(failed) / len(probes)
         return (PASS if ratio >= share else FAIL), {"probes": len(probes), "failed": len(failed),
                                                     "share": round(ratio, 3),
+                                                    "bound": {"figure": "share", "op": ">=", "value": share},
                                                     "statuses_seen": sorted({str(e.data["status"]) for e in probes})}
     return Check(f"{who(source)} {path} fails (>= {share:.0%} of probes)", window, judge)
 

@@ -44,7 +44,9 @@ def error_rate(window: str, above: float | None = None, below: float | None = No
                 by_status[str(e.data["status"])] = by_status.get(str(e.data["status"]), 0) + 1
         ok = (above is None or rate > above) and (below is None or rate < below)
         return (PASS if ok else FAIL), {"error_rate": round(rate, 4), "answered": len(answered),
-                                        "unknown": len(unknown), "errors_by_status": by_status}
+                                        "unknown": len(unknown), "errors_by_status": by_status, "bound": bound_of}
+    bound_of = {"figure": "error_rate", "op": ">" if above is not None else "<",
+                "value": above if above is not None else below}
     bound = f"> {above:.1%}" if above is not None else f"< {below:.1%}"
     what = "/".join(str(s) for s in sorted(wanted)) + " rate" if wanted else "error rate"
     late = " still at the fault's end" if window == "fault_late" else ""
@@ -71,7 +73,8 @@ def latency(window: str, q: float = 0.99, above_ms: float | None = None, below_m
         else:
             status = PASS if high < bound else FAIL if low >= bound else UNKNOWN
         name = f"p{q * 100:g}_ms"
-        evidence = {name: round(low, 2), "answered": len(answered), "censored": len(unknown)}
+        evidence = {name: round(low, 2), "answered": len(answered), "censored": len(unknown),
+                    "bound": {"figure": name, "op": ">" if above_ms is not None else "<", "value": bound}}
         if high != low:
             evidence[f"{name}_at_most"] = "unbounded" if math.isinf(high) else round(high, 2)
         return status, evidence

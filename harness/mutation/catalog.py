@@ -7,6 +7,7 @@ header saying what it breaks and who must notice:
     Reason: /health/ready answers 503       (a regular expression: the failing check)
     Defect: what a developer changed, and why it seemed right
       (continuation lines are indented)
+    Way: how the code breaks the runbook line    (optional: "on a query error")
 
 then a blank line and the diff."""
 
@@ -21,7 +22,8 @@ from harness.errors import ConfigError
 from harness.runbook import Runbook, RunbookError
 
 MUTANTS_DIR = Path(__file__).resolve().parents[2] / "mutants"
-FIELDS = ("Mutant", "Violates", "Caught-by", "Reason", "Defect")
+FIELDS = ("Mutant", "Violates", "Caught-by", "Reason", "Defect", "Way")
+OPTIONAL = ("Way",)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Mutant:
     defect: str
     patch: str
     path: Path
+    way: str = ""  # one of the ways code breaks the line (a leak "on a query error")
 
     @property
     def digest(self) -> str:
@@ -62,7 +65,7 @@ def _header(path: Path, text: str) -> tuple[dict[str, str], str]:
         if not colon or key not in FIELDS:
             raise ConfigError(f"{path}: header line {line!r} is not one of {', '.join(FIELDS)}")
         fields[key], last = value.strip(), key
-    missing = [key for key in FIELDS if not fields.get(key)]
+    missing = [key for key in FIELDS if not fields.get(key) and key not in OPTIONAL]
     if missing:
         raise ConfigError(f"{path}: header has no {missing[0]}")
     return fields, patch
@@ -97,7 +100,8 @@ def parse(path: Path, runbook: Runbook) -> Mutant:
         raise ConfigError(f"{path}: Reason {fields['Reason']!r} is not a regular expression: {exc}") from None
     caught_by = tuple(s.strip() for s in fields["Caught-by"].split(",") if s.strip())
     return Mutant(id=fields["Mutant"], violates=fields["Violates"], line=_anchor(fields["Violates"], runbook, path),
-                  caught_by=caught_by, reason=fields["Reason"], defect=fields["Defect"], patch=patch, path=path)
+                  caught_by=caught_by, reason=fields["Reason"], defect=fields["Defect"], patch=patch, path=path,
+                  way=fields.get("Way", ""))
 
 
 def load(runbook: Runbook, directory: Path = MUTANTS_DIR, known_scenarios: set[str] | None = None) -> list[Mutant]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from harness.mutation import margins
 from harness.mutation.catalog import Mutant
 
 KILLED, ELSEWHERE, SURVIVED, UNKNOWN, ERROR = "killed", "killed-elsewhere", "survived", "unknown", "error"
@@ -22,6 +23,7 @@ class Cell:
     outcome: str
     failing: list[dict] = field(default_factory=list)  # {"check", "evidence"}
     error: str = ""
+    margin: dict | None = None  # a kill's deciding figure against its bound (margins.Margin.to_json)
 
 
 @dataclass
@@ -35,10 +37,21 @@ class Row:
     image: str
     cells: list[Cell] = field(default_factory=list)
     seconds: float = 0.0
+    way: str = ""  # how the code breaks the line ("Unclosed connections: on a query error")
 
     @property
     def killed(self) -> bool:
         return any(cell.outcome == KILLED for cell in self.cells)
+
+    @property
+    def margin(self) -> dict | None:
+        """The widest margin among the cells that killed it (None: not killed)."""
+        kills = [cell.margin for cell in self.cells if cell.outcome == KILLED and cell.margin]
+        return max(kills, key=_width) if kills else None
+
+    @property
+    def weak(self) -> bool:
+        return bool(self.margin and self.margin["weak"])
 
 
 @dataclass
@@ -58,16 +71,25 @@ class Matrix:
     def survivors(self) -> list[str]:
         return [row.mutant for row in self.rows if not row.killed]
 
+    def weak(self) -> list[str]:
+        """The mutants killed only with a margin under margins.WEAK_BELOW."""
+        return [row.mutant for row in self.rows if row.weak]
+
     def sound(self) -> bool:
         """True when every mutant was killed and the reference passed every scenario."""
-        return not self.false_alarms and not self.survivors()
+        return not self.false_alarms and not self.survivors() and not self.weak()
 
     def to_json(self) -> str:
         body = {"score": round(self.score, 4), "killed": sum(r.killed for r in self.rows), "mutants": len(self.rows),
-                "false_alarms": self.false_alarms, "survivors": self.survivors(), "seconds": round(self.seconds, 1),
-                "reference": self.reference,
-                "rows": [{**asdict(row), "killed": row.killed} for row in self.rows]}
+                "false_alarms": self.false_alarms, "survivors": self.survivors(), "weak": self.weak(),
+                "seconds": round(self.seconds, 1), "reference": self.reference,
+                "rows": [{**asdict(row), "killed": row.killed, "margin": row.margin} for row in self.rows]}
         return json.dumps(body, indent=2)
+
+
+def _width(margin: dict) -> float:
+    ratio = margin["ratio"]
+    return float("inf") if ratio in (None, "inf") else ratio
 
 
 def cell(mutant: Mutant, record: dict) -> Cell:
@@ -78,8 +100,9 @@ def cell(mutant: Mutant, record: dict) -> Cell:
         outcome = KILLED if mutant.caught_for_reason([f["check"] for f in failing]) else ELSEWHERE
     else:
         outcome = {"passed": SURVIVED, "unknown": UNKNOWN}.get(status, ERROR)
+    margin = margins.deciding(failing, lambda check: mutant.caught_for_reason([check])) if outcome == KILLED else None
     return Cell(record["scenario"], outcome, failing, record.get("error", "").splitlines()[0][:300]
-                if record.get("error") else "")
+                if record.get("error") else "", margin.to_json() if margin else None)
 
 
 def rollout_cell(mutant: Mutant, timeout_s: float, error: str) -> Cell:
@@ -87,4 +110,5 @@ def rollout_cell(mutant: Mutant, timeout_s: float, error: str) -> Cell:
     readiness gate failed (as `kubectl rollout status` would), a check of its own."""
     check = f"rollout: every replica's /health/ready answers 200 within {timeout_s:g}s"
     outcome = KILLED if mutant.caught_for_reason([check]) else ELSEWHERE
-    return Cell("rollout", outcome, [{"check": check, "evidence": {"error": error}}])
+    return Cell("rollout", outcome, [{"check": check, "evidence": {"error": error}}],
+                margin=margins.Margin(check).to_json() if outcome == KILLED else None)

@@ -9,6 +9,7 @@ import html
 import json
 from pathlib import Path
 
+from harness.mutation.margins import WEAK_BELOW
 from harness.mutation.matrix import ELSEWHERE, ERROR, KILLED, SURVIVED, UNKNOWN, Cell, Matrix, Row
 from harness.report.html import STYLE, VERDICT_CLASS
 
@@ -28,12 +29,38 @@ def _cell(row: Row, cell: Cell) -> str:
             f'{"<ul>" + failing + "</ul>" if failing else ""}{_esc(cell.error)}</td>')
 
 
+def _margin(row: Row) -> str:
+    m = row.margin
+    if not m:
+        return ""
+    if m["ratio"] is None:
+        return f'categorical<br><small>{_esc(m["check"])}</small>'
+    klass = "bad" if m["weak"] else "ok"
+    return (f'<span class="{klass}">{m["figure"]:g} vs {m["bound"]:g} ({_esc(m["ratio"])}x)</span>'
+            f'<br><small>{_esc(m["check"])}</small>')
+
+
 def _row(row: Row) -> str:
-    verdict = '<span class="ok">killed</span>' if row.killed else '<span class="bad">survived</span>'
+    verdict = ('<span class="bad">survived</span>' if not row.killed else '<span class="unk">weak</span>'
+               if row.weak else '<span class="ok">killed</span>')
     cells = "".join(_cell(row, cell) for cell in row.cells)
     return (f"<tr><td>{_esc(row.mutant)}</td><td>{verdict}</td><td>{_esc(row.line)}</td>"
             f"<td>{_esc(row.defect)}<br><small>reason: <code>{_esc(row.reason)}</code></small></td>"
-            f'<td class="num">{row.seconds:.0f} s</td>{cells}</tr>')
+            f'<td>{_margin(row)}</td><td class="num">{row.seconds:.0f} s</td>{cells}</tr>')
+
+
+def _causes(matrix: Matrix) -> str:
+    """Returns the table of runbook lines with the ways code breaks each and their mutants."""
+    by_line: dict[str, list[Row]] = {}
+    for row in matrix.rows:
+        by_line.setdefault(row.line, []).append(row)
+    out = []
+    for line, rows in sorted(by_line.items(), key=lambda item: int(item[0][1:].split(":", 1)[0])):
+        ways = "".join(f"<li>{_esc(r.way or r.defect.split(':')[0].split('.')[0])}: <b>{_esc(r.mutant)}</b> "
+                       f"{'survived' if not r.killed else 'weak' if r.weak else 'killed'}</li>" for r in rows)
+        out.append(f"<tr><td>{_esc(line)}</td><td><ul>{ways}</ul></td></tr>")
+    return ("<h2>Runbook causes, the ways code breaks them, and their mutants</h2>"
+            f"<table><tr><th>runbook line</th><th>ways (mutant, verdict)</th></tr>{''.join(out)}</table>")
 
 
 def render(matrix: Matrix, title: str) -> str:
@@ -42,14 +69,17 @@ def render(matrix: Matrix, title: str) -> str:
                         f'<td class="{VERDICT_CLASS.get(status, "unk")}">{_esc(status)}</td></tr>'
                         for s, status in matrix.reference.items())
     alarms = ", ".join(matrix.false_alarms) or "none"
+    weak = ", ".join(matrix.weak()) or "none"
     killed = sum(row.killed for row in matrix.rows)
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}</title>'
             f"<style>{STYLE}</style></head><body><h1>{_esc(title)}</h1>"
             f"<p>Score <b>{matrix.score:.0%}</b>: {killed} of {len(matrix.rows)} mutants killed for their documented "
-            f"reason. False alarms on the reference build: {_esc(alarms)}. Wall time {matrix.seconds:.0f} s.</p>"
+            f"reason. False alarms on the reference build: {_esc(alarms)}. Weak kills (margin under "
+            f"{WEAK_BELOW:g}x: the deciding figure too near its threshold): {_esc(weak)}. "
+            f"Wall time {matrix.seconds:.0f} s.</p>"
             f"<h2>Mutants</h2><table><tr><th>mutant</th><th>verdict</th><th>runbook line</th><th>defect</th>"
-            f"<th>time</th><th>scenarios</th></tr>{''.join(_row(r) for r in matrix.rows)}</table>"
-            f"<h2>Reference build</h2><table><tr><th>scenario</th><th>verdict</th></tr>{reference}</table>"
+            f"<th>margin</th><th>time</th><th>scenarios</th></tr>{''.join(_row(r) for r in matrix.rows)}</table>"
+            f"{_causes(matrix)}<h2>Reference build</h2><table><tr><th>scenario</th><th>verdict</th></tr>{reference}</table>"
             "</body></html>\n")
 
 

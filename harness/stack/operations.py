@@ -119,6 +119,27 @@ class StackOperations:
         self.restore_containers()
         self._reset_data()
         together(self.wait_ready, list(self.replicas))
+        self.wait_lb_serving(len(self.replicas))
+
+    def wait_lb_serving(self, replicas: int, timeout: float = 15.0) -> None:
+        """Waits until the load balancer routes to exactly `replicas` servers (a replica
+        removed by the reset is out of its pool - its requests would be 503s in the next
+        scenario's steady state); raises HarnessError naming the count at the deadline."""
+        if self.lb is None:
+            return
+        seen: list[int] = [-1]
+
+        def serving() -> bool:
+            csv = requests.get(f"{self.lb_stats_url()}/stats;csv", timeout=2).text.splitlines()
+            fields = csv[0].lstrip("# ").split(",")
+            rows = [dict(zip(fields, line.split(","))) for line in csv[1:] if line]
+            seen[0] = sum(1 for r in rows if r.get("pxname") == "user_api" and r.get("svname") not in
+                          ("FRONTEND", "BACKEND") and r.get("status", "").startswith("UP"))
+            return seen[0] == replicas
+
+        if not wait_until(serving, timeout, interval=0.2):
+            raise HarnessError(f"the load balancer routes to {seen[0]} replica(s), not {replicas}, {timeout:g}s "
+                               "after the reset")
 
     def wait_alerts_quiet(self, timeout: float = 30.0) -> list[str]:
         """Waits until no alert is pending or firing - what the last scenario set off

@@ -69,3 +69,14 @@ def test_selection_by_id_and_section_and_unknown_ones_are_one_line_errors():
 
 def test_the_seed_reaches_every_locust_load():
     assert {s.load.seed for s in scenarios.build(Runbook(), seed=7) if s.load} == {7}
+
+
+def test_the_n_plus_one_latency_is_derived_from_the_threshold_so_an_n_plus_one_page_costs_twice_it(tmp_path):
+    from scenarios.incidents import ANSWERS_PER_QUERY, PAGE, n_plus_one_latency_ms
+
+    for threshold in (500, 1000):
+        latency = n_plus_one_latency_ms(threshold)
+        assert 1.9 <= (PAGE + 1) * ANSWERS_PER_QUERY * latency / threshold <= 2.1
+    edited = _edited(tmp_path, "High Latency (p99 >500ms)", "High Latency (p99 >1000ms)")
+    scenario = next(s for s in scenarios.build(edited) if s.id == "incident-n-plus-one")
+    assert scenario.calibration["postgres_latency_ms"] == n_plus_one_latency_ms(1000) == 60

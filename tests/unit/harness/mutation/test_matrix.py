@@ -70,3 +70,16 @@ def test_the_json_and_the_page_carry_the_score_the_lines_and_the_evidence(tmp_pa
     assert body["rows"][0]["cells"][0]["failing"][0]["check"] == "replica-* /health/ready answers 503"
     text = page.read_text()
     assert "Score <b>50%</b>" in text and "L1: x" in text and 'href="m0/journal/health-redis-down.json"' in text
+
+
+def test_the_page_lists_each_runbook_line_with_the_ways_code_breaks_it_and_their_mutants():
+    killed = Row("leak-on-query-failure", "L98: - Unclosed database connections", "d", "r", "img",
+                 [cell(MUTANT, record("failed", "replica-* /health/ready answers 503 (>= 95% of probes)"))],
+                 way="Unclosed connections: on a query error")
+    survived = Row("leak-on-cancel", "L98: - Unclosed database connections", "Defect. More.", "r", "img",
+                   [cell(MUTANT, record("passed"))])
+    page = mutation.render(Matrix([killed, survived], {"health-redis-down": "passed"}), "t")
+    causes = page.split("Runbook causes", 1)[1]
+    assert causes.count("L98: - Unclosed database connections") == 1
+    assert "Unclosed connections: on a query error: <b>leak-on-query-failure</b> killed" in causes
+    assert "Defect: <b>leak-on-cancel</b> survived" in causes
