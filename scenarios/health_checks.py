@@ -22,7 +22,9 @@ def _dependency_down(o: Oracle, sid: str, fault, check_name: str, words: str) ->
         during=[c.probe_fails(REPLICAS, o.ready, "fault_steady", share=0.95),
                 c.probe_status(REPLICAS, o.live, o.live_ok, "fault"),
                 c.container(REPLICAS, "restart_count", "fault", equals=0)],
-        after=o.recovered(15), settle_s=1.0, fault_s=3,
+        # Connections the dependency's loss broke are given back, not kept (a retry that
+        # takes a fresh one and forgets the first).
+        after=[o.connections_returned(), *o.recovered(15)], settle_s=1.0, fault_s=3,
         proves=[o.claim("ready.checks"), o.claim("ready.expected"), o.claim("live.expected"),
                 o.cites("Health Checks", words)])
 

@@ -13,6 +13,7 @@ from harness.run.scenario import Scenario
 from scenarios.common import Oracle, suite_load
 
 SECTION = "High Error Rate"
+LIST_PAGE = "/users?limit=20"
 
 
 def _tampered(token: str) -> str:
@@ -39,6 +40,10 @@ def scenarios(o: Oracle) -> list[Scenario]:
                   [c.error_rate("fault_steady", above=o.error_rate, statuses={500}),
                    o.error_log("query timeout"), *o.pages("HighErrorRate"), o.quiet("ServiceDown")], fault_s=4,
                   # Every timed-out query held a connection: all of them back once recovered.
+                  # Clients listing pages beside the load: reads that time out while they
+                  # hold a connection, several per replica - a leak of one per timeout,
+                  # whichever way the code loses it, is seen at the pool after recovery.
+                  fault_load=LoadSpec(clients=8, think_s=0.1, timeout_s=10, path=LIST_PAGE),
                   after=[o.connections_returned(), *o.recovered(15)]),
         _scenario(o, "errors-invalid-tokens", "Invalid authentication tokens",
                   "Clients with bad tokens: 401s over the threshold, ERROR invalid token",
