@@ -83,8 +83,7 @@ def _print_row(row) -> None:
     from harness.mutation.margins import Margin
 
     cells = ", ".join(f"{c.scenario}: {c.outcome}" for c in row.cells)
-    margin = row.margin and Margin(row.margin["check"], row.margin["figure"], row.margin["bound"],
-                                   float(row.margin["ratio"]) if row.margin["ratio"] is not None else None)
+    margin = row.margin and Margin.from_json(row.margin)
     verdict = "SURVIVED" if not row.killed else "WEAK" if row.weak else "KILLED"
     shown = f"; margin {margin.describe()}" if margin else ""
     print(f"{verdict:<8} {row.mutant:<34} {row.seconds:6.1f}s  {cells}{shown}", flush=True)

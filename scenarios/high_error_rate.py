@@ -8,17 +8,13 @@ from __future__ import annotations
 from harness import checks as c
 from harness.checks import REPLICAS
 from harness.faults import make
+from harness.observe.counted import tampered
 from harness.observe.generator import LoadSpec
 from harness.run.scenario import Scenario
 from scenarios.common import Oracle, suite_load
 
 SECTION = "High Error Rate"
 LIST_PAGE = "/users?limit=20"
-
-
-def _tampered(token: str) -> str:
-    """A token whose signature no longer matches (what a stale or forged client sends)."""
-    return token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
 
 
 def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, during: list[c.Check], **extra) -> Scenario:
@@ -50,7 +46,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
                   lambda: make("none"),
                   [c.error_rate("fault_steady", above=o.error_rate, statuses={401}),
                    o.error_log(o.rb.value("auth.symptom_log"))],
-                  fault_load=LoadSpec(clients=2, think_s=0.05, token=_tampered, timeout_s=5)),
+                  fault_load=LoadSpec(clients=2, think_s=0.05, token=tampered, timeout_s=5)),
         _scenario(o, "errors-rate-limited", "Rate limiting triggered",
                   "A client over its quota: 429s over the threshold, ERROR rate limit",
                   lambda: make("none"),

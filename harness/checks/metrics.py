@@ -5,13 +5,16 @@ name promises."""
 from __future__ import annotations
 
 from harness.checks.base import FAIL, PASS, UNKNOWN, Check, who
-from harness.observe.history import History, Window
+from harness.observe.history import Event, History, Window
 
 
-def _declared_counter(types: dict, name: str) -> bool:
-    """True when a scrape's families declare `name` as a counter (the parser drops _total)."""
+def _declared_count(types: dict, name: str) -> bool:
+    """True when a scrape's families declare `name` as a counter (the parser drops
+    _total) or as a histogram's _count or _sum: a count that is 0 until its first event."""
     family = types.get(name) or types.get(name.removesuffix("_total")) or {}
-    return family.get("type") == "counter"
+    histogram = types.get(name.removesuffix("_count").removesuffix("_sum")) or {}
+    in_histogram = name.endswith(("_count", "_sum")) and histogram.get("type") == "histogram"
+    return family.get("type") == "counter" or in_histogram
 
 
 ANY_LABEL = "*"  # labels={"*": "/users"}: some label (route, path, handler...) has a value starting so
@@ -25,18 +28,25 @@ def labels_match(rest: str, labels: dict[str, str]) -> bool:
                for key, want in labels.items())
 
 
+def sample_total(scrape: Event, name: str, labels: dict[str, str]) -> float | None:
+    """Returns one scrape's value of a metric, summed over the label sets matching
+    `labels`; None when the scrape has no such metric. A counter declared with no
+    matching sample yet (a labelled one before its first count of those labels) is 0,
+    and so are a declared histogram's _count and _sum."""
+    total, found = 0.0, _declared_count(scrape.data.get("types", {}), name)
+    for key, value in scrape.data["samples"].items():
+        metric, _, rest = key.partition("{")
+        if metric == name and labels_match(rest, labels):
+            total, found = total + value, True
+    return total if found else None
+
+
 def _metric_series(history: History, win: Window, source: str, name: str, labels: dict[str, str]) -> dict:
     """Returns {source: [(t, value summed over matching label sets)]} of one metric."""
     series: dict[str, list] = {}
     for event in history.events("metrics", win, source):
-        # A counter declared with no matching sample yet (a labelled one before its
-        # first event of those labels) is 0.
-        total, found = 0.0, _declared_counter(event.data.get("types", {}), name)
-        for key, value in event.data["samples"].items():
-            metric, _, rest = key.partition("{")
-            if metric == name and labels_match(rest, labels):
-                total, found = total + value, True
-        if found:
+        total = sample_total(event, name, labels)
+        if total is not None:
             series.setdefault(event.source, []).append((event.t, total))
     return {src: points for src, points in series.items() if len(points) >= 2}
 
@@ -57,8 +67,11 @@ def metric(source: str, name: str, window: str, change: str, labels: dict[str, s
         peak = max(v for points in series.values() for _, v in points)
         ok = {"rises": sum(lasts.values()) > sum(firsts.values()), "stays": firsts == lasts,
               "reaches": peak >= (value or 0)}[change]
-        return (PASS if ok else FAIL), {"first": sum(firsts.values()), "last": sum(lasts.values()), "max": peak,
-                                        "scrapes": sum(len(p) for p in series.values()), "sources": sorted(series)}
+        evidence = {"first": sum(firsts.values()), "last": sum(lasts.values()), "max": peak,
+                    "scrapes": sum(len(p) for p in series.values()), "sources": sorted(series)}
+        if change == "reaches":
+            evidence["bound"] = {"figure": "max", "op": ">=", "value": value or 0}
+        return (PASS if ok else FAIL), evidence
     detail = f" {value:g}" if change == "reaches" else ""
     claim = {"kind": "metric", "name": name, "labels": labels, "change": change, "value": value}
     return Check(f"{who(source)} {name}{labels or ''} {change}{detail}", window, judge, claim=claim)
@@ -86,6 +99,21 @@ def metric_back_to_baseline(source: str, name: str, window: str, baseline: str, 
         ok = all(ends[src] <= peaks.get(src, 0) + slack for src in ends)
         return (PASS if ok else FAIL), {"baseline_peak": peaks, "end": ends, "slack": slack}
     return Check(f"{who(source)} {name} back to its {baseline} level", window, judge)
+
+
+def metric_at_most(source: str, name: str, window: str, value: float) -> Check:
+    """At the end of `window` the metric is at most `value` on every replica (the
+    least of its last END_SCRAPES scrapes, as in metric_back_to_baseline): a gauge at
+    rest reads what is in use then - "Active DB connections" none but a probe's."""
+    def judge(history, win):
+        series = _metric_series(history, win, source, name, {})
+        if not series:
+            return UNKNOWN, {"reason": f"fewer than 2 scrapes of {name} in the window"}
+        ends = {src: min(v for _, v in points[-END_SCRAPES:]) for src, points in series.items()}
+        end = max(ends.values())
+        return (PASS if end <= value else FAIL), {"end": end, "by_source": ends,
+                                                  "bound": {"figure": "end", "op": "<=", "value": value}}
+    return Check(f"{who(source)} {name} at most {value:g} at the end", window, judge)
 
 
 def expected_type(name: str) -> str:

@@ -74,6 +74,12 @@ LINES = (
          preflight=False),
     Line("auth.time", "a token whose iat or nbf is ahead of the service's clock by more than a few seconds "
          "is invalid (401)", "Authentication Failures: Clock skew between services", preflight=False),
+    Line("metrics.counted", "each metric counts what its line says, under a counted load to one replica at rest: "
+         "each /users request once in http_requests_total and the histogram (a label value starting /users), "
+         "its observed mean within the client's (and holding the database's time); 401s in the error count, 2xx "
+         "not; a user's second read after a FLUSHALL one more hit and one less miss than its first; "
+         "db_connection_pool_active the connections checked out - 3 held, 3 (a pool of at least 3); at rest, "
+         "at most 1", "Metrics to Monitor", preflight=False),
     Line("memory.oom", "the process is the container's main process: killed for memory, the container "
          "restarts (no in-container supervisor hides it)", "Memory Leaks: Pods restarting frequently, OOMKilled "
          "in events", preflight=False),

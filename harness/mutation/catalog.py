@@ -7,7 +7,7 @@ header saying what it breaks and who must notice:
     Reason: /health/ready answers 503       (a regular expression: the failing check)
     Defect: what a developer changed, and why it seemed right
       (continuation lines are indented)
-    Way: how the code breaks the runbook line    (optional: "on a query error")
+    Way: how the code breaks the runbook line    ("Unclosed connections: on a query error")
 
 then a blank line and the diff."""
 
@@ -23,7 +23,6 @@ from harness.runbook import Runbook, RunbookError
 
 MUTANTS_DIR = Path(__file__).resolve().parents[2] / "mutants"
 FIELDS = ("Mutant", "Violates", "Caught-by", "Reason", "Defect", "Way")
-OPTIONAL = ("Way",)
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def _header(path: Path, text: str) -> tuple[dict[str, str], str]:
         if not colon or key not in FIELDS:
             raise ConfigError(f"{path}: header line {line!r} is not one of {', '.join(FIELDS)}")
         fields[key], last = value.strip(), key
-    missing = [key for key in FIELDS if not fields.get(key) and key not in OPTIONAL]
+    missing = [key for key in FIELDS if not fields.get(key)]
     if missing:
         raise ConfigError(f"{path}: header has no {missing[0]}")
     return fields, patch

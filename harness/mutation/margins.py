@@ -37,6 +37,12 @@ class Margin:
         ratio = "inf" if math.isinf(self.ratio) else f"{self.ratio:.2g}"
         return f"{self.figure:g} vs {self.bound:g} ({ratio}x)"
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Margin":
+        """Returns the margin `to_json` wrote (a matrix row's, read back)."""
+        ratio = data.get("ratio")
+        return cls(data["check"], data.get("figure"), data.get("bound"), None if ratio is None else float(ratio))
+
     def to_json(self) -> dict[str, Any]:
         ratio = None if self.ratio is None else ("inf" if math.isinf(self.ratio) else round(self.ratio, 3))
         return {"check": self.check, "figure": self.figure, "bound": self.bound, "ratio": ratio, "weak": self.weak}

@@ -79,6 +79,7 @@ def scrape(history: History, source: str, url_of: Callable[[], str], names: tupl
            interval: float = 0.5) -> Poller:
     """Scrapes url/metrics; records the samples of the metric families in `names`."""
     def observe() -> None:
+        started = time.time()  # a scrape reads the counters somewhere between this and its recording
         text = requests.get(f"{url_of()}/metrics", timeout=2).text
         samples, types = {}, {}
         for family in text_string_to_metric_families(text):
@@ -88,7 +89,7 @@ def scrape(history: History, source: str, url_of: Callable[[], str], names: tupl
                 for sample in family.samples:
                     labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
                     samples[f"{sample.name}{{{labels}}}"] = sample.value
-        history.record("metrics", source, samples=samples, types=types)
+        history.record("metrics", source, samples=samples, types=types, started=started)
     return Poller(f"scrape-{source}", observe, interval)
 
 

@@ -9,7 +9,7 @@ import html
 import json
 from pathlib import Path
 
-from harness.mutation.margins import WEAK_BELOW
+from harness.mutation.margins import WEAK_BELOW, Margin
 from harness.mutation.matrix import ELSEWHERE, ERROR, KILLED, SURVIVED, UNKNOWN, Cell, Matrix, Row
 from harness.report.html import STYLE, VERDICT_CLASS
 
@@ -30,14 +30,12 @@ def _cell(row: Row, cell: Cell) -> str:
 
 
 def _margin(row: Row) -> str:
-    m = row.margin
-    if not m:
+    if not row.margin:
         return ""
-    if m["ratio"] is None:
-        return f'categorical<br><small>{_esc(m["check"])}</small>'
-    klass = "bad" if m["weak"] else "ok"
-    return (f'<span class="{klass}">{m["figure"]:g} vs {m["bound"]:g} ({_esc(m["ratio"])}x)</span>'
-            f'<br><small>{_esc(m["check"])}</small>')
+    margin = Margin.from_json(row.margin)
+    klass = "" if margin.ratio is None else "bad" if margin.weak else "ok"
+    return f'<span class="{klass}">{_esc(margin.describe())}</span><br><small>{_esc(margin.check)}</small>'
+
 
 
 def _row(row: Row) -> str:
@@ -56,7 +54,7 @@ def _causes(matrix: Matrix) -> str:
         by_line.setdefault(row.line, []).append(row)
     out = []
     for line, rows in sorted(by_line.items(), key=lambda item: int(item[0][1:].split(":", 1)[0])):
-        ways = "".join(f"<li>{_esc(r.way or r.defect.split(':')[0].split('.')[0])}: <b>{_esc(r.mutant)}</b> "
+        ways = "".join(f"<li>{_esc(r.way)}: <b>{_esc(r.mutant)}</b> "
                        f"{'survived' if not r.killed else 'weak' if r.weak else 'killed'}</li>" for r in rows)
         out.append(f"<tr><td>{_esc(line)}</td><td><ul>{ways}</ul></td></tr>")
     return ("<h2>Runbook causes, the ways code breaks them, and their mutants</h2>"

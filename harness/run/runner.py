@@ -77,8 +77,12 @@ def _observe(stack: StackLike, history: History) -> list:
 
 
 def _generator(stack, history: History, load):
+    """Builds a load plan's generator: through the load balancer, or - for a plan
+    with a `replica` (a counted load) - straight to that replica."""
     base = stack.lb_url() if stack.lb is not None else stack.url()
     auth = base if stack.lb is not None else stack.auth_url()  # the ingress routes logins to the auth service
+    if getattr(load, "replica", None) is not None:
+        base = stack.url(load.replica)
     return load.build(history, base, auth, lambda i: stack.token(f"drill-load-{i}", ttl_seconds=3600),
                       ids=tuple(stack.user_ids))
 

@@ -38,7 +38,8 @@ class Unwatched:
 class LoadPlan(Protocol):
     """What a scenario's `load` is: something that builds a started-able generator
     (harness.observe.generator.LoadSpec builds the in-process one; load.generator.LocustSpec
-    builds Locust's) - so the harness never imports load/."""
+    builds Locust's) - so the harness never imports load/. A plan may also have a
+    `replica` (an index): its traffic then goes to that replica, not the load balancer."""
 
     def build(self, history: History, target_url: str, auth_url: str, token: Callable[[], str]) -> Any: ...
 

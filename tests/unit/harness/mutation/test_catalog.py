@@ -18,6 +18,7 @@ Caught-by: health-redis-down
 Reason: /health/ready answers 503
 Defect: readiness checks only the database,
   as a long line continued.
+Way: Readiness checks: the Redis check dropped
 
 --- a/services/user_api/app.py
 +++ b/services/user_api/app.py
@@ -68,6 +69,7 @@ def test_a_header_is_parsed_with_continuation_lines(tmp_path):
     (lambda t: t.replace("Reason: /health/ready answers 503", "Reason: (unclosed"), "not a regular expression"),
     (lambda t: t.replace("\n\n---", "\n---"), "a header, a blank line, then a unified diff"),
     (lambda t: t.replace("Defect:", "Effect:"), "is not one of"),
+    (lambda t: t.replace("Way: Readiness checks: the Redis check dropped\n", ""), "header has no Way"),
 ])
 def test_a_bad_patch_file_is_one_line_naming_the_file(tmp_path, change, message):
     path = _write(tmp_path, change(GOOD.format(id="m1")))

@@ -77,9 +77,9 @@ def test_the_page_lists_each_runbook_line_with_the_ways_code_breaks_it_and_their
                  [cell(MUTANT, record("failed", "replica-* /health/ready answers 503 (>= 95% of probes)"))],
                  way="Unclosed connections: on a query error")
     survived = Row("leak-on-cancel", "L98: - Unclosed database connections", "Defect. More.", "r", "img",
-                   [cell(MUTANT, record("passed"))])
+                   [cell(MUTANT, record("passed"))], way="Unclosed connections: on a cancelled operation")
     page = mutation.render(Matrix([killed, survived], {"health-redis-down": "passed"}), "t")
     causes = page.split("Runbook causes", 1)[1]
     assert causes.count("L98: - Unclosed database connections") == 1
     assert "Unclosed connections: on a query error: <b>leak-on-query-failure</b> killed" in causes
-    assert "Defect: <b>leak-on-cancel</b> survived" in causes
+    assert "Unclosed connections: on a cancelled operation: <b>leak-on-cancel</b> survived" in causes

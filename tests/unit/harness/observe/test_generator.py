@@ -2,43 +2,30 @@
 recorded (a loopback HTTP server stands in for the service: what is tested is the
 generator's logic, not the User API)."""
 
-import http.server
-import threading
-
 import pytest
 
 from harness.observe.generator import LoadSpec
 from harness.observe.history import History
 from harness.polling import wait_until
+from tests.support.answering import answering
 
 
 @pytest.fixture
 def server():
-    """A loopback server answering 200 to every GET; yields (url, Authorization headers seen)."""
-    seen: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            seen.append(self.headers.get("Authorization", ""))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
-    httpd.shutdown()
-    httpd.server_close()
+    """Yields (url, [(method, path, Authorization header)] of every request seen)."""
+    with answering() as served:
+        yield served
 
 
-def _run(spec: LoadSpec, url: str, seen: list[str]) -> History:
+def _tokens(seen) -> set[str]:
+    return {auth for _, _, auth in seen}
+
+
+def _run(spec: LoadSpec, url: str, seen: list) -> History:
     history = History()
     generator = spec.build(history, url, url, token=lambda i: f"token-of-client-{i}").start()
     try:
-        assert wait_until(lambda: len(set(seen)) >= spec.clients or len(seen) >= 60, timeout=10, interval=0.02)
+        assert wait_until(lambda: len(_tokens(seen)) >= spec.clients or len(seen) >= 60, timeout=10, interval=0.02)
     finally:
         generator.stop()
     return history
@@ -47,19 +34,19 @@ def _run(spec: LoadSpec, url: str, seen: list[str]) -> History:
 def test_each_client_sends_its_own_token_by_default(server):
     url, seen = server
     _run(LoadSpec(clients=3, think_s=0.01), url, seen)
-    assert set(seen) == {f"Bearer token-of-client-{i}" for i in range(3)}
+    assert _tokens(seen) == {f"Bearer token-of-client-{i}" for i in range(3)}
 
 
 def test_with_one_client_every_thread_sends_client_zeros_token(server):
     url, seen = server
     _run(LoadSpec(clients=3, think_s=0.0, one_client=True), url, seen)
-    assert len(seen) >= 60 and set(seen) == {"Bearer token-of-client-0"}
+    assert len(seen) >= 60 and _tokens(seen) == {"Bearer token-of-client-0"}
 
 
 def test_a_tampering_token_function_is_applied_to_the_shared_token(server):
     url, seen = server
     _run(LoadSpec(clients=2, think_s=0.0, one_client=True, token=lambda t: t + "-tampered"), url, seen)
-    assert set(seen) == {"Bearer token-of-client-0-tampered"}
+    assert _tokens(seen) == {"Bearer token-of-client-0-tampered"}
 
 
 def test_every_request_is_recorded_with_its_status(server):
