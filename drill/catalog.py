@@ -3,6 +3,7 @@ the runbook, the scenarios or stored journals; build makes a candidate image."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from pathlib import Path
@@ -70,9 +71,14 @@ def cmd_export(settings, args) -> int:
 
 
 def cmd_report(settings, args) -> int:
-    """Renders the report page again from stored journals (no engine needed)."""
+    """Renders the report page again from stored journals (no engine needed); with
+    --merge, joins shards' runs into one run directory (report, JUnit, journals)."""
     from harness.report import html
 
+    if bool(args.merge) == bool(args.journals):
+        raise ConfigError("drill report: give a journal directory, or --merge with the shards' run directories")
+    if args.merge:
+        return _merge(args)
     journals = Path(args.journals)
     records = html.load_journals(journals) if journals.is_dir() else []
     if not records:
@@ -83,6 +89,67 @@ def cmd_report(settings, args) -> int:
     html.write(records, runbook, out, f"runbook-drill run {journals.resolve().parent.name}")
     print(f"report: {out} ({len(records)} scenarios)")
     return 0
+
+
+def _merge(args) -> int:
+    """Writes the shards' runs joined (drill report --merge) into --out (default a new
+    run directory under reports/); exit 0 all passed, 1 any not passed, 3 a harness error."""
+    import shutil
+
+    from drill.runs import new_run_dir, point_latest
+    from drill.suite import coverage_gate, write_outputs
+    from harness.report.merge import merge
+    from harness.run.suite import exit_code
+
+    merged = merge([Path(d) for d in args.merge])
+    run_id, run_dir = new_run_dir()
+    out = Path(args.out) if args.out else run_dir.with_name(run_id + "-merged")
+    if out.exists() and any(out.iterdir()):
+        raise ConfigError(f"drill report --merge: --out {out} is not empty")
+    runbook = Runbook(Path(args.runbook) if args.runbook else merged.runbook or RUNBOOK)
+    (out / "journal").mkdir(parents=True, exist_ok=True)
+    for source in args.merge:
+        shutil.copytree(Path(source) / "journal", out / "journal", dirs_exist_ok=True)
+    (out / "runbook.md").write_text(runbook.text)
+    files = write_outputs(merged.records, runbook, out, f"runbook-drill: {merged.shards} shards merged", args)
+    (out / "merged.json").write_text(json.dumps({"shards": [Path(d).resolve().name for d in args.merge]}) + "\n")
+    if not args.out:
+        point_latest(out)
+    print(f"merged {merged.shards} shard(s), {len(merged.records)} scenario(s): report {files['report']}; "
+          f"junit {files['junit']}; journals {files['journals']}")
+    import scenarios
+
+    return coverage_gate(runbook, scenarios.build(runbook), False, exit_code(merged.records, args.flaky_is_ok))
+
+
+def cmd_history(settings, args) -> int:
+    """Writes the run history (drill history): per scenario across the stored runs, as a
+    page and JSON; --keep N prunes all but the newest N runs first."""
+    from harness.report import trends
+
+    reports = Path(args.reports)
+    if not reports.is_dir():
+        raise ConfigError(f"drill history: --reports {reports}: no such directory")
+    if args.keep is not None:
+        removed = trends.prune(reports, args.keep)
+        print(f"pruned {len(removed)} run(s) older than the newest {args.keep}")
+    found = trends.collect(reports)
+    if not found:
+        raise ConfigError(f"drill history: no scenario journals under {reports}")
+    out = Path(args.out) if args.out else reports / "history.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(trends.render(found, f"runbook-drill history: {reports}"))
+    out.with_suffix(".json").write_text(trends.to_json(found) + "\n")
+    flaky = [t.scenario for t in found if any(p.flaky for p in t.points)]
+    print(f"history: {len(found)} scenario(s) over {len(trends.run_dirs(reports))} run(s); page {out}; json "
+          f"{out.with_suffix('.json')}; flaky: {', '.join(flaky) or 'none'}")
+    return 0
+
+
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of runs of at least 1")
+    return int(text)
 
 
 def cmd_build(settings, args) -> int:
@@ -125,9 +192,20 @@ def add_parsers(sub) -> None:
     listing = sub.add_parser("list", help="the scenarios: id, runbook section, title")
     _runbook_option(listing)
     report = sub.add_parser("report", help="render the HTML report again from stored journals")
-    report.add_argument("journals", metavar="JOURNAL_DIR", help="a run's journal directory (reports/<run>/journal)")
+    report.add_argument("journals", nargs="?", metavar="JOURNAL_DIR",
+                        help="a run's journal directory (reports/<run>/journal)")
     report.add_argument("--runbook", metavar="PATH", help="the runbook to show (default: the run's own copy)")
-    report.add_argument("--out", metavar="FILE", help="where to write the page (default: beside the journals)")
+    report.add_argument("--out", metavar="PATH", help="where to write the page (default: beside the journals); "
+                        "with --merge, the directory of the joined run (default reports/<new run>-merged)")
+    report.add_argument("--merge", nargs="+", metavar="RUN_DIR", help="join shards' runs (drill run --shard K/N): "
+                        "one report, JUnit file and coverage table; a scenario missing or twice is an error")
+    report.add_argument("--junit", metavar="PATH", help="with --merge: also write the JUnit XML here")
+    report.add_argument("--summary-md", metavar="PATH", help="with --merge: append the run as Markdown here")
+    report.add_argument("--flaky-is-ok", action="store_true", help="with --merge: flaky scenarios exit 0")
+    history = sub.add_parser("history", help="per scenario across stored runs: verdicts, times, p99, flaky")
+    history.add_argument("--reports", default="reports", metavar="DIR", help="where the runs are (default reports/)")
+    history.add_argument("--out", metavar="FILE", help="the page (default DIR/history.html; the JSON beside it)")
+    history.add_argument("--keep", type=_at_least_one, metavar="N", help="first remove all but the newest N runs")
     coverage = sub.add_parser("coverage", help="every runbook line -> the scenarios that prove it, or why not")
     _runbook_option(coverage)
     alerts = sub.add_parser("alerts", help="the runbook's Quick Response sections as Prometheus alert rules")
@@ -157,4 +235,4 @@ def _add_export(sub) -> None:
 
 
 COMMANDS = {"list": cmd_list, "coverage": cmd_coverage, "alerts": cmd_alerts, "export": cmd_export,
-            "report": cmd_report, "build": cmd_build}
+            "report": cmd_report, "history": cmd_history, "build": cmd_build}

@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 from drill.runs import REPORTS_DIR, engine_session
 from harness.errors import ConfigError
@@ -55,10 +56,32 @@ def _images_exit(rows) -> int:
 
 
 def cmd_images(settings, args) -> int:
+    """Resolves (or, --no-build, shows) every image; with --save DIR / --load DIR, the
+    image cache of a CI runner (harness/engine/cache.py): saved, or loaded and what
+    changed since rebuilt. Exit 0, 2 for a bad directory, 3 when an image cannot be had."""
+    if args.save or args.load:
+        return _cache(settings, Path(args.save or args.load), "save" if args.save else "load")
     with engine_session(settings, start_engine=False) as session:
         rows = session.images.resolve_all(build=not args.no_build)
     print_images(rows)
     return 0 if args.no_build else _images_exit(rows)
+
+
+def _cache(settings, directory: Path, how: str) -> int:
+    from harness.engine import cache
+
+    if how == "load":
+        cache.read_index(directory)  # a directory that is not a cache: exit 2 before the engine starts
+    started = time.monotonic()
+    with engine_session(settings) as session:
+        action = cache.save if how == "save" else cache.load
+        for line in action(session.images, session.client, directory):
+            print(line, flush=True)
+        rows = session.images.resolve_all() if how == "load" else []
+    if rows:
+        print_images(rows)
+    print(f"images {'saved to' if how == 'save' else 'loaded from'} {directory} in {time.monotonic() - started:.1f}s")
+    return _images_exit(rows) if rows else 0
 
 
 def cmd_clean(settings, args) -> int:
@@ -136,6 +159,9 @@ def add_parsers(sub) -> None:
     sub.add_parser("setup", help="make sure the Docker engine runs and every image exists")
     images = sub.add_parser("images", help="resolve every image and print where it came from")
     images.add_argument("--no-build", action="store_true", help="only show what is present")
+    cached = images.add_mutually_exclusive_group()
+    cached.add_argument("--save", metavar="DIR", help="save every image into DIR (a CI cache; keyed by the recipes)")
+    cached.add_argument("--load", metavar="DIR", help="load the images saved in DIR; one whose recipe changed is rebuilt")
     clean = sub.add_parser("clean", help="remove the project's containers and networks")
     clean.add_argument("--stale", action="store_true", help="only those of runs whose process is gone")
     clean.add_argument("--images", action="store_true", help="also remove the images built offline")

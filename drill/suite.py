@@ -3,15 +3,23 @@ and release validation (`--baseline-image`: the suite against both, side by side
 
 Everything a run needs is checked before anything starts - the runbook parsed (drift is
 exit 2, naming the text), the ids and sections known, a candidate image present - so
-bad input leaves nothing behind."""
+bad input leaves nothing behind.
+
+In a team's CI: `--shard K/N` runs shard K of a deterministic split (balanced by earlier
+journals' durations), `--rerun-failed N` runs a failed or unknown scenario again and
+calls one that then passes flaky (still exit 1 unless `--flaky-is-ok`), `--summary-md`
+writes the run as Markdown for the job's page."""
 
 from __future__ import annotations
 
+import argparse
+import json
 from pathlib import Path
 
-from drill.runs import (StackChoice, add_profile_arguments, add_target_arguments, engine_session, new_run_dir,
-                        point_latest, profile_of, require_image, runbook_of, scenarios_of)
+from drill.runs import (REPORTS_DIR, StackChoice, add_profile_arguments, add_target_arguments, engine_session,
+                        new_run_dir, point_latest, profile_of, require_image, runbook_of, scenarios_of)
 from harness.errors import ConfigError
+from harness.run import shards
 from harness.runbook import Runbook
 
 
@@ -41,6 +49,9 @@ def cmd_run(settings, args) -> int:
     if args.baseline_image and not args.user_api_image:
         raise ConfigError("--baseline-image compares a candidate with it: give the candidate as --user-api-image")
     make_stack = StackChoice(args)
+    chosen, plan = shard_of(chosen, args)
+    if plan is not None and not chosen:
+        return _empty_shard(runbook, plan)
     with engine_session(settings) as session:
         images = list(filter(None, (args.baseline_image, args.user_api_image)))
         for image in images:
@@ -50,6 +61,8 @@ def cmd_run(settings, args) -> int:
         run_id, run_dir = new_run_dir()
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
+        if plan is not None:
+            shards.write_plan(run_dir, plan)
         if args.baseline_image:
             code = release(session, chosen, runbook, args, run_id, run_dir)
         else:
@@ -57,6 +70,31 @@ def cmd_run(settings, args) -> int:
                                   f"runbook-drill run {run_id}", args, make_stack).exit_code()
             point_latest(run_dir)
     return coverage_gate(runbook, every, args.strict_coverage, code)
+
+
+def shard_of(chosen: list, args) -> tuple[list, dict | None]:
+    """Returns (the scenarios this run takes, its shard plan - None without --shard)."""
+    if not args.shard:
+        return chosen, None
+    shard = shards.Shard.parse(args.shard)
+    source = Path(args.durations_from) if args.durations_from else REPORTS_DIR
+    if args.durations_from and not source.is_dir():
+        raise ConfigError(f"--durations-from {source}: no such directory")
+    mine, plan = shards.take(chosen, shard, shards.recorded_durations(source))
+    print(f"shard {shard}: {len(mine)} of {len(chosen)} scenario(s), about {plan['expected_s']:.0f} s of the "
+          f"suite's {plan['suite_expected_s']:.0f} s", flush=True)
+    return mine, plan
+
+
+def _empty_shard(runbook: Runbook, plan: dict) -> int:
+    """A shard with nothing to run (more shards than scenarios): its plan is kept, so
+    that the merge knows it took part; nothing starts."""
+    run_id, run_dir = new_run_dir()
+    run_dir.mkdir(parents=True)
+    (run_dir / "runbook.md").write_text(runbook.text)
+    shards.write_plan(run_dir, plan)
+    print(f"shard {plan['shard']}/{plan['of']}: no scenario to run; plan in {run_dir}", flush=True)
+    return 0
 
 
 def coverage_gate(runbook: Runbook, every: list, strict: bool, code: int) -> int:
@@ -74,10 +112,10 @@ def coverage_gate(runbook: Runbook, every: list, strict: bool, code: int) -> int
 
 
 def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Path, title: str, args,
-                   make_stack: StackChoice | None = None):
+                   make_stack: StackChoice | None = None, summarize: bool = True):
     """Runs the scenarios against `image` (None: the bundled User API) on one stack;
-    writes the journals, JUnit XML and report page under `out`; returns the SuiteResult."""
-    from harness.report import html, junit
+    writes the journals, JUnit XML and report page (and, when `summarize`, the Markdown
+    summary) under `out`; returns the SuiteResult."""
     from harness.run.suite import run_suite
     from scenarios.common import stack_config
 
@@ -85,17 +123,56 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
     against = make_stack.target or image or "the bundled User API"
     print(f"{title}: {len(chosen)} scenario(s) against {against}; runbook {runbook.path}", flush=True)
     profile = getattr(args, "service_profile", None) or profile_of(args)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / RUN_FILE).write_text(json.dumps({"title": title, **image_identity(session, image)}, indent=1) + "\n")
     result = run_suite(session, chosen, stack_config(image, profile=profile), out / "journal", print_result,
-                       make_stack)
-    xml = junit.write(result.records, out / "junit.xml")
-    if args.junit:
-        junit.write(result.records, Path(args.junit))
-    page = html.write(result.records, runbook, out / "index.html", f"{title} against {against}")
+                       make_stack, reruns=args.rerun_failed)
+    result.flaky_is_ok = args.flaky_is_ok
+    files = write_outputs(result.records, runbook, out, f"{title} against {against}", args, summarize=summarize)
     counts = result.counts()
-    print(f"suite: {counts['passed']} passed, {counts['failed']} failed, {counts['unknown']} unknown, "
-          f"{counts['error']} errors in {result.seconds:.0f}s; stack starts: {result.stack_starts}; "
-          f"report: {page}; journals: {out / 'journal'}; junit: {args.junit or xml}", flush=True)
+    print(f"suite: {counts['passed']} passed, {counts['flaky']} flaky, {counts['failed']} failed, "
+          f"{counts['unknown']} unknown, {counts['error']} errors in {result.seconds:.0f}s; stack starts: "
+          f"{result.stack_starts}; report: {files['report']}; journals: {files['journals']}; junit: {files['junit']}",
+          flush=True)
     return result
+
+
+RUN_FILE = "run.json"  # beside the journals: what the run was against (drill history reads it)
+
+
+def image_identity(session, image: str | None) -> dict:
+    """Returns what a run ran against: the image reference ("bundled" when the suite's
+    own) and its id (None when the engine cannot say) - history groups runs by the id."""
+    try:
+        ref = image or session.images.resolve("user-api", build=False).ref
+        return {"image": image or "bundled", "ref": ref, "image_id": session.client.images.get(ref).id}
+    except Exception:  # history loses the id, the run goes on
+        return {"image": image or "bundled", "ref": image, "image_id": None}
+
+
+def write_outputs(records: list[dict], runbook: Runbook, out: Path, title: str, args, comparison=None,
+                  summarize: bool = True) -> dict:
+    """Writes the JUnit XML (also to --junit), the report page and (--summary-md) the
+    Markdown summary of `records` under `out`; returns where each went."""
+    from harness.report import html, junit
+
+    flaky_is_ok = getattr(args, "flaky_is_ok", False)
+    xml = junit.write(records, out / "junit.xml", flaky_is_ok)
+    if getattr(args, "junit", None):
+        xml = junit.write(records, Path(args.junit), flaky_is_ok)
+    files = {"report": html.write(records, runbook, out / "index.html", title), "journals": out / "journal",
+             "junit": xml}
+    if summarize and getattr(args, "summary_md", None):
+        write_summary(records, out, title, args, comparison)
+    return files
+
+
+def write_summary(records: list[dict], out: Path, title: str, args, comparison=None) -> None:
+    """Appends the Markdown summary of a run whose files are under `out` to --summary-md."""
+    from harness.report import summary
+
+    files = {"report": out / "index.html", "journals": out / "journal", "junit": out / "junit.xml"}
+    summary.write(Path(args.summary_md), summary.render(records, title, files, comparison, args.flaky_is_ok))
 
 
 def release(session, chosen, runbook: Runbook, args, run_id: str, run_dir: Path) -> int:
@@ -106,7 +183,7 @@ def release(session, chosen, runbook: Runbook, args, run_id: str, run_dir: Path)
     runs = {}
     for label, image in (("baseline", args.baseline_image), ("candidate", args.user_api_image)):
         runs[label] = run_and_report(session, chosen, runbook, image, run_dir / label,
-                                     f"runbook-drill run {run_id} {label} ({image})", args)
+                                     f"runbook-drill run {run_id} {label} ({image})", args, summarize=False)
     point_latest(run_dir)
     rows = compare.compare(runs["baseline"].records, runs["candidate"].records, runbook.value("threshold.p99_ms"))
     text = compare.render(rows)
@@ -114,9 +191,12 @@ def release(session, chosen, runbook: Runbook, args, run_id: str, run_dir: Path)
     (run_dir / "comparison.json").write_text(compare.to_json(rows) + "\n")
     print(text)
     print(f"comparison: {run_dir / 'comparison.txt'}")
+    if args.summary_md:
+        write_summary(runs["candidate"].records, run_dir / "candidate", f"runbook-drill run {run_id}: "
+                      f"{args.user_api_image} against {args.baseline_image}", args, rows)
     if any(run.exit_code() == 3 for run in runs.values()):
         return 3
-    return 1 if compare.worse(rows) else 0
+    return 1 if compare.worse(rows) or runs["candidate"].exit_code() == 1 and not args.flaky_is_ok else 0
 
 
 def add_parsers(sub) -> None:
@@ -132,8 +212,28 @@ def add_parsers(sub) -> None:
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")
     run.add_argument("--strict-coverage", action="store_true",
                      help="exit 1 when a checkable runbook line has no scenario that proves it (see `drill coverage`)")
+    add_ci_arguments(run)
     add_target_arguments(run)
     add_profile_arguments(run)
+
+
+def _count(text: str) -> int:
+    """argparse type of --rerun-failed: a whole number from 0 to 10."""
+    if not text.isdigit() or int(text) > 10:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of reruns from 0 to 10")
+    return int(text)
+
+
+def add_ci_arguments(run) -> None:
+    """Adds the options of a run in a team's CI: shards, the flake policy, the summary."""
+    run.add_argument("--shard", metavar="K/N", help="run shard K of N (a deterministic split, balanced by the "
+                     "durations of earlier journals); join the shards with `drill report --merge`")
+    run.add_argument("--durations-from", metavar="DIR", help="with --shard: the reports whose journals' durations "
+                     "balance the split (default reports/; none: each scenario's built-in estimate)")
+    run.add_argument("--rerun-failed", type=_count, default=0, metavar="N",
+                     help="run a failed or unknown scenario again, up to N times; one that then passes is flaky")
+    run.add_argument("--flaky-is-ok", action="store_true", help="exit 0 when the only scenarios not passed are flaky")
+    run.add_argument("--summary-md", metavar="PATH", help="append the run as Markdown here (e.g. $GITHUB_STEP_SUMMARY)")
 
 
 COMMANDS = {"run": cmd_run}

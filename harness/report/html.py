@@ -16,15 +16,16 @@ from harness.alerts import detection
 from harness.errors import ConfigError
 from harness.report import coverage, timeline
 from harness.run import journal
+from harness.run.suite import counts as verdict_counts
 from harness.runbook import Runbook
 
 SHADE_COLOURS = {"fault": "#d62728", "remediation": "#1f77b4", "recovered": "#2ca02c"}
-VERDICT_CLASS = {"passed": "ok", "pass": "ok", "failed": "bad", "fail": "bad", "unknown": "unk", "error": "err"}
+VERDICT_CLASS = {"passed": "ok", "pass": "ok", "flaky": "flk", "failed": "bad", "fail": "bad", "unknown": "unk", "error": "err"}
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}
 table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;
 vertical-align:top}th{background:#f4f4f4}.ok{color:#127a12;font-weight:600}.bad{color:#b00;font-weight:600}
-.unk{color:#a60;font-weight:600}.err{color:#70a;font-weight:600}pre{white-space:pre-wrap;margin:0;font-size:.8rem}
+.unk{color:#a60;font-weight:600}.flk{color:#c05a00;font-weight:600;font-style:italic}.err{color:#70a;font-weight:600}pre{white-space:pre-wrap;margin:0;font-size:.8rem}
 section.scenario{border-top:2px solid #ddd;margin-top:2rem}.plot{width:100%;height:640px}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 """
@@ -90,6 +91,15 @@ def _checks(record: dict) -> str:
     return f"<table><tr><th>verdict</th><th>check</th><th>evidence</th></tr>{rows}</table>"
 
 
+def _attempts(record: dict) -> str:
+    """Returns a rerun scenario's earlier attempts: verdict, deciding evidence, journal."""
+    rows = "".join(f'<tr><td class="num">{a["attempt"]}</td><td>{_verdict(a["status"])}</td>'
+                   f'<td>{html.escape(a["deciding"])}</td><td><code>journal/{html.escape(a["journal"])}</code></td></tr>'
+                   for a in record.get("attempts") or [])
+    return (f'<p>Run again after it did not pass (--rerun-failed); earlier attempts:</p><table><tr><th>attempt</th>'
+            f'<th>verdict</th><th>deciding check</th><th>journal</th></tr>{rows}</table>') if rows else ""
+
+
 def _scenario(record: dict, line: timeline.Timeline, runbook: Runbook, p99_ms: float, error_rate: float) -> str:
     sid = html.escape(record["scenario"])
     plot = _figure(line, p99_ms, error_rate).to_html(full_html=False, include_plotlyjs=False, div_id=f"plot-{sid}",
@@ -101,7 +111,7 @@ def _scenario(record: dict, line: timeline.Timeline, runbook: Runbook, p99_ms: f
     return (f'<section class="scenario" id="{sid}"><h3>{sid}: {html.escape(record["title"])}</h3>'
             f'<p>{_verdict(record["status"])} - runbook section <b>{html.escape(record["runbook"])}</b>; '
             f'detection {_seconds(line.detection_s)}, recovery {_seconds(line.recovery_s)}; '
-            f'remediation: {remediation}</p>{error}<p>Proves:</p><ul>{proves}</ul>'
+            f'remediation: {remediation}</p>{error}{_attempts(record)}<p>Proves:</p><ul>{proves}</ul>'
             f'<div class="plot">{plot}</div><p>Fault: <code>{fault}</code></p>{_checks(record)}'
             f'<details><summary>The runbook section</summary><pre>'
             f'{html.escape(runbook.section_text(record["runbook"]))}</pre></details></section>')
@@ -124,7 +134,7 @@ def render(records: list[dict], runbook: Runbook, title: str) -> str:
     """Returns the report page for the scenario records (journals) of one run."""
     p99_ms, error_rate = runbook.value("threshold.p99_ms"), runbook.value("threshold.error_rate")
     lines = {r["scenario"]: timeline.build(r, p99_ms) for r in records}
-    counts = {s: sum(r["status"] == s for r in records) for s in ("passed", "failed", "unknown", "error")}
+    counts = verdict_counts(records)
     head = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style><script>{_plotly_js()}</script></head><body>")
     summary = ", ".join(f"{n} {s}" for s, n in counts.items())

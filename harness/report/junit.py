@@ -1,6 +1,9 @@
 """JUnit XML from scenario journals: one testcase per scenario (classname = the runbook
 section), a failure naming the runbook line, the check, expected and observed; a harness
-error as <error>, an unknown verdict as a failure (never a pass)."""
+error as <error>, an unknown verdict as a failure (never a pass). A flaky scenario (failed,
+then passed on a rerun) is a failure of type "flaky" naming its attempts - or, when the
+run lets flaky scenarios through (--flaky-is-ok), a pass with one <flakyFailure> per
+failed attempt, as Maven Surefire writes them and the CI platforms read them."""
 
 from __future__ import annotations
 
@@ -24,16 +27,35 @@ def failure_text(record: dict) -> tuple[str, str]:
     return message, details
 
 
-def render(records: list[dict], name: str = "runbook-drill") -> str:
+def _flaky(case: ET.Element, record: dict, flaky_is_ok: bool) -> None:
+    """Adds a flaky scenario's attempts to its testcase (see the module's docstring)."""
+    attempts = record["attempts"]
+    told = "; ".join(f"attempt {a['attempt']} {a['status']}: {a['deciding']}" for a in attempts)
+    if flaky_is_ok:
+        for attempt in attempts:
+            ET.SubElement(case, "flakyFailure", message=attempt["deciding"][:600], type=attempt["status"])
+        return
+    message = f"flaky: passed on attempt {len(attempts) + 1} only ({told[:600]})"
+    ET.SubElement(case, "failure", message=message, type="flaky").text = told
+
+
+def _failed(record: dict, flaky_is_ok: bool) -> bool:
+    return record["status"] in ("failed", "unknown") or (record["status"] == "flaky" and not flaky_is_ok)
+
+
+def render(records: list[dict], name: str = "runbook-drill", flaky_is_ok: bool = False) -> str:
     """Returns the JUnit XML document for the scenario records."""
     suite = ET.Element("testsuite", name=name, tests=str(len(records)),
-                       failures=str(sum(r["status"] in ("failed", "unknown") for r in records)),
+                       failures=str(sum(_failed(r, flaky_is_ok) for r in records)),
                        errors=str(sum(r["status"] == "error" for r in records)),
                        time=f"{sum(r['end'] - r['start'] for r in records):.2f}")
     for record in records:
         case = ET.SubElement(suite, "testcase", classname=record["runbook"], name=record["scenario"],
                              time=f"{record['end'] - record['start']:.2f}")
         if record["status"] == "passed":
+            continue
+        if record["status"] == "flaky":
+            _flaky(case, record, flaky_is_ok)
             continue
         message, details = failure_text(record)
         tag = "error" if record["status"] == "error" else "failure"
@@ -42,7 +64,7 @@ def render(records: list[dict], name: str = "runbook-drill") -> str:
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def write(records: list[dict], path: Path) -> Path:
+def write(records: list[dict], path: Path, flaky_is_ok: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(records))
+    path.write_text(render(records, flaky_is_ok=flaky_is_ok))
     return path

@@ -53,6 +53,9 @@ def _recordable(output: Any) -> Any:
 SCHEMA_VERSION = 2  # 1: journals written before the version was (the same fields)
 
 
+OPTIONAL = ("seconds", "attempts")  # fields a journal may leave out
+
+
 class JournalError(ValueError):
     """A journal that is not one of a scenario run (a field missing, a newer schema)."""
 
@@ -66,7 +69,7 @@ class ScenarioRecord:
     scenario: str
     title: str
     runbook: str
-    status: str  # passed, failed, unknown, error (or running, in a game day's snapshot)
+    status: str  # passed, failed, unknown, error, flaky (failed, then passed on a rerun); running in a snapshot
     error: str
     start: float
     end: float
@@ -80,13 +83,15 @@ class ScenarioRecord:
     paging: dict[str, Any]
     history: dict[str, Any]
     seconds: float | None = None  # the run's wall time, set by the suite
+    attempts: list[dict[str, Any]] | None = None  # a rerun scenario's earlier attempts (--rerun-failed)
     schema: int = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:
         """Returns the record as the journal file holds it."""
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        if data["seconds"] is None:
-            del data["seconds"]
+        for optional in OPTIONAL:
+            if data[optional] is None:
+                del data[optional]
         return data
 
     @classmethod
@@ -96,11 +101,11 @@ class ScenarioRecord:
         schema = data.get("schema", 1)
         if not isinstance(schema, int) or schema > SCHEMA_VERSION:
             raise JournalError(f"journal schema {schema!r} is newer than this drill reads ({SCHEMA_VERSION})")
-        names = [n for n, f in cls.__dataclass_fields__.items() if n not in ("seconds", "schema")]
+        names = [n for n in cls.__dataclass_fields__ if n not in (*OPTIONAL, "schema")]
         missing = [n for n in names if n not in data]
         if missing:
             raise JournalError(f"not a scenario journal: no {missing[0]!r}")
-        return cls(**{n: data[n] for n in names}, seconds=data.get("seconds"), schema=SCHEMA_VERSION)
+        return cls(**{n: data[n] for n in names}, **{n: data.get(n) for n in OPTIONAL}, schema=SCHEMA_VERSION)
 
 
 def write(journal_dir: Path, record: ScenarioRecord) -> dict[str, Any]:
@@ -109,6 +114,12 @@ def write(journal_dir: Path, record: ScenarioRecord) -> dict[str, Any]:
     journal_dir.mkdir(parents=True, exist_ok=True)
     (journal_dir / f"{record.scenario}.json").write_text(json.dumps(data, indent=1, default=str) + "\n")
     return data
+
+
+def rewrite(journal_dir: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """Writes a record in its journal form again (a rerun's verdict and attempts added);
+    returns it as written. Raises JournalError for a dict that is not one."""
+    return write(journal_dir, ScenarioRecord.from_json(data))
 
 
 def read(path: Path) -> dict[str, Any]:

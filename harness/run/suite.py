@@ -1,6 +1,11 @@
 """Runs scenarios as a suite: one stack for the whole run (reset between scenarios, so
 each starts from the same baseline), a journal per scenario, one result line per
-scenario as it ends. The stack is whatever `stack_class` makes: started or attached."""
+scenario as it ends. The stack is whatever `stack_class` makes: started or attached.
+
+The flake policy (`reruns`): a failed or unknown scenario is run again, on a fresh
+reset, up to `reruns` times; one that then passes is **flaky** - never passed - with
+every earlier attempt's journal kept under journal/attempts/. A harness error is not
+rerun: it is not a verdict of the service."""
 
 from __future__ import annotations
 
@@ -11,9 +16,28 @@ from pathlib import Path
 from typing import Callable
 
 from harness import progress
+from harness.run import journal
 from harness.run.runner import run_scenario
 from harness.run.scenario import Scenario
 from harness.stack import Stack, StackConfig
+
+
+STATUSES = ("passed", "flaky", "failed", "unknown", "error")  # a scenario's verdicts, as every reader counts them
+RERUN = ("failed", "unknown")  # the verdicts --rerun-failed runs again
+
+
+def counts(records: list[dict]) -> dict[str, int]:
+    """Returns how many of the records ended in each verdict of STATUSES."""
+    return {status: sum(r["status"] == status for r in records) for status in STATUSES}
+
+
+def exit_code(records: list[dict], flaky_is_ok: bool = False) -> int:
+    """0 all passed; 1 any failed or unknown, or flaky (unless `flaky_is_ok`); 3 any
+    harness error (and nothing failed)."""
+    statuses = {r["status"] for r in records}
+    if statuses & {"failed", "unknown"} or ("flaky" in statuses and not flaky_is_ok):
+        return 1
+    return 3 if "error" in statuses else 0
 
 
 @dataclass
@@ -23,24 +47,24 @@ class SuiteResult:
     records: list[dict] = field(default_factory=list)
     stack_starts: int = 0
     seconds: float = 0.0
+    flaky_is_ok: bool = False
 
     def counts(self) -> dict[str, int]:
-        """Returns how many scenarios ended passed, failed, unknown and error."""
-        return {status: sum(r["status"] == status for r in self.records)
-                for status in ("passed", "failed", "unknown", "error")}
+        """Returns how many scenarios ended in each verdict (STATUSES)."""
+        return counts(self.records)
 
     def exit_code(self) -> int:
-        """0 all passed; 1 any failed or unknown; 3 any harness error (and nothing failed)."""
-        statuses = {r["status"] for r in self.records}
-        if statuses & {"failed", "unknown"}:
-            return 1
-        return 3 if "error" in statuses else 0
+        """The run's exit code (see `exit_code`)."""
+        return exit_code(self.records, self.flaky_is_ok)
 
 
 def deciding(record: dict) -> str:
     """Returns the evidence that decided a scenario that did not pass, in one line."""
     if record["status"] == "error":
         return record["error"].splitlines()[0][:300] if record["error"] else "harness error"
+    if record["status"] == "flaky":
+        first = record["attempts"][0]
+        return f"attempt 1 {first['status']}: {first['deciding']}"[:400]
     for verdict in record["verdicts"]:
         if verdict["status"] != "pass":
             evidence = {k: v for k, v in verdict["evidence"].items() if k not in ("window",)}
@@ -48,11 +72,40 @@ def deciding(record: dict) -> str:
     return ""
 
 
+def _keep_attempt(journal_dir: Path, record: dict, attempt: int) -> str:
+    """Moves a scenario's journal to journal/attempts/<id>.<attempt>.json (a rerun writes
+    its own); returns that path, relative to `journal_dir`."""
+    kept = Path("attempts") / f"{record['scenario']}.{attempt}.json"
+    (journal_dir / kept.parent).mkdir(parents=True, exist_ok=True)
+    (journal_dir / f"{record['scenario']}.json").replace(journal_dir / kept)
+    return str(kept)
+
+
+def rerun(stack, scenario: Scenario, journal_dir: Path, record: dict, reruns: int) -> dict:
+    """Runs a failed or unknown scenario again on a fresh reset, up to `reruns` times,
+    until it passes; returns the last record - flaky if a rerun passed - with the earlier
+    attempts listed (their verdict, deciding evidence and kept journal)."""
+    attempts = []
+    while record["status"] in RERUN and len(attempts) < reruns:
+        kept = _keep_attempt(journal_dir, record, len(attempts) + 1)
+        attempts.append({"attempt": len(attempts) + 1, "status": record["status"], "deciding": deciding(record),
+                         "journal": kept, "start": record["start"], "end": record["end"]})
+        progress.current().end(f"{record['status']}; running it again")
+        progress.current().begin(f"rerun {len(attempts)}/{reruns} {scenario.id}", "reset")
+        stack.reset()
+        record = run_scenario(stack, scenario, journal_dir)
+    if not attempts:
+        return record
+    status = "flaky" if record["status"] == "passed" else record["status"]
+    return journal.rewrite(journal_dir, {**record, "status": status, "attempts": attempts})
+
+
 def run_suite(session, scenarios: list[Scenario], config: StackConfig, journal_dir: Path,
               on_result: Callable[[dict], None] = lambda record: None,
-              stack_class: Callable[..., Stack] = Stack) -> SuiteResult:
+              stack_class: Callable[..., Stack] = Stack, reruns: int = 0) -> SuiteResult:
     """Starts the stack once (`stack_class(session, config)`: the harness's own, or a
-    compose project attached) and runs `scenarios` in order; returns their records."""
+    compose project attached) and runs `scenarios` in order, each failed or unknown one
+    again up to `reruns` times; returns their records."""
     result, started, reporter = SuiteResult(), time.monotonic(), progress.current()
     with contextlib.ExitStack() as started_stack:
         with progress.task("stack", "starting"):
@@ -62,7 +115,7 @@ def run_suite(session, scenarios: list[Scenario], config: StackConfig, journal_d
             reporter.begin(f"scenario {index + 1}/{len(scenarios)} {scenario.id}", "reset" if index else "")
             if index:
                 stack.reset()
-            record = run_scenario(stack, scenario, journal_dir)
+            record = rerun(stack, scenario, journal_dir, run_scenario(stack, scenario, journal_dir), reruns)
             reporter.end(record["status"])
             record["seconds"] = round(record["end"] - record["start"], 2)
             result.records.append(record)

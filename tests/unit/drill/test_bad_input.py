@@ -26,6 +26,14 @@ def _drifted(tmp_path):
     (["build", "user-api"], "the following arguments are required: --tag"),
     (["run", "--baseline-image", "user-api:2.3"], "give the candidate as --user-api-image"),
     (["report", "/nonexistent/journal"], "holds no scenario journals"),
+    (["run", "--shard", "3/2"], "--shard 3/2: K must be 1..N"),
+    (["run", "--shard", "two"], "give it as K/N"),
+    (["run", "--shard", "1/2", "--durations-from", "/nonexistent"], "--durations-from /nonexistent: no such"),
+    (["run", "--rerun-failed", "-1"], "is not a number of reruns"),
+    (["report"], "give a journal directory, or --merge"),
+    (["report", "--merge", "/nonexistent/run"], "/nonexistent/run: no such directory"),
+    (["images", "--load", "/nonexistent/cache"], "--load /nonexistent/cache: no such directory"),
+    (["history", "--keep", "0"], "is not a number of runs of at least 1"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, fragment, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("DRILL_CONFIG", str(tmp_path / "none.toml"))

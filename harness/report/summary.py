@@ -1,0 +1,60 @@
+"""The run as Markdown for a CI job's page (GitHub's $GITHUB_STEP_SUMMARY, a GitLab
+merge-request note): the verdicts, what changed against the baseline in a release
+validation, and where the report, journals and JUnit file are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.report.compare import Row
+from harness.run.suite import STATUSES, counts, deciding, exit_code
+
+MARK = {"passed": "✅", "flaky": "⚠️", "failed": "❌", "unknown": "❔", "error": "💥"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _verdicts(records: list[dict]) -> list[str]:
+    rows = ["| scenario | runbook section | verdict | seconds | deciding check |", "|---|---|---|---:|---|"]
+    for r in records:
+        rows.append(f"| `{r['scenario']}` | {_cell(r['runbook'])} | {MARK.get(r['status'], '')} {r['status']} | "
+                    f"{r['end'] - r['start']:.1f} | {_cell(deciding(r))[:300]} |")
+    return rows
+
+
+def _changes(rows: list[Row] | None) -> list[str]:
+    """Returns the 'against the baseline' part: the scenarios whose verdict changed."""
+    if rows is None:
+        return ["No baseline in this run (release validation: `drill run --baseline-image REF "
+                "--user-api-image REF`)."]
+    changed = [row for row in rows if row.change != "same"]
+    if not changed:
+        return [f"Every one of {len(rows)} scenario(s) kept its baseline verdict."]
+    out = ["| scenario | baseline | candidate | change |", "|---|---|---|---|"]
+    out += [f"| `{row.scenario}` | {row.baseline.status if row.baseline else '-'} | "
+            f"{row.candidate.status if row.candidate else '-'} | **{row.change}** |" for row in changed]
+    return out
+
+
+def render(records: list[dict], title: str, where: dict[str, Path], comparison: list[Row] | None = None,
+           flaky_is_ok: bool = False) -> str:
+    """Returns the Markdown summary of a run's records; `where` names its files
+    (report, journals, junit), `comparison` is a release validation's rows."""
+    tally = counts(records)
+    said = ", ".join(f"{tally[s]} {s}" for s in STATUSES if tally[s])
+    code = exit_code(records, flaky_is_ok)
+    lines = [f"## {title}", "", f"**{len(records)} scenario(s)**: {said or 'none ran'} - exit {code}"
+             + (" (flaky scenarios let through: --flaky-is-ok)" if flaky_is_ok and tally["flaky"] else ""), ""]
+    lines += _verdicts(records) + ["", "### Against the baseline", ""] + _changes(comparison) + [""]
+    lines += ["### Files", ""] + [f"- {name}: `{path}`" for name, path in where.items()] + [""]
+    return "\n".join(lines)
+
+
+def write(path: Path, text: str) -> Path:
+    """Writes (appends, when the file exists - a job's summary file collects steps) the summary."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as out:
+        out.write(text + "\n")
+    return path

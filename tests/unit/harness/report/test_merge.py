@@ -1,0 +1,93 @@
+"""`drill report --merge`: shards of one plan joined into one report, JUnit file and
+coverage table; a scenario missing or present twice, or unrelated runs, is one line, exit 2."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from drill import cli
+from harness.errors import ConfigError
+from harness.report.merge import merge
+from harness.run import journal as journals
+from harness.run import shards
+from harness.run.journal import ScenarioRecord
+from harness.runbook import RUNBOOK
+from tests.support.journals import journal
+
+SUITE = ["db-refused", "health-db-down", "auth-clock-skew", "metrics-contract", "incident-n-plus-one"]
+
+
+def _shard_dirs(tmp_path, count=2, suite=SUITE, name="run"):
+    """Writes `count` shard run directories of SUITE (each its plan, runbook and journals)."""
+    seconds = {sid: 10.0 for sid in suite}
+    dirs = []
+    for index, ids in enumerate(shards.plan(suite, seconds, count), start=1):
+        run_dir = tmp_path / f"{name}-{index}"
+        (run_dir / "journal").mkdir(parents=True)
+        (run_dir / "runbook.md").write_text(RUNBOOK.read_text())
+        shards.write_plan(run_dir, {"shard": index, "of": count, "suite": suite, "ids": ids})
+        for sid in ids:
+            journals.write(run_dir / "journal", ScenarioRecord.from_json(journal(sid, symptom=False)))
+        dirs.append(run_dir)
+    return dirs
+
+
+def test_shards_of_one_plan_merge_into_every_scenario_in_the_suite_order(tmp_path):
+    merged = merge(_shard_dirs(tmp_path, 3))
+    assert [r["scenario"] for r in merged.records] == SUITE and merged.shards == 3
+
+
+def test_a_scenario_missing_from_every_shard_is_named(tmp_path):
+    dirs = _shard_dirs(tmp_path, 2)
+    lost = next((dirs[1] / "journal").glob("*.json"))
+    lost.unlink()
+    with pytest.raises(ConfigError, match=f"scenario {lost.stem} is missing from every shard"):
+        merge(dirs)
+
+
+def test_a_scenario_in_two_shards_is_named(tmp_path):
+    dirs = _shard_dirs(tmp_path, 2)
+    extra = next((dirs[0] / "journal").glob("*.json"))
+    (dirs[1] / "journal" / extra.name).write_text(extra.read_text())
+    with pytest.raises(ConfigError, match=f"scenario {extra.stem} is in two shards"):
+        merge(dirs)
+
+
+def test_shards_of_different_plans_are_unrelated_runs(tmp_path):
+    one = _shard_dirs(tmp_path, 2, name="a")
+    other = _shard_dirs(tmp_path, 3, name="b")
+    with pytest.raises(ConfigError, match="unrelated runs"):
+        merge([one[0], other[1]])
+
+
+@pytest.mark.parametrize("how", ["no plan", "twice", "not a directory"])
+def test_a_directory_that_is_no_shard_of_the_plan_is_refused(tmp_path, how):
+    dirs = _shard_dirs(tmp_path, 2)
+    if how == "no plan":
+        (dirs[1] / shards.SHARD_FILE).unlink()
+    given = [dirs[0], dirs[0]] if how == "twice" else dirs + [tmp_path / "nowhere"] if how == "not a directory" \
+        else dirs
+    with pytest.raises(ConfigError):
+        merge(given)
+
+
+def test_the_merged_run_has_one_report_junit_and_the_coverage_of_one_run(tmp_path, capsys):
+    dirs = _shard_dirs(tmp_path, 3)
+    out = tmp_path / "merged"
+    code = cli.main(["report", "--merge", *map(str, dirs), "--out", str(out), "--summary-md", str(tmp_path / "s.md")])
+    assert code == 0
+    cases = ET.parse(out / "junit.xml").getroot().findall("testcase")
+    assert [c.get("name") for c in cases] == SUITE
+    assert sorted(p.stem for p in (out / "journal").glob("*.json")) == sorted(SUITE)
+    assert "coverage:" in capsys.readouterr().out and (out / "index.html").stat().st_size > 0
+    assert json.loads((out / "merged.json").read_text())["shards"] == [d.name for d in dirs]
+    assert "`incident-n-plus-one`" in (tmp_path / "s.md").read_text()
+
+
+def test_a_bad_merge_on_the_command_line_is_one_line_and_exit_2(tmp_path, capsys):
+    dirs = _shard_dirs(tmp_path, 2)
+    assert cli.main(["report", "--merge", str(dirs[0]), "--out", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing from every shard" in err
+    assert not (tmp_path / "m").exists()

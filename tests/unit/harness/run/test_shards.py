@@ -1,0 +1,66 @@
+"""Shards: a deterministic split of the suite that covers every scenario once for any N,
+balanced by recorded durations (a built-in estimate without them); bad K/N is one line."""
+
+import json
+
+import pytest
+
+import scenarios
+from harness.errors import ConfigError
+from harness.run import shards
+from harness.runbook import Runbook
+
+
+@pytest.fixture(scope="module")
+def suite():
+    return scenarios.build(Runbook())
+
+
+@pytest.mark.parametrize("text", ["3/2", "0/3", "1/0", "x", "2", "-1/3", ""])
+def test_a_shard_that_is_not_k_of_n_is_refused_in_one_line(text):
+    with pytest.raises(ConfigError) as caught:
+        shards.Shard.parse(text)
+    assert "\n" not in str(caught.value) and "--shard" in str(caught.value)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
+def test_the_shards_of_the_suite_hold_every_scenario_once_in_the_suite_order(suite, count):
+    ids = [s.id for s in suite]
+    taken = [shards.take(suite, shards.Shard(k, count), {})[0] for k in range(1, count + 1)]
+    every = [s.id for shard in taken for s in shard]
+    assert sorted(every) == sorted(ids) and len(every) == len(set(every))
+    for shard in taken:
+        assert [s.id for s in shard] == [i for i in ids if i in {s.id for s in shard}]
+
+
+@pytest.mark.parametrize("count", [2, 3, 5])
+def test_each_shard_takes_about_its_share_of_the_expected_time(suite, count):
+    seconds = shards.durations(suite, {})
+    plan = shards.plan([s.id for s in suite], seconds, count)
+    loads = [sum(seconds[i] for i in shard) for shard in plan]
+    assert max(loads) <= sum(loads) / count + max(seconds.values())
+
+
+def test_the_split_is_the_same_on_every_runner(suite):
+    seconds = shards.durations(suite, {"db-refused": 40.0})
+    assert shards.plan([s.id for s in suite], seconds, 3) == shards.plan([s.id for s in suite], dict(seconds), 3)
+
+
+def test_recorded_durations_outweigh_the_estimate_and_move_a_scenario(suite, tmp_path):
+    ids = [s.id for s in suite]
+    for run, seconds in (("r1", 300.0), ("r2", 320.0), ("r3", 10.0)):
+        journal = tmp_path / run / "journal"
+        journal.mkdir(parents=True)
+        (journal / f"{ids[0]}.json").write_text(json.dumps({"scenario": ids[0], "start": 0, "end": seconds}))
+        (journal / "broken.json").write_text("{not json")
+    recorded = shards.recorded_durations(tmp_path)
+    assert recorded == {ids[0]: 300.0}
+    plan = shards.plan(ids, shards.durations(suite, recorded), 2)
+    alone = next(shard for shard in plan if ids[0] in shard)
+    assert sum(shards.durations(suite, recorded)[i] for i in alone) >= 300.0
+    assert len(alone) < len(ids) / 2
+
+
+def test_without_journals_each_scenario_has_its_built_in_estimate(suite):
+    assert all(shards.estimate(s) > shards.RESET_S for s in suite)
+    assert shards.durations(suite, {}) == {s.id: shards.estimate(s) for s in suite}
