@@ -78,7 +78,9 @@ def cmd_report(settings, args) -> int:
     if bool(args.merge) == bool(args.journals):
         raise ConfigError("drill report: give a journal directory, or --merge with the shards' run directories")
     if args.merge:
-        return _merge(args)
+        from drill.merging import merge_shards
+
+        return merge_shards(args)
     journals = Path(args.journals)
     records = html.load_journals(journals) if journals.is_dir() else []
     if not records:
@@ -89,37 +91,6 @@ def cmd_report(settings, args) -> int:
     html.write(records, runbook, out, f"runbook-drill run {journals.resolve().parent.name}")
     print(f"report: {out} ({len(records)} scenarios)")
     return 0
-
-
-def _merge(args) -> int:
-    """Writes the shards' runs joined (drill report --merge) into --out (default a new
-    run directory under reports/); exit 0 all passed, 1 any not passed, 3 a harness error."""
-    import shutil
-
-    from drill.runs import new_run_dir, point_latest
-    from drill.suite import coverage_gate, write_outputs
-    from harness.report.merge import merge
-    from harness.run.suite import exit_code
-
-    merged = merge([Path(d) for d in args.merge])
-    run_id, run_dir = new_run_dir()
-    out = Path(args.out) if args.out else run_dir.with_name(run_id + "-merged")
-    if out.exists() and any(out.iterdir()):
-        raise ConfigError(f"drill report --merge: --out {out} is not empty")
-    runbook = Runbook(Path(args.runbook) if args.runbook else merged.runbook or RUNBOOK)
-    (out / "journal").mkdir(parents=True, exist_ok=True)
-    for source in args.merge:
-        shutil.copytree(Path(source) / "journal", out / "journal", dirs_exist_ok=True)
-    (out / "runbook.md").write_text(runbook.text)
-    files = write_outputs(merged.records, runbook, out, f"runbook-drill: {merged.shards} shards merged", args)
-    (out / "merged.json").write_text(json.dumps({"shards": [Path(d).resolve().name for d in args.merge]}) + "\n")
-    if not args.out:
-        point_latest(out)
-    print(f"merged {merged.shards} shard(s), {len(merged.records)} scenario(s): report {files['report']}; "
-          f"junit {files['junit']}; journals {files['journals']}")
-    import scenarios
-
-    return coverage_gate(runbook, scenarios.build(runbook), False, exit_code(merged.records, args.flaky_is_ok))
 
 
 def cmd_history(settings, args) -> int:

@@ -80,7 +80,8 @@ def _cache(settings, directory: Path, how: str) -> int:
         rows = session.images.resolve_all() if how == "load" else []
     if rows:
         print_images(rows)
-    print(f"images {'saved to' if how == 'save' else 'loaded from'} {directory} in {time.monotonic() - started:.1f}s")
+    done = "saved to" if how == "save" else "loaded from"
+    print(f"images {done} {directory} in {time.monotonic() - started:.1f}s")
     return _images_exit(rows) if rows else 0
 
 

@@ -5,8 +5,8 @@ Everything a run needs is checked before anything starts - the runbook parsed (d
 exit 2, naming the text), the ids and sections known, a candidate image present - so
 bad input leaves nothing behind.
 
-In a team's CI: `--shard K/N` runs shard K of a deterministic split (balanced by earlier
-journals' durations), `--rerun-failed N` runs a failed or unknown scenario again and
+In a team's CI: `--shard K/N` runs shard K of a deterministic split (balanced by the durations
+earlier runs recorded), `--rerun-failed N` runs a failed or unknown scenario again and
 calls one that then passes flaky (still exit 1 unless `--flaky-is-ok`), `--summary-md`
 writes the run as Markdown for the job's page."""
 
@@ -172,31 +172,41 @@ def write_summary(records: list[dict], out: Path, title: str, args, comparison=N
     from harness.report import summary
 
     files = {"report": out / "index.html", "journals": out / "journal", "junit": out / "junit.xml"}
-    summary.write(Path(args.summary_md), summary.render(records, title, files, comparison, args.flaky_is_ok))
+    summary.write(Path(args.summary_md), summary.render(records, title, files, comparison,
+                                                        getattr(args, "flaky_is_ok", False)))
 
 
 def release(session, chosen, runbook: Runbook, args, run_id: str, run_dir: Path) -> int:
     """Release validation: baseline, then candidate, then the comparison side by side;
     returns the exit code (1: the candidate lost a verdict, 3: a harness error)."""
-    from harness.report import compare
-
     runs = {}
     for label, image in (("baseline", args.baseline_image), ("candidate", args.user_api_image)):
         runs[label] = run_and_report(session, chosen, runbook, image, run_dir / label,
                                      f"runbook-drill run {run_id} {label} ({image})", args, summarize=False)
     point_latest(run_dir)
-    rows = compare.compare(runs["baseline"].records, runs["candidate"].records, runbook.value("threshold.p99_ms"))
+    return compare_runs(runs["baseline"].records, runs["candidate"].records, runbook, run_dir, args,
+                        f"runbook-drill run {run_id}: {args.user_api_image} against {args.baseline_image}")
+
+
+def compare_runs(baseline: list[dict], candidate: list[dict], runbook: Runbook, run_dir: Path, args,
+                 title: str) -> int:
+    """Writes and prints a release comparison (comparison.txt and .json in `run_dir`,
+    and the summary with --summary-md); returns its exit code: 3 a harness error in
+    either run, 1 the candidate lost a verdict the baseline had, else 0."""
+    from harness.report import compare
+    from harness.run.suite import exit_code
+
+    rows = compare.compare(baseline, candidate, runbook.value("threshold.p99_ms"))
     text = compare.render(rows)
     (run_dir / "comparison.txt").write_text(text + "\n")
     (run_dir / "comparison.json").write_text(compare.to_json(rows) + "\n")
     print(text)
     print(f"comparison: {run_dir / 'comparison.txt'}")
-    if args.summary_md:
-        write_summary(runs["candidate"].records, run_dir / "candidate", f"runbook-drill run {run_id}: "
-                      f"{args.user_api_image} against {args.baseline_image}", args, rows)
-    if any(run.exit_code() == 3 for run in runs.values()):
+    if getattr(args, "summary_md", None):
+        write_summary(candidate, run_dir / "candidate", title, args, rows)
+    if 3 in (exit_code(baseline), exit_code(candidate)):
         return 3
-    return 1 if compare.worse(rows) or runs["candidate"].exit_code() == 1 and not args.flaky_is_ok else 0
+    return 1 if compare.worse(rows) else 0
 
 
 def add_parsers(sub) -> None:
@@ -227,8 +237,8 @@ def _count(text: str) -> int:
 def add_ci_arguments(run) -> None:
     """Adds the options of a run in a team's CI: shards, the flake policy, the summary."""
     run.add_argument("--shard", metavar="K/N", help="run shard K of N (a deterministic split, balanced by the "
-                     "durations of earlier journals); join the shards with `drill report --merge`")
-    run.add_argument("--durations-from", metavar="DIR", help="with --shard: the reports whose journals' durations "
+                     "durations earlier runs recorded); join the shards with `drill report --merge`")
+    run.add_argument("--durations-from", metavar="DIR", help="with --shard: the runs whose JUnit files' durations "
                      "balance the split (default reports/; none: each scenario's built-in estimate)")
     run.add_argument("--rerun-failed", type=_count, default=0, metavar="N",
                      help="run a failed or unknown scenario again, up to N times; one that then passes is flaky")

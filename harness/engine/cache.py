@@ -45,7 +45,8 @@ def _docker(args: list[str], what: str) -> float:
     started = time.monotonic()
     done = subprocess.run(["docker", *args], capture_output=True, text=True, env=os.environ.copy())
     if done.returncode:
-        raise HarnessError(f"{what}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
+        raise HarnessError(f"{what}: {last}")
     return time.monotonic() - started
 
 

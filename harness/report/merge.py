@@ -1,6 +1,7 @@
 """Shards' runs joined into one: the journals of every shard of one plan (`drill run
 --shard K/N`), checked to hold every scenario of the suite exactly once, in the suite's
-order - so the merged report, JUnit file and coverage table are those of one run."""
+order - so the merged report, JUnit file and coverage table are those of one run. Shards
+of a release validation are joined per side (baseline, candidate), to be compared again."""
 
 from __future__ import annotations
 
@@ -16,11 +17,17 @@ from harness.run.shards import SHARD_FILE
 
 @dataclass
 class Merged:
-    """The records of every shard in the suite's order, and the runbook they judged by."""
+    """The records of every shard in the suite's order (a release validation's: of the
+    baseline and the candidate), and the runbook they judged by."""
 
     records: list[dict]
     runbook: Path | None
     shards: int
+    baseline: list[dict] | None = None  # a release validation's shards: the baseline's records
+
+    @property
+    def release(self) -> bool:
+        return self.baseline is not None
 
 
 def _plan_of(run_dir: Path) -> dict:
@@ -29,7 +36,8 @@ def _plan_of(run_dir: Path) -> dict:
         raise ConfigError(f"drill report --merge: {run_dir}: no such directory")
     try:
         plan = json.loads((run_dir / SHARD_FILE).read_text())
-        return {"shard": int(plan["shard"]), "of": int(plan["of"]), "suite": list(plan["suite"])}
+        return {"shard": int(plan["shard"]), "of": int(plan["of"]), "suite": list(plan["suite"]),
+                "ids": list(plan.get("ids", plan["suite"])), "split": plan.get("split")}
     except FileNotFoundError:
         raise ConfigError(f"drill report --merge: {run_dir} is not a shard's run (no {SHARD_FILE}: "
                           "run it with `drill run --shard K/N`)") from None
@@ -51,18 +59,23 @@ def _same_plan(plans: dict[Path, dict]) -> None:
                               f"(shard {plan['shard']}/{plan['of']} of another suite or split)")
         if _digest(run_dir / "runbook.md") != _digest(first_dir / "runbook.md"):
             raise ConfigError(f"drill report --merge: {run_dir} and {first_dir} judged by different runbooks")
+        if plan["split"] != first["split"]:
+            raise ConfigError(f"drill report --merge: {run_dir} and {first_dir} are shards of different splits "
+                              "(they saw different durations: give every shard the same --durations-from)")
         if plan["shard"] in seen:
             raise ConfigError(f"drill report --merge: shard {plan['shard']}/{plan['of']} given twice "
                               f"({seen[plan['shard']]} and {run_dir})")
         seen[plan["shard"]] = run_dir
 
 
-def _records(run_dirs: list[Path], suite: list[str]) -> list[dict]:
-    """Returns every shard's records in the suite's order; raises ConfigError naming a
-    scenario present twice, not of the suite, or missing from every shard."""
+def _records(run_dirs: list[Path], suite: list[str], part: str) -> list[dict]:
+    """Returns every shard's records (of `part`: "", or a release's baseline/candidate)
+    in the suite's order; raises ConfigError naming a scenario present twice, not of the
+    suite, or missing from every shard."""
     found: dict[str, tuple[dict, Path]] = {}
     for run_dir in run_dirs:
-        for record in load_journals(run_dir / "journal") if (run_dir / "journal").is_dir() else []:
+        journals = run_dir / part / "journal"
+        for record in load_journals(journals) if journals.is_dir() else []:
             sid = record["scenario"]
             if sid in found:
                 raise ConfigError(f"drill report --merge: scenario {sid} is in two shards "
@@ -73,6 +86,7 @@ def _records(run_dirs: list[Path], suite: list[str]) -> list[dict]:
     missing = [sid for sid in suite if sid not in found]
     if missing:
         raise ConfigError(f"drill report --merge: scenario {missing[0]} is missing from every shard"
+                          + (f"'s {part} run" if part else "")
                           + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
     return [found[sid][0] for sid in suite]
 
@@ -89,4 +103,11 @@ def merge(run_dirs: list[Path]) -> Merged:
     _same_plan(plans)
     suite = next(iter(plans.values()))["suite"]
     runbook = run_dirs[0] / "runbook.md"
-    return Merged(_records(run_dirs, suite), runbook if runbook.is_file() else None, len(run_dirs))
+    kept = runbook if runbook.is_file() else None
+    releases = {(d / "candidate" / "journal").is_dir() or (d / "baseline" / "journal").is_dir()
+                for d in run_dirs if plans[d]["ids"]}  # an empty shard ran nothing, of either kind
+    if len(releases) > 1:
+        raise ConfigError("drill report --merge: some shards are release validations and some are not")
+    if releases == {True}:
+        return Merged(_records(run_dirs, suite, "candidate"), kept, len(run_dirs), _records(run_dirs, suite, "baseline"))
+    return Merged(_records(run_dirs, suite, ""), kept, len(run_dirs))

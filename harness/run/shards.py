@@ -2,8 +2,8 @@
 
 The split is deterministic (the same scenarios, durations and N give the same shards on
 every runner, with nothing exchanged between them) and balanced by the scenario
-durations recorded in earlier journals - a built-in estimate from a scenario's own
-windows where there are none. Each shard runs its scenarios in the suite's order; a
+durations earlier runs recorded (their JUnit files) - a built-in estimate from a
+scenario's own windows where there are none. Each shard runs its scenarios in the suite's order; a
 shard's run directory keeps a `shard.json` (the plan it took part in) so that
 `drill report --merge` can tell shards of one plan from unrelated runs."""
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -52,17 +53,27 @@ def estimate(scenario) -> float:
 
 
 def recorded_durations(reports: Path) -> dict[str, float]:
-    """Returns the median recorded duration of each scenario in the journals under
-    `reports` (any depth: a release's baseline/ and candidate/ too); unreadable files
-    are skipped - this is an estimate, never a verdict."""
+    """Returns the median recorded duration of each scenario in the JUnit files under
+    `reports` (any depth: a release's baseline/ and candidate/, a merged run's too) -
+    a run's own summary of its journals, cheap to read however many runs are kept.
+    Unreadable files are skipped: this is an estimate, never a verdict."""
     seen: dict[str, list[float]] = {}
-    for path in reports.glob("**/journal/*.json") if reports.is_dir() else []:
-        try:
-            data = json.loads(path.read_text())
-            seen.setdefault(data["scenario"], []).append(float(data["end"]) - float(data["start"]))
-        except (OSError, ValueError, KeyError, TypeError):
+    for path in reports.glob("**/junit.xml") if reports.is_dir() else []:
+        if _of_a_shard(path):
             continue
-    return {sid: round(statistics.median(times), 1) for sid, times in seen.items() if times}
+        try:
+            cases = ET.parse(path).getroot().iter("testcase")
+            for case in cases:
+                seen.setdefault(case.get("name", ""), []).append(float(case.get("time", "")))
+        except (OSError, ET.ParseError, ValueError):
+            continue
+    return {sid: round(statistics.median(times), 1) for sid, times in seen.items() if sid and times}
+
+
+def _of_a_shard(junit: Path) -> bool:
+    """True for a shard's own JUnit file (its run, or its release's baseline/candidate):
+    the shards of one split must all see the same durations, so none reads another's."""
+    return (junit.parent / SHARD_FILE).is_file() or (junit.parent.parent / SHARD_FILE).is_file()
 
 
 def durations(scenarios: Iterable, recorded: dict[str, float]) -> dict[str, float]:
@@ -85,12 +96,13 @@ def plan(ids: list[str], seconds: dict[str, float], count: int) -> list[list[str
 
 
 def take(scenarios: list, shard: Shard, recorded: dict[str, float]) -> tuple[list, dict]:
-    """Returns (this shard's scenarios, the plan record written beside its journals)."""
+    """Returns (this shard's scenarios, the plan record written beside its journals: the
+    whole split too, so a merge can tell shards of one split from those of another)."""
     ids = [s.id for s in scenarios]
     seconds = durations(scenarios, recorded)
-    mine = set(plan(ids, seconds, shard.count)[shard.index - 1])
-    chosen = [s for s in scenarios if s.id in mine]
-    record = {"shard": shard.index, "of": shard.count, "suite": ids, "ids": [s.id for s in chosen],
+    split = plan(ids, seconds, shard.count)
+    chosen = [s for s in scenarios if s.id in set(split[shard.index - 1])]
+    record = {"shard": shard.index, "of": shard.count, "suite": ids, "ids": [s.id for s in chosen], "split": split,
               "expected_s": round(sum(seconds[s.id] for s in chosen), 1),
               "suite_expected_s": round(sum(seconds.values()), 1)}
     return chosen, record

@@ -90,3 +90,25 @@ def test_locust_can_be_the_generator_and_its_records_reach_the_checks(stack, tmp
     assert record["status"] == "passed", [v for v in record["verdicts"] if v["status"] != "pass"]
     requests_seen = [e for e in record["history"]["events"] if e["kind"] == "request"]
     assert len(requests_seen) > 50 and {e["data"]["method"] for e in requests_seen} >= {"GET"}
+
+
+def test_a_scenario_that_fails_once_is_flaky_after_a_rerun_on_a_fresh_reset(stack, tmp_path):
+    from harness.checks.base import FAIL, PASS, Check
+    from harness.run import journal as journals
+    from harness.run.suite import rerun
+
+    attempts = []  # the fault window of each attempt, as the check saw it
+
+    def first_time_wrong(history, window):  # a test hook: the claim fails on the first attempt only
+        if window.start not in attempts:
+            attempts.append(window.start)
+        return (FAIL if window.start == attempts[0] else PASS), {"attempt": attempts.index(window.start) + 1}
+
+    scenario = _db_refused(during_extra=[Check("fails on the first attempt only", "fault", first_time_wrong)])
+    first = run_scenario(stack, scenario, tmp_path)
+    assert first["status"] == "failed"
+    final = rerun(stack, scenario, tmp_path, first, reruns=2)
+    assert final["status"] == "flaky" and len(final["attempts"]) == 1 and len(attempts) == 2
+    assert journals.read(tmp_path / "attempts" / "db-connection-refused.1.json")["status"] == "failed"
+    assert journals.read(tmp_path / "db-connection-refused.json")["attempts"][0]["status"] == "failed"
+    assert final["start"] > first["end"]  # the rerun ran after the first attempt, on the reset stack

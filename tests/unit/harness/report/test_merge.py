@@ -18,17 +18,21 @@ from tests.support.journals import journal
 SUITE = ["db-refused", "health-db-down", "auth-clock-skew", "metrics-contract", "incident-n-plus-one"]
 
 
-def _shard_dirs(tmp_path, count=2, suite=SUITE, name="run"):
-    """Writes `count` shard run directories of SUITE (each its plan, runbook and journals)."""
+def _shard_dirs(tmp_path, count=2, suite=SUITE, name="run", sides=("",), failing=()):
+    """Writes `count` shard run directories of SUITE (each its plan, runbook and journals;
+    per side of a release validation, with the `failing` scenarios failed on the candidate)."""
     seconds = {sid: 10.0 for sid in suite}
-    dirs = []
-    for index, ids in enumerate(shards.plan(suite, seconds, count), start=1):
+    dirs, split = [], shards.plan(suite, seconds, count)
+    for index, ids in enumerate(split, start=1):
         run_dir = tmp_path / f"{name}-{index}"
         (run_dir / "journal").mkdir(parents=True)
         (run_dir / "runbook.md").write_text(RUNBOOK.read_text())
-        shards.write_plan(run_dir, {"shard": index, "of": count, "suite": suite, "ids": ids})
-        for sid in ids:
-            journals.write(run_dir / "journal", ScenarioRecord.from_json(journal(sid, symptom=False)))
+        shards.write_plan(run_dir, {"shard": index, "of": count, "suite": suite, "ids": ids, "split": split})
+        for side in sides:
+            for sid in ids:
+                status = "failed" if side == "candidate" and sid in failing else "passed"
+                record = journal(sid, status=status, symptom=False)
+                journals.write(run_dir / side / "journal", ScenarioRecord.from_json(record))
         dirs.append(run_dir)
     return dirs
 
@@ -91,3 +95,30 @@ def test_a_bad_merge_on_the_command_line_is_one_line_and_exit_2(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing from every shard" in err
     assert not (tmp_path / "m").exists()
+
+
+def test_shards_of_a_release_validation_merge_per_side_and_are_compared_again(tmp_path, capsys):
+    dirs = _shard_dirs(tmp_path, 2, sides=("baseline", "candidate"), failing=("auth-clock-skew",))
+    out = tmp_path / "merged"
+    assert cli.main(["report", "--merge", *map(str, dirs), "--out", str(out), "--junit", str(tmp_path / "j.xml")]) == 1
+    assert "WORSE   " in capsys.readouterr().out and "WORSE " in (out / "comparison.txt").read_text()
+    for side in ("baseline", "candidate"):
+        assert len(ET.parse(out / side / "junit.xml").getroot().findall("testcase")) == len(SUITE)
+    failed = ET.parse(tmp_path / "j.xml").getroot().findall("testcase/failure/..")
+    assert [c.get("name") for c in failed] == ["auth-clock-skew"]
+
+
+def test_release_shards_and_plain_shards_do_not_merge(tmp_path):
+    release = _shard_dirs(tmp_path, 2, name="r", sides=("baseline", "candidate"))
+    plain = _shard_dirs(tmp_path, 2, name="p")
+    with pytest.raises(ConfigError, match="some shards are release validations"):
+        merge([release[0], plain[1]])
+
+
+def test_shards_of_one_count_but_another_split_are_refused(tmp_path):
+    dirs = _shard_dirs(tmp_path, 2)
+    plan = json.loads((dirs[1] / shards.SHARD_FILE).read_text())
+    plan["split"] = [plan["split"][1], plan["split"][0]]
+    shards.write_plan(dirs[1], plan)
+    with pytest.raises(ConfigError, match="shards of different splits"):
+        merge(dirs)

@@ -1,14 +1,14 @@
 """Shards: a deterministic split of the suite that covers every scenario once for any N,
-balanced by recorded durations (a built-in estimate without them); bad K/N is one line."""
-
-import json
+balanced by the durations earlier runs' JUnit files recorded (a built-in estimate without them); bad K/N is one line."""
 
 import pytest
 
 import scenarios
 from harness.errors import ConfigError
 from harness.run import shards
+from harness.report import junit
 from harness.runbook import Runbook
+from tests.support.journals import START, journal
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +48,11 @@ def test_the_split_is_the_same_on_every_runner(suite):
 
 def test_recorded_durations_outweigh_the_estimate_and_move_a_scenario(suite, tmp_path):
     ids = [s.id for s in suite]
-    for run, seconds in (("r1", 300.0), ("r2", 320.0), ("r3", 10.0)):
-        journal = tmp_path / run / "journal"
-        journal.mkdir(parents=True)
-        (journal / f"{ids[0]}.json").write_text(json.dumps({"scenario": ids[0], "start": 0, "end": seconds}))
-        (journal / "broken.json").write_text("{not json")
+    for run, seconds in (("r1", 300.0), ("r2/candidate", 320.0), ("r3", 10.0)):
+        (tmp_path / run).mkdir(parents=True)
+        (tmp_path / run / "junit.xml").write_text(junit.render([{**journal(ids[0]), "end": START + seconds}]))
+    (tmp_path / "r4").mkdir()
+    (tmp_path / "r4" / "junit.xml").write_text("<testsuite><testcase name=")
     recorded = shards.recorded_durations(tmp_path)
     assert recorded == {ids[0]: 300.0}
     plan = shards.plan(ids, shards.durations(suite, recorded), 2)
@@ -64,3 +64,11 @@ def test_recorded_durations_outweigh_the_estimate_and_move_a_scenario(suite, tmp
 def test_without_journals_each_scenario_has_its_built_in_estimate(suite):
     assert all(shards.estimate(s) > shards.RESET_S for s in suite)
     assert shards.durations(suite, {}) == {s.id: shards.estimate(s) for s in suite}
+
+
+def test_a_shards_own_run_does_not_move_the_split_of_the_shards_after_it(suite, tmp_path):
+    ids = [s.id for s in suite]
+    (tmp_path / "shard-1").mkdir()
+    (tmp_path / "shard-1" / "junit.xml").write_text(junit.render([{**journal(ids[0]), "end": START + 999.0}]))
+    (tmp_path / "shard-1" / shards.SHARD_FILE).write_text("{}")
+    assert shards.recorded_durations(tmp_path) == {}
