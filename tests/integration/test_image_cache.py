@@ -72,6 +72,7 @@ def test_a_fresh_engine_loads_every_image_and_rebuilds_nothing(saved, fresh):
 def test_an_image_whose_recipe_changed_is_untagged_to_be_rebuilt(saved, fresh, monkeypatch):
     directory, _ = saved
     monkeypatch.setitem(SPECS, "redis", dataclasses.replace(SPECS["redis"], recipe=Changed(SPECS["redis"].recipe)))
+    monkeypatch.setenv("DOCKER_HOST", fresh)  # the docker CLI that loads must load into the fresh engine
     client = docker.DockerClient(base_url=fresh)
     lines = {line.name: line.outcome for line in cache.load(ImageResolver(client, load_settings()), client, directory)}
     assert lines["redis"] == "recipe changed: to be rebuilt" and lines["postgres"] == "loaded"
@@ -79,3 +80,10 @@ def test_an_image_whose_recipe_changed_is_untagged_to_be_rebuilt(saved, fresh, m
         client.images.get(SPECS["redis"].built_tag)
     with pytest.raises(ImageUnavailable):
         ImageResolver(client, load_settings()).resolve("redis", build=False)
+
+
+def test_the_fresh_engine_leaves_the_host_bridge_of_the_session_engine_in_place(fresh):
+    assert Path("/sys/class/net/docker0").exists()
+    session = docker.from_env()
+    redis = ImageResolver(session, load_settings()).resolve("redis", build=False).ref
+    assert session.containers.run(redis, ["true"], remove=True) == b""  # on the default bridge

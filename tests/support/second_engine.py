@@ -1,6 +1,10 @@
 """A second Docker engine for a test: its own dockerd on its own socket, data root and
-exec root (no bridge, no iptables: it only stores and loads images), stopped and its
-data removed on leaving."""
+exec root and its own network namespace (no bridge, no iptables: it only stores and
+loads images), stopped and its data removed on leaving.
+
+The namespace is not optional: a dockerd started with `--bridge none` deletes the host's
+`docker0` at start-up, which takes the bridge network from the engine every other test
+uses."""
 
 from __future__ import annotations
 
@@ -21,8 +25,8 @@ def second_engine(root: Path, deadline_s: float = 60.0) -> Iterator[str]:
     root.mkdir(parents=True, exist_ok=True)
     socket = f"unix://{root}/docker.sock"
     log = open(root / "dockerd.log", "w")
-    daemon = subprocess.Popen(["dockerd", "--host", socket, "--data-root", str(root / "data"), "--exec-root",
-                               str(root / "exec"), "--pidfile", str(root / "docker.pid"), "--bridge", "none",
+    daemon = subprocess.Popen(["unshare", "--net", "dockerd", "--host", socket, "--data-root", str(root / "data"),
+                               "--exec-root", str(root / "exec"), "--pidfile", str(root / "docker.pid"), "--bridge", "none",
                                "--iptables=false", "--ip6tables=false"], stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait(socket, daemon, root, deadline_s)
