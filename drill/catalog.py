@@ -112,7 +112,8 @@ def cmd_history(settings, args) -> int:
     out.write_text(trends.render(found, f"runbook-drill history: {reports}"))
     out.with_suffix(".json").write_text(trends.to_json(found) + "\n")
     flaky = [t.scenario for t in found if any(p.flaky for p in t.points)]
-    print(f"history: {len(found)} scenario(s) over {len(trends.run_dirs(reports))} run(s); page {out}; json "
+    runs = {point.run for trend in found for point in trend.points}
+    print(f"history: {len(found)} scenario(s) over {len(runs)} run(s); page {out}; json "
           f"{out.with_suffix('.json')}; flaky: {', '.join(flaky) or 'none'}")
     return 0
 

@@ -13,6 +13,7 @@ from drill.runs import new_run_dir, point_latest
 from drill.suite import compare_runs, coverage_gate, write_outputs
 from harness.errors import ConfigError
 from harness.report.merge import Merged, merge
+from harness.report.trends import MERGED_FILE
 from harness.run.suite import exit_code
 from harness.runbook import RUNBOOK, Runbook
 
@@ -50,7 +51,7 @@ def merge_shards(args) -> int:
     title = f"runbook-drill: {merged.shards} shards merged"
     code = _release(args, merged, runbook, out, title) if merged.release else _single(args, merged, runbook, out,
                                                                                        title)
-    (out / "merged.json").write_text(json.dumps({"shards": [Path(d).resolve().name for d in args.merge]}) + "\n")
+    (out / MERGED_FILE).write_text(json.dumps({"shards": [Path(d).resolve().name for d in args.merge]}) + "\n")
     if not args.out:
         point_latest(out)
     return coverage_gate(runbook, scenarios.build(runbook), False, code)

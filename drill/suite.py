@@ -123,6 +123,8 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
     against = make_stack.target or image or "the bundled User API"
     print(f"{title}: {len(chosen)} scenario(s) against {against}; runbook {runbook.path}", flush=True)
     profile = getattr(args, "service_profile", None) or profile_of(args)
+    from harness.report.trends import RUN_FILE  # beside the journals: what the run was against (history reads it)
+
     out.mkdir(parents=True, exist_ok=True)
     (out / RUN_FILE).write_text(json.dumps({"title": title, **image_identity(session, image)}, indent=1) + "\n")
     result = run_suite(session, chosen, stack_config(image, profile=profile), out / "journal", print_result,
@@ -135,9 +137,6 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
           f"{result.stack_starts}; report: {files['report']}; journals: {files['journals']}; junit: {files['junit']}",
           flush=True)
     return result
-
-
-RUN_FILE = "run.json"  # beside the journals: what the run was against (drill history reads it)
 
 
 def image_identity(session, image: str | None) -> dict:
@@ -163,15 +162,19 @@ def write_outputs(records: list[dict], runbook: Runbook, out: Path, title: str, 
     files = {"report": html.write(records, runbook, out / "index.html", title), "journals": out / "journal",
              "junit": xml}
     if summarize and getattr(args, "summary_md", None):
-        write_summary(records, out, title, args, comparison)
+        write_summary(records, files, title, args, comparison)
     return files
 
 
-def write_summary(records: list[dict], out: Path, title: str, args, comparison=None) -> None:
-    """Appends the Markdown summary of a run whose files are under `out` to --summary-md."""
+def run_files(out: Path) -> dict:
+    """Returns where a run under `out` keeps its report, journals and JUnit file."""
+    return {"report": out / "index.html", "journals": out / "journal", "junit": out / "junit.xml"}
+
+
+def write_summary(records: list[dict], files: dict, title: str, args, comparison=None) -> None:
+    """Appends the Markdown summary of a run whose files are `files` to --summary-md."""
     from harness.report import summary
 
-    files = {"report": out / "index.html", "journals": out / "journal", "junit": out / "junit.xml"}
     summary.write(Path(args.summary_md), summary.render(records, title, files, comparison,
                                                         getattr(args, "flaky_is_ok", False)))
 
@@ -203,7 +206,7 @@ def compare_runs(baseline: list[dict], candidate: list[dict], runbook: Runbook, 
     print(text)
     print(f"comparison: {run_dir / 'comparison.txt'}")
     if getattr(args, "summary_md", None):
-        write_summary(candidate, run_dir / "candidate", title, args, rows)
+        write_summary(candidate, run_files(run_dir / "candidate"), title, args, rows)
     if 3 in (exit_code(baseline), exit_code(candidate)):
         return 3
     return 1 if compare.worse(rows) else 0

@@ -20,12 +20,14 @@ from harness.run.suite import counts as verdict_counts
 from harness.runbook import Runbook
 
 SHADE_COLOURS = {"fault": "#d62728", "remediation": "#1f77b4", "recovered": "#2ca02c"}
-VERDICT_CLASS = {"passed": "ok", "pass": "ok", "flaky": "flk", "failed": "bad", "fail": "bad", "unknown": "unk", "error": "err"}
+VERDICT_CLASS = {"passed": "ok", "pass": "ok", "flaky": "flk", "failed": "bad", "fail": "bad", "unknown": "unk",
+                 "error": "err"}
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}
 table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;
 vertical-align:top}th{background:#f4f4f4}.ok{color:#127a12;font-weight:600}.bad{color:#b00;font-weight:600}
-.unk{color:#a60;font-weight:600}.flk{color:#c05a00;font-weight:600;font-style:italic}.err{color:#70a;font-weight:600}pre{white-space:pre-wrap;margin:0;font-size:.8rem}
+.unk{color:#a60;font-weight:600}.flk{color:#c05a00;font-weight:600;font-style:italic}.err{color:#70a;font-weight:600}
+pre{white-space:pre-wrap;margin:0;font-size:.8rem}
 section.scenario{border-top:2px solid #ddd;margin-top:2rem}.plot{width:100%;height:640px}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 """

@@ -37,7 +37,6 @@ def _margin(row: Row) -> str:
     return f'<span class="{klass}">{_esc(margin.describe())}</span><br><small>{_esc(margin.check)}</small>'
 
 
-
 def _row(row: Row) -> str:
     verdict = ('<span class="bad">survived</span>' if not row.killed else '<span class="unk">weak</span>'
                if row.weak else '<span class="ok">killed</span>')
