@@ -12,14 +12,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
+from chaoslib import substitute
 
 import scenarios
 from harness.stack.compose import find_services
-from harness.engine.containers import published_port
+from harness.engine.containers import POSTGRES_USER, postgres_container, published_port
 from harness.export import chaostoolkit
-from harness.polling import wait_until
+from harness.polling import eventually, wait_until
 from harness.runbook import RUNBOOK, Runbook
 from scenarios.common import SEED_USERS
 from tests.support import compose_project
@@ -129,3 +131,34 @@ def test_chaos_toolkit_deviates_where_drill_fails_on_a_regression_build(workdir,
         assert _drill_run(workdir, "incident-n-plus-one") == "failed"
     finally:
         compose_project.drill(workdir, PROJECT, "compose", "up")  # the released build again
+
+
+KUBECTL_EXEC = "kubectl -n ${namespace} exec ${db_pod} --"
+LOCKED = ("SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+          "WHERE l.mode = 'AccessExclusiveLock' AND c.relkind = 'r' AND l.granted")
+
+
+def test_the_kubernetes_slow_queries_lock_every_table_of_a_schema_the_suite_never_saw(session):
+    """The exported command, substituted by Chaos Toolkit, run by sh against a real
+    PostgreSQL (docker exec standing in for kubectl exec), locks tables of any name."""
+    scenario = next(s for s in scenarios.build(Runbook(RUNBOOK)) if s.fault().kind == "slow_queries")
+    experiment = chaostoolkit.experiment(scenario, Runbook(RUNBOOK), "kubernetes", actions="drill.ctk_actions")
+    (lock,) = [a for a in experiment["method"] if "locked" in a["name"]]
+    with postgres_container(session.images.resolve("postgres").ref) as pg:
+        with psycopg.connect(pg.get_connection_url(), connect_timeout=5, autocommit=True) as admin:
+            admin.execute("CREATE DATABASE team_db")
+        team_url = pg.get_connection_url().rsplit("/", 1)[0] + "/team_db"
+        with psycopg.connect(team_url, connect_timeout=5, autocommit=True) as conn:
+            conn.execute("CREATE TABLE accounts (id int); CREATE SCHEMA audit; CREATE TABLE audit.events (id int)")
+            configuration = {"db_user": POSTGRES_USER, "db_name": "team_db", "symptoms_s": 60}
+            command = substitute(lock["provider"]["arguments"][1], configuration, {})
+            command = command.replace(KUBECTL_EXEC, f"docker exec {pg.get_wrapped_container().id}")
+            locker = subprocess.Popen(["sh", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                both = eventually(lambda: {r[0] for r in conn.execute(LOCKED)} == {"accounts", "events"}, 20,
+                                  what="both tables locked")
+                assert both and locker.poll() is None  # still holding them (pg_sleep of the symptoms)
+            finally:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'BEGIN;%'")
+                _, stderr = locker.communicate(timeout=30)
+    assert "LOCK TABLE" not in stderr and "syntax error" not in stderr, stderr

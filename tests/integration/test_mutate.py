@@ -19,6 +19,7 @@ Violates: claim ready.checks
 Caught-by: health-redis-down
 Reason: /health/ready fails
 Defect: a comment added: the service is the same, so no scenario can catch it.
+Way: Readiness checks: none (a comment changes nothing)
 
 --- a/services/user_api/cache.py
 +++ b/services/user_api/cache.py

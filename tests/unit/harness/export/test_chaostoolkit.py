@@ -126,3 +126,16 @@ def test_an_unknown_scenario_is_one_line_and_exit_2(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "nope" in done.stderr
     assert not (tmp_path / "x").exists()
+
+
+def _slow_queries_command() -> str:
+    scenario = next(s for s in SCENARIOS.values() if s.fault().kind == "slow_queries")
+    experiment = chaostoolkit.experiment(scenario, RUNBOOK_, "kubernetes", actions=ACTIONS)
+    (lock,) = [a for a in experiment["method"] if "locked" in a["name"]]
+    return lock["provider"]["arguments"][1]
+
+
+def test_the_kubernetes_slow_queries_lock_every_table_of_the_catalog_and_name_none():
+    command = _slow_queries_command()
+    assert "pg_class" in command and "LOCK TABLE users" not in command and "-d users" not in command
+    assert "-U ${db_user} -d ${db_name}" in command and "$$" not in command  # `$$` is Chaos Toolkit's `$`
