@@ -23,6 +23,8 @@ def failure_text(record: dict) -> tuple[str, str]:
     window = f" (window: {first['evidence']['window']})" if first["evidence"].get("window") else ""
     message = f"runbook: {proves} | check: {first['check']}{window} [{first['status']}] | expected: {first['check']} | " \
               f"observed: {json.dumps(observed, default=str)[:600]}"
+    if record["status"] == "error" and record["error"]:  # failed to run: why first, the checks it left undecided after
+        message = f"error: {record['error'].splitlines()[0][:600]} | {message}"
     details = "\n".join(f"{v['status']}: {v['check']}: {json.dumps(v['evidence'], default=str)[:1000]}" for v in bad)
     return message, details
 

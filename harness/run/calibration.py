@@ -184,7 +184,7 @@ def _miss_latencies(history: History, since: float, floor_s: float) -> list[floa
 
 
 def miss_latency_for(threshold_ms: float, probe_timeout_s: float, factor: float = 1.5, ready_share: float = 0.7,
-                     least: int = 8, within_s: float = 4.0) -> Callable:
+                     least: int = 8, within_s: float = 4.0, refinements: int = 2) -> Callable:
     """Returns a calibrate function for "Redis cache misses" over a slower database: the
     database latency is set so that a miss costs `factor` times the runbook's p99
     threshold while readiness still answers within `ready_share` of the probe timeout -
@@ -192,26 +192,48 @@ def miss_latency_for(threshold_ms: float, probe_timeout_s: float, factor: float 
     User API's costs two queries, another image's may cost one). The latency in place
     (the scenario's background fault) is the measuring step; it is applied again with
     the chosen value (the same toxic, replaced), and the eviction repeated so the fault
-    windows see fresh misses."""
+    windows see fresh misses. A miss is then measured again at the chosen latency, up to
+    `refinements` times: at the probe's latency misses also queue for the pool, so a
+    miss scaled down from it is dearer than one measured (seen: 753 ms expected, p99 338).
+    Raises HarnessError when no miss is seen to measure."""
     def calibrate(stack, fault, history: History) -> dict:
-        started = time.time()
+        started = time.time()  # just after the eviction: its misses
         probe_ms = float(_background_latency(stack))
         ready_ms = readiness_cost_ms(stack)
-        floor_s = probe_ms / 1000 * 0.8
-        wait_until(lambda: len(_miss_latencies(history, started, floor_s)) >= least, within_s, interval=0.1)
-        misses = _miss_latencies(history, started, floor_s)
-        if not misses:
-            raise HarnessError(f"no cache miss was seen within {within_s:g}s of the eviction: cannot size the latency")
-        miss_ms = misses[len(misses) // 2] * 1000
-        needed = math.ceil(threshold_ms * factor * probe_ms / miss_ms)
         allowed = math.floor(probe_timeout_s * 1000 * ready_share * probe_ms / max(ready_ms, 1.0))
-        chosen = max(1, min(needed, allowed))
-        make("dependency_latency", dependency="postgres", latency_ms=chosen).inject(stack)
-        fault.inject(stack)
-        return {"probe_latency_ms": probe_ms, "miss_ms_at_probe": round(miss_ms, 1), "misses_seen": len(misses),
-                "readiness_ms_at_probe": round(ready_ms, 1), "needed_ms": needed, "readiness_allows_ms": allowed,
-                "latency_ms": chosen, "miss_ms_expected": round(miss_ms * chosen / probe_ms)}
+        target_ms = threshold_ms * factor
+        steps, latency_ms = [], probe_ms
+        for _ in range(refinements + 1):
+            miss_ms, seen = _median_miss_ms(history, started, latency_ms, least, within_s)
+            chosen = max(1, min(math.ceil(target_ms * latency_ms / miss_ms), allowed))
+            steps.append({"latency_ms": latency_ms, "miss_ms": round(miss_ms, 1), "misses_seen": seen,
+                          "next_latency_ms": chosen})
+            if latency_ms != probe_ms and (miss_ms >= target_ms or chosen <= latency_ms):
+                break  # dear enough, or as dear as readiness allows
+            latency_ms, started = chosen, _apply_latency(stack, fault, chosen)
+        return {"probe_latency_ms": probe_ms, "readiness_ms_at_probe": round(ready_ms, 1),
+                "readiness_allows_ms": allowed, "target_miss_ms": target_ms, "steps": steps, "latency_ms": latency_ms}
     return calibrate
+
+
+def _median_miss_ms(history: History, since: float, latency_ms: float, least: int, within_s: float):
+    """Returns (the median miss in ms, misses seen) of the reads ended since `since` at
+    a database latency of `latency_ms`, waiting up to `within_s` for `least` of them.
+    Raises HarnessError when none is seen."""
+    floor_s = latency_ms / 1000 * 0.8
+    wait_until(lambda: len(_miss_latencies(history, since, floor_s)) >= least, within_s, interval=0.1)
+    misses = _miss_latencies(history, since, floor_s)
+    if not misses:
+        raise HarnessError(f"no cache miss was seen within {within_s:g}s at {latency_ms:g} ms: cannot size the latency")
+    return misses[len(misses) // 2] * 1000, len(misses)
+
+
+def _apply_latency(stack, fault, latency_ms: int) -> float:
+    """Sets the database latency (the toxic replaced) and evicts again; returns when."""
+    make("dependency_latency", dependency="postgres", latency_ms=latency_ms).inject(stack)
+    started = time.time()
+    fault.inject(stack)
+    return started
 
 
 def _background_latency(stack) -> float:

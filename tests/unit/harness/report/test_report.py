@@ -47,6 +47,15 @@ def test_junit_has_one_testcase_per_scenario_and_a_failure_names_line_check_wind
     assert suite.findall("testcase")[1].find("error").get("message").startswith("FaultNotApplied")
 
 
+def test_a_scenario_that_failed_to_run_leads_with_its_error_before_the_checks_it_left_undecided():
+    undecided = [{"check": "p99 latency > 500 ms", "status": "unknown",
+                  "evidence": {"reason": "no 'fault_steady' window was recorded"}}]
+    errored = _record("error", undecided, error="HarnessError: replica 1 not ready within 60s\ntraceback")
+    message, details = junit.failure_text(errored)
+    assert message.startswith("error: HarnessError: replica 1 not ready within 60s | runbook: L67")
+    assert "traceback" not in message and "no 'fault_steady' window" in details
+
+
 def test_an_unknown_verdict_is_a_junit_failure_never_a_pass():
     unknown = _record("unknown", [{"check": "p99 latency > 500 ms", "status": "unknown",
                                    "evidence": {"reason": "12 requests (< 100)"}}])

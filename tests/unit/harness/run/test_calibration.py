@@ -141,3 +141,60 @@ def test_cache_misses_are_the_reads_that_took_a_database_round_trip_and_hits_are
     history.record("request", "load", t=100.0, endpoint="/users", status=200, latency=0.9)  # a list page
     history.record("request", "load", t=100.0, endpoint="/users/{user_id}", status=500, latency=2.0)
     assert _miss_latencies(history, 90.0, 0.24) == [0.30, 0.61, 0.62]
+
+
+class QueueingMisses:
+    """A service whose cache misses cost two round trips plus a queue for the pool that
+    grows with the latency (dear at the probe's latency, cheaper below it); each
+    eviction, 10 s after the last on its own clock, answers `misses` reads at the latency
+    then in place."""
+
+    def __init__(self, history: History, misses: int = 10):
+        self.history, self.misses, self.now, self.applied = history, misses, 0.0, []
+
+    def time(self) -> float:
+        return self.now
+
+    def evict(self, latency_ms: float) -> float:
+        self.now += 10
+        self.applied.append(latency_ms)
+        miss_s = (2 * latency_ms + latency_ms ** 2 / 60) / 1000  # 300 ms: 2.1 s; 100 ms: 0.37 s
+        for n in range(self.misses):
+            self.history.record("request", "load", t=self.now + 0.5 + 0.001 * n, endpoint="/users/{user_id}",
+                                status=200, latency=miss_s)
+        return self.now
+
+
+def _miss_calibration(monkeypatch, misses=10, ready_ms=600.0):
+    from harness.run import calibration
+
+    history = History()
+    service = QueueingMisses(history, misses)
+    monkeypatch.setattr(calibration, "time", service)
+    monkeypatch.setattr(calibration, "_background_latency", lambda stack: 300.0)
+    monkeypatch.setattr(calibration, "readiness_cost_ms", lambda stack: ready_ms)
+    monkeypatch.setattr(calibration, "_apply_latency", lambda stack, fault, ms: service.evict(ms))
+    calibrate = calibration.miss_latency_for(500, 1.0, least=8, within_s=0.2)
+    service.evict(300.0)
+    return calibrate(None, None, history), service
+
+
+def test_a_miss_scaled_down_from_a_queueing_probe_is_measured_again_and_the_latency_raised_to_the_target(
+        monkeypatch):
+    result, service = _miss_calibration(monkeypatch)
+    first, second, *_ = result["steps"]
+    assert (first["latency_ms"], first["miss_ms"]) == (300.0, 2100.0), result
+    assert second["latency_ms"] == 108 and second["miss_ms"] < 750, result  # scaled down: 409 ms, too cheap
+    assert service.applied[-1] == result["latency_ms"] > 108, result
+    assert (2 * result["latency_ms"] + result["latency_ms"] ** 2 / 60) > 700, result  # near the 750 ms wanted
+
+
+def test_the_latency_is_never_raised_past_what_readiness_allows(monkeypatch):
+    result, service = _miss_calibration(monkeypatch, ready_ms=1200.0)  # readiness allows 175 ms
+    assert result["readiness_allows_ms"] == 175
+    assert max(service.applied[1:]) <= 175 and result["latency_ms"] <= 175, result
+
+
+def test_no_miss_to_measure_is_an_error_that_says_so(monkeypatch):
+    with pytest.raises(HarnessError, match="no cache miss was seen"):
+        _miss_calibration(monkeypatch, misses=0)
