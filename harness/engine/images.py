@@ -197,6 +197,9 @@ class ImageResolver:
             for leftover in ("var/lib/apt/lists", "var/cache/apt/archives"):
                 shutil.rmtree(rootfs / leftover, ignore_errors=True)
                 (rootfs / leftover / "partial").mkdir(parents=True)
+            _strip_docs(rootfs)
+            for path, text in (APT_NO_CACHE, DPKG_NO_DOCS):
+                (rootfs / path).write_text(text)
             _run(["tar", "-C", str(rootfs), "-cf", str(tarball), "."], self.build_log(tag), append=True)
             changes = ['CMD ["bash"]', "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
             changes += [f"LABEL {key}={value}" for key, value in labels.items()]
@@ -205,6 +208,45 @@ class ImageResolver:
                                                    changes=changes)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+# apt in every image built FROM the base keeps no package cache (no .deb, no pkgcache.bin:
+# 80-150 MB an image, a quarter of the image cache that a fresh engine loads), as
+# Debian's own container images are configured.
+_CLEAN = "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"
+APT_NO_CACHE = ("etc/apt/apt.conf.d/docker-clean",
+                f'DPkg::Post-Invoke {{ "{_CLEAN}"; }};\nAPT::Update::Post-Invoke {{ "{_CLEAN}"; }};\n'
+                'Dir::Cache::pkgcache "";\nDir::Cache::srcpkgcache "";\n')
+
+
+# Nor documentation, manual pages or message translations, in the base or installed
+# later (as slim images do; copyright files kept): 48 MB in the base, 10-25 an image.
+DOCS = ("usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale")
+DPKG_NO_DOCS = ("etc/dpkg/dpkg.cfg.d/excludes",
+                "".join(f"path-exclude=/{path}/*\n" for path in DOCS) + "path-include=/usr/share/doc/*/copyright\n")
+
+
+def _strip_docs(rootfs: Path) -> None:
+    """Empties the DOCS directories of a root file system, copyright files kept."""
+    for directory in DOCS:
+        for entry in (rootfs / directory).glob("*"):
+            if directory == "usr/share/doc" and _is_dir(entry):
+                for inner in entry.iterdir():
+                    if inner.name != "copyright":
+                        _remove(inner)
+            else:
+                _remove(entry)
+
+
+def _is_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _remove(path: Path) -> None:
+    if _is_dir(path):
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def _ensure_debootstrap() -> None:

@@ -166,3 +166,26 @@ def test_a_rebuilt_base_with_the_same_recipe_does_not_change_its_dependants_hash
     assert recipe.context_hash(one) == recipe.context_hash(two)
     pulled = ResolvedImage("debian", "debian:bookworm-slim", "pulled", image_id="sha256:3")
     assert recipe.context_hash(pulled) != recipe.context_hash(one)
+
+
+def test_the_debian_base_is_stripped_of_documentation_but_keeps_every_copyright_file(tmp_path):
+    from harness.engine.images import _strip_docs
+
+    for path in ("usr/share/doc/bash/copyright", "usr/share/doc/bash/README.gz", "usr/share/man/man1/ls.1.gz",
+                 "usr/share/locale/de/LC_MESSAGES/apt.mo", "usr/share/info/dir", "usr/share/zoneinfo/UTC"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("x")
+    (tmp_path / "usr/share/doc/libc").symlink_to("bash")
+    _strip_docs(tmp_path)
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file() or p.is_symlink())
+    assert left == ["usr/share/doc/bash/copyright", "usr/share/zoneinfo/UTC"]
+
+
+def test_apt_and_dpkg_in_images_built_from_the_base_keep_no_cache_and_install_no_documentation():
+    from harness.engine.images import APT_NO_CACHE, DPKG_NO_DOCS
+
+    assert APT_NO_CACHE[0] == "etc/apt/apt.conf.d/docker-clean" and 'Dir::Cache::pkgcache ""' in APT_NO_CACHE[1]
+    assert "/var/cache/apt/*.bin" in APT_NO_CACHE[1]
+    assert DPKG_NO_DOCS[1].splitlines() == ["path-exclude=/usr/share/doc/*", "path-exclude=/usr/share/man/*",
+                                            "path-exclude=/usr/share/info/*", "path-exclude=/usr/share/locale/*",
+                                            "path-include=/usr/share/doc/*/copyright"]
