@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("drill: interrupted; cleanup done", file=sys.stderr)
         return signals.exit_code()
+    except signals.Aborted as exc:
+        print(f"drill: {exc}; everything healed, cleanup done", file=sys.stderr)
+        return signals.exit_code()
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from drill.runs import (StackChoice, add_profile_arguments, add_target_arguments, engine_session, new_run_dir,
-                        point_latest, profile_of, runbook_of, scenarios_of)
+from drill.runs import (StackChoice, add_plan_argument, add_profile_arguments, add_target_arguments, engine_session,
+                        new_run_dir, point_latest, print_plan, profile_of, runbook_of, scenarios_of)
+from harness import progress
+from harness.run import abort
 from harness.runbook import Runbook
 
 PHASES = {
@@ -75,6 +77,8 @@ def cmd_gameday(settings, args) -> int:
 
     runbook, profile = runbook_of(args), profile_of(args)
     scenario = scenarios.select(scenarios_of(args), [args.id], [])[0]
+    if args.plan:
+        return print_plan([scenario])
     make_stack = StackChoice(args)
     with engine_session(settings) as session:
         run_id, run_dir = new_run_dir()
@@ -85,17 +89,34 @@ def cmd_gameday(settings, args) -> int:
             print(f"\n{'Attached to the ' + make_stack.target if make_stack.target else 'The stack is up'}. Open:")
             print("\n".join(urls(stack) + [f"   live report:           {(run_dir / 'index.html').resolve().as_uri()}"]))
             walk = Walkthrough(runbook, run_dir / "index.html", title, args.auto)
-            record = run_scenario(stack, scenario, run_dir / "journal", hook=walk)
+            print(f"   kill switch:           drill abort --run {run_id}  (heals everything, exit 130)")
+            with abort.running(settings.state_dir, run_id, settings.abort_file), \
+                    progress.task(f"game day {scenario.id}"):  # its phases' lines name it
+                record = run_scenario(stack, scenario, run_dir / "journal", hook=walk)
     html.write([record], runbook, run_dir / "index.html", title)
     point_latest(run_dir)
     print(f"\n{record['status'].upper()}: {scenario.id}; report {run_dir / 'index.html'}")
     for verdict in record["verdicts"]:
         print(f"   {verdict['status'].upper():<8} {verdict['check']}")
-    return {"passed": 0, "error": 3}.get(record["status"], 1)
+    return {"passed": 0, "error": 3, "aborted": 4}.get(record["status"], 1)
 
 
 cmd_gameday.interactive = True  # drill.cli: plain progress lines, no live line under the prompts
-COMMANDS = {"gameday": cmd_gameday}
+
+
+def cmd_abort(settings, args) -> int:
+    """Pulls the kill switch of the running run or game day (`--run ID`: that one);
+    `--list` names the running ones. Exit 0 once asked, 2 when there is none to ask."""
+    if args.list:
+        for run in abort.live_runs(settings.state_dir):
+            print(f"{run['run_id']}  pid {run['pid']}")
+        return 0
+    for run_id in abort.request(settings.state_dir, args.run):
+        print(f"asked run {run_id} to abort: it heals everything and exits 130")
+    return 0
+
+
+COMMANDS = {"gameday": cmd_gameday, "abort": cmd_abort}
 
 
 def add_parsers(sub) -> None:
@@ -103,7 +124,11 @@ def add_parsers(sub) -> None:
     gameday = sub.add_parser("gameday", help="walk one scenario live, phase by phase (a game day)")
     gameday.add_argument("id", metavar="ID", help="the scenario (see `drill list`)")
     gameday.add_argument("--auto", action="store_true", help="do not pause between phases")
+    add_plan_argument(gameday)
     gameday.add_argument("--user-api-image", metavar="REF", help="run against a candidate image instead")
     gameday.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
     add_profile_arguments(gameday)
     add_target_arguments(gameday)
+    stop = sub.add_parser("abort", help="the kill switch: the running run or game day heals everything, exits 130")
+    stop.add_argument("--run", metavar="ID", help="the run to abort (default: the one running)")
+    stop.add_argument("--list", action="store_true", help="name the runs and game days running here")

@@ -125,3 +125,22 @@ def profile_of(args):
     profile = load_profile(Path(args.profile) if getattr(args, "profile", None) else None)
     profile = with_flags(profile, getattr(args, "user_api_port", None), getattr(args, "user_api_env", None))
     return profile.require_knobs()
+
+
+def add_plan_argument(parser) -> None:
+    parser.add_argument("--plan", action="store_true",
+                        help="print what would be done - faults, what they touch, blast radius, remediation, the "
+                             "longest time anything stays broken - and start nothing")
+
+
+def print_plan(chosen: list) -> int:
+    """Prints the plan of each scenario (nothing is started, no engine asked); returns 0."""
+    from harness.run.plan import plan
+
+    plans = [plan(scenario) for scenario in chosen]
+    for one in plans:
+        print("\n".join(one.lines()) + "\n")
+    longest = max(plans, key=lambda p: p.longest_broken_s)
+    print(f"{len(plans)} scenario(s), one at a time; the longest time anything stays broken: "
+          f"{longest.longest_broken_s:.0f} s ({longest.scenario}); nothing was started")
+    return 0

@@ -16,10 +16,11 @@ import argparse
 import json
 from pathlib import Path
 
-from drill.runs import (REPORTS_DIR, StackChoice, add_profile_arguments, add_target_arguments, engine_session,
-                        new_run_dir, point_latest, profile_of, require_image, runbook_of, scenarios_of)
+from drill.runs import (REPORTS_DIR, StackChoice, add_plan_argument, add_profile_arguments, add_target_arguments,
+                        engine_session, new_run_dir, point_latest, print_plan, profile_of, require_image, runbook_of,
+                        scenarios_of)
 from harness.errors import ConfigError
-from harness.run import shards
+from harness.run import abort, shards
 from harness.runbook import Runbook
 
 
@@ -50,6 +51,8 @@ def cmd_run(settings, args) -> int:
         raise ConfigError("--baseline-image compares a candidate with it: give the candidate as --user-api-image")
     make_stack = StackChoice(args)
     chosen, plan = shard_of(chosen, args)
+    if args.plan:
+        return print_plan(chosen)
     if plan is not None and not chosen:
         return _empty_shard(runbook, plan)
     with engine_session(settings) as session:
@@ -63,12 +66,13 @@ def cmd_run(settings, args) -> int:
         (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
         if plan is not None:
             shards.write_plan(run_dir, plan)
-        if args.baseline_image:
-            code = release(session, chosen, runbook, args, run_id, run_dir)
-        else:
-            code = run_and_report(session, chosen, runbook, args.user_api_image, run_dir,
-                                  f"runbook-drill run {run_id}", args, make_stack).exit_code()
-            point_latest(run_dir)
+        with abort.running(settings.state_dir, run_id, settings.abort_file):  # `drill abort` stops it
+            if args.baseline_image:
+                code = release(session, chosen, runbook, args, run_id, run_dir)
+            else:
+                code = run_and_report(session, chosen, runbook, args.user_api_image, run_dir,
+                                      f"runbook-drill run {run_id}", args, make_stack).exit_code()
+                point_latest(run_dir)
     return coverage_gate(runbook, every, args.strict_coverage, code)
 
 
@@ -222,6 +226,7 @@ def add_parsers(sub) -> None:
                      help="release validation: run the baseline (the last release) too, and compare")
     run.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
     run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
+    add_plan_argument(run)
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")
     run.add_argument("--strict-coverage", action="store_true",
                      help="exit 1 when a checkable runbook line has no scenario that proves it (see `drill coverage`)")

@@ -51,6 +51,9 @@ class Settings:
     state_dir: Path = Path(".drill")
     debian_suite: str = "bookworm"
     debian_mirror: str | None = None  # None: read from the machine's apt configuration
+    # The kill switch for CI: while this file exists, a running run or game day heals
+    # everything and stops (exit 130); one started while it exists stops at once.
+    abort_file: Path | None = None
 
 
 _PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -61,6 +64,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "state_dir": Path,
     "debian_suite": str,
     "debian_mirror": _optional_str,
+    "abort_file": lambda value: Path(value) if _optional_str(value) else None,
 }
 
 

@@ -1,5 +1,6 @@
 """`drill` owns its signals: SIGINT and SIGTERM both mean "stop, heal, clean up, exit
-130/143", however the process was launched.
+130/143", however the process was launched; SIGUSR1 is the kill switch (`drill abort`):
+the same unwinding as Ctrl-C, raised as Aborted with who asked, exit 130.
 
 Why install SIGINT explicitly: a command started as a background job of a
 non-interactive shell (as CI systems and wrappers do) inherits SIGINT as *ignored*, and
@@ -15,8 +16,22 @@ from __future__ import annotations
 import signal
 import sys
 
-EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGUSR1: 130}
 _received: list[int] = []
+_abort_reason: list = [lambda: "a SIGUSR1 signal"]
+
+
+class Aborted(BaseException):
+    """The kill switch was pulled: like Ctrl-C, not an error of the code that was running."""
+
+    def __init__(self, by: str) -> None:
+        super().__init__(f"aborted by {by}")
+        self.by = by
+
+
+def on_abort(reason) -> None:
+    """Sets the callable that says who pulled the kill switch (read when it is pulled)."""
+    _abort_reason[0] = reason
 
 
 def _on_signal(signum, frame):
@@ -26,12 +41,14 @@ def _on_signal(signum, frame):
     _received.append(signum)
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
+    if signum == signal.SIGUSR1:
+        raise Aborted(_abort_reason[0]())
     raise SystemExit(EXIT_CODES[signum])
 
 
 def install() -> None:
-    """Makes SIGINT raise KeyboardInterrupt and SIGTERM raise SystemExit(143) in the main
-    thread, whatever disposition the process inherited."""
+    """Makes SIGINT raise KeyboardInterrupt, SIGTERM SystemExit(143) and SIGUSR1 Aborted
+    in the main thread, whatever disposition the process inherited."""
     _received.clear()
     for signum in EXIT_CODES:
         signal.signal(signum, _on_signal)

@@ -6,6 +6,8 @@ from harness.faults.base import Fault, FaultNotApplied, register
 @register
 class AppFrozen(Fault):
     kind = "app_frozen"
+    touches = 'replica {replica}: its container paused (docker pause)'
+    radius = 'replica {replica} of the User API; the others serve'
     params = {"replica": 0}
 
     def _apply(self, stack):

@@ -8,6 +8,8 @@ from harness.stack.topology import AUTH_API_PORT
 @register
 class AuthDown(StoppedContainer):
     kind = "auth_down"
+    touches = 'the auth service container: stopped'
+    radius = "the auth dependency: every replica's token checks"
     target = "auth_api"
 
     def _wait_back(self, stack) -> None:

@@ -21,6 +21,8 @@ def release(stack, mode: str) -> dict[str, str]:
 @register
 class BadDeployment(Fault):
     kind = "bad_deployment"
+    touches = 'every User API replica: replaced by a release that is {mode}'
+    radius = 'every replica of the User API'
     params = {"mode": "unready"}
 
     def _apply(self, stack):

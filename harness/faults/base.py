@@ -19,6 +19,10 @@ class Fault:
 
     kind: ClassVar[str] = ""
     params: ClassVar[dict[str, Any]] = {}
+    # What the fault does to which container or proxy, and who feels it: templates of
+    # its values, for a plan that is read before anything is touched.
+    touches: ClassVar[str] = ""
+    radius: ClassVar[str] = ""
 
     def __init__(self, **params: Any) -> None:
         unknown = sorted(set(params) - set(self.params))
@@ -49,6 +53,10 @@ class Fault:
 
     def describe(self) -> dict[str, Any]:
         return {"kind": self.kind, "params": self.values}
+
+    def blast(self) -> dict[str, str]:
+        """Returns what the fault touches and its blast radius, its values filled in."""
+        return {"touches": self.touches.format(**self.values), "radius": self.radius.format(**self.values)}
 
 
 REGISTRY: dict[str, type[Fault]] = {}

@@ -13,6 +13,8 @@ FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 @register
 class ClockSkew(Fault):
     kind = "clock_skew"
+    touches = 'the auth service container: replaced with its clock {offset_s} s ahead (libfaketime)'
+    radius = 'the auth dependency: every token it issues'
     params = {"offset_s": 3600}
 
     def _apply(self, stack):

@@ -6,6 +6,8 @@ from harness.faults.base import Fault, FaultNotApplied, register
 @register
 class CpuThrottling(Fault):
     kind = "cpu_throttling"
+    touches = 'every User API replica: CPU quota {cpus} CPUs (docker update)'
+    radius = 'every replica of the User API'
     params = {"cpus": 0.1}
 
     def _apply(self, stack):

@@ -12,6 +12,8 @@ def _started_at(container) -> str:
 @register
 class DbRestart(Fault):
     kind = "db_restart"
+    touches = 'the PostgreSQL container: restarted'
+    radius = "the database dependency: every replica's pooled connections"
     params = {}
 
     def _apply(self, stack):

@@ -15,6 +15,8 @@ def _set_enabled(stack, dependency: str, enabled: bool) -> None:
 @register
 class DependencyRefused(Fault):
     kind = "dependency_refused"
+    touches = 'the {dependency} proxy (Toxiproxy): disabled, new connections refused'
+    radius = "the {dependency} dependency: every replica's traffic to it"
     params = {"dependency": "postgres"}
 
     def _apply(self, stack):

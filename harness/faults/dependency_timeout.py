@@ -7,6 +7,8 @@ from harness.faults.base import ToxicFault, register
 @register
 class DependencyTimeout(ToxicFault):
     kind = "dependency_timeout"
+    touches = 'the {dependency} proxy (Toxiproxy): traffic dropped, timeout {timeout_ms} ms (0: held open) ({stream})'
+    radius = "the {dependency} dependency: every replica's traffic to it"
     toxic_type = "timeout"
     params = {"dependency": "postgres", "timeout_ms": 0, "stream": "upstream"}
 

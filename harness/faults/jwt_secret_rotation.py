@@ -11,6 +11,8 @@ from harness.faults.base import Fault, FaultNotApplied, register
 @register
 class JwtSecretRotation(Fault):
     kind = "jwt_secret_rotation"
+    touches = 'the auth service container: replaced with a new JWT secret'
+    radius = 'the auth dependency: every token it issues'
     params = {}
 
     def _apply(self, stack):

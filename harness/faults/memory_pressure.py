@@ -25,6 +25,8 @@ def _usage_bytes(container) -> int:
 @register
 class MemoryPressure(Fault):
     kind = "memory_pressure"
+    touches = 'every User API replica: memory limit squeezed (headroom {headroom_mb} MB, below need {below_need}), no swap'
+    radius = 'every replica of the User API'
     params = {"headroom_mb": 24, "below_need": 0.0}
 
     def _apply(self, stack):

@@ -7,6 +7,8 @@ from harness.faults.base import Fault, register
 @register
 class NoFault(Fault):
     kind = "none"
+    touches = 'nothing'
+    radius = 'none'
     params = {}
 
     def _apply(self, stack):

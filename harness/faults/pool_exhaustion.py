@@ -9,6 +9,8 @@ from harness.faults.slow_queries import SlowQueries
 @register
 class PoolExhaustion(SlowQueries):
     kind = "pool_exhaustion"
+    touches = "every User API replica: redeployed with a pool of {db_pool_max} (timeout {pool_timeout_s} s); the database's tables: locked"
+    radius = "every replica of the User API and the database's tables"
     params = {"db_pool_max": 2, "pool_timeout_s": 0.5, "hold_ms": 0, "free_ms": 100}
 
     def _apply(self, stack):

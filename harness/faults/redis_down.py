@@ -7,4 +7,6 @@ from harness.faults.stopped import StoppedContainer
 @register
 class RedisDown(StoppedContainer):
     kind = "redis_down"
+    touches = 'the Redis container: stopped'
+    radius = "the cache dependency: every replica's reads"
     target = "redis"

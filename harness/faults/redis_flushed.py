@@ -12,6 +12,8 @@ from harness.faults.base import Fault, FaultNotApplied, register
 @register
 class RedisFlushed(Fault):
     kind = "redis_flushed"
+    touches = 'Redis: {share} of its keys evicted (pattern {pattern})'
+    radius = "the cache dependency: every replica's reads"
     params = {"share": 1.0, "pattern": "*"}
 
     def _apply(self, stack):

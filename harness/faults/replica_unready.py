@@ -13,6 +13,8 @@ UNREACHABLE_REDIS = {"redis_url": "redis://toxiproxy:1/0", "redis_port": "1"}  #
 @register
 class ReplicaUnready(Fault):
     kind = "replica_unready"
+    touches = 'replica {replica}: replaced by one whose Redis address answers nothing'
+    radius = 'replica {replica} of the User API; the others serve'
     params = {"replica": 0}
 
     def _apply(self, stack):

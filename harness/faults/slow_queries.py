@@ -27,6 +27,8 @@ def service_tables(conn) -> list[str]:
 @register
 class SlowQueries(Fault):
     kind = "slow_queries"
+    touches = "the database's tables: ACCESS EXCLUSIVE lock (held {hold_ms} ms in bursts, free {free_ms} ms; 0: held)"
+    radius = "the database's tables: every replica's queries"
     params = {"hold_ms": 0, "free_ms": 100}
 
     def __init__(self, **params):

@@ -21,7 +21,7 @@ from harness.runbook import Runbook
 
 SHADE_COLOURS = {"fault": "#d62728", "remediation": "#1f77b4", "recovered": "#2ca02c"}
 VERDICT_CLASS = {"passed": "ok", "pass": "ok", "flaky": "flk", "failed": "bad", "fail": "bad", "unknown": "unk",
-                 "error": "err"}
+                 "aborted": "err", "error": "err"}
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}
 table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;
@@ -108,7 +108,8 @@ def _scenario(record: dict, line: timeline.Timeline, runbook: Runbook, p99_ms: f
                                                     config={"displaylogo": False, "responsive": True})
     proves = "".join(f"<li>{html.escape(p)}</li>" for p in record.get("proves", []))
     fault = html.escape(json.dumps(record.get("fault", {}), default=str)[:2000])
-    error = f'<p class="err">harness error: <pre>{html.escape(record["error"])}</pre></p>' if record["error"] else ""
+    said = "harness error" if record["status"] == "error" else record["status"]
+    error = f'<p class="err">{said}: <pre>{html.escape(record["error"])}</pre></p>' if record["error"] else ""
     remediation = html.escape(record.get("remediation") or "none")
     return (f'<section class="scenario" id="{sid}"><h3>{sid}: {html.escape(record["title"])}</h3>'
             f'<p>{_verdict(record["status"])} - runbook section <b>{html.escape(record["runbook"])}</b>; '

@@ -23,8 +23,8 @@ def failure_text(record: dict) -> tuple[str, str]:
     window = f" (window: {first['evidence']['window']})" if first["evidence"].get("window") else ""
     message = f"runbook: {proves} | check: {first['check']}{window} [{first['status']}] | expected: {first['check']} | " \
               f"observed: {json.dumps(observed, default=str)[:600]}"
-    if record["status"] == "error" and record["error"]:  # failed to run: why first, the checks it left undecided after
-        message = f"error: {record['error'].splitlines()[0][:600]} | {message}"
+    if record["status"] in ("error", "aborted") and record["error"]:  # why first, then the checks left undecided
+        message = f"{record['status']}: {record['error'].splitlines()[0][:600]} | {message}"
     details = "\n".join(f"{v['status']}: {v['check']}: {json.dumps(v['evidence'], default=str)[:1000]}" for v in bad)
     return message, details
 
@@ -42,7 +42,7 @@ def _flaky(case: ET.Element, record: dict, flaky_is_ok: bool) -> None:
 
 
 def _failed(record: dict, flaky_is_ok: bool) -> bool:
-    return record["status"] in ("failed", "unknown") or (record["status"] == "flaky" and not flaky_is_ok)
+    return record["status"] in ("failed", "unknown", "aborted") or (record["status"] == "flaky" and not flaky_is_ok)
 
 
 def render(records: list[dict], name: str = "runbook-drill", flaky_is_ok: bool = False) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from harness.report.compare import Row
 from harness.run.suite import STATUSES, counts, deciding, exit_code
 
-MARK = {"passed": "✅", "flaky": "⚠️", "failed": "❌", "unknown": "❔", "error": "💥"}
+MARK = {"passed": "✅", "flaky": "⚠️", "failed": "❌", "unknown": "❔", "aborted": "🛑", "error": "💥"}
 
 
 def _cell(text: str) -> str:

@@ -38,7 +38,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from harness import progress
+from harness import progress, signals
 from harness.alerts.detection import paging_times
 from harness.checks import FAIL, UNKNOWN
 from harness.errors import HarnessError
@@ -106,6 +106,7 @@ class ScenarioRun:
         self.generators: list = []
         self.started = time.time()
         self.calibration = None
+        self.healed = False
 
     def setup(self) -> None:
         progress.current().update("setup: observers and load")
@@ -246,8 +247,12 @@ class ScenarioRun:
         end): the service as users see it again (None: not yet, or no load balancer)."""
         return self.history.ready_for_good_since("lb", READY_PATH, Window("recovery", start, end))
 
-    def teardown(self) -> None:
+    def teardown(self, heal_first: bool = False) -> None:
+        """Stops the load and the observers, collects the logs and heals every fault -
+        the faults first when `heal_first` (the kill switch: healed within its 2 s)."""
         progress.current().update("teardown: load stopped, logs collected, final heal")
+        if heal_first:
+            self._final_heal()
         for generator in reversed(self.generators):
             _safe(generator.stop)
         observers.stop_all(self.pollers)
@@ -256,6 +261,12 @@ class ScenarioRun:
             _safe(lambda: observers.collect_events(self.history, f"replica-{i}", replica, self.started - 1))
         for name, lines in self.stack.removed_logs.items():
             _safe(lambda: observers.record_log_lines(self.history, name, lines))
+        self._final_heal()
+
+    def _final_heal(self) -> None:
+        if self.healed:
+            return
+        self.healed = True
         for fault in [self.fault, *reversed(self.background)]:
             self.journal.run(f"final heal {fault.kind}", lambda f=fault: _safe(lambda: f.heal(self.stack)))
 
@@ -277,10 +288,12 @@ def run_scenario(stack: StackLike, scenario: Scenario, journal_dir: Path,
         status, error = "error", str(exc)
     except Exception as exc:
         status, error = "error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-1500:]}"
+    except signals.Aborted as exc:  # the kill switch: heal first, write the journal, then stop
+        status, error, interrupted = "aborted", str(exc), exc
     except BaseException as exc:  # Ctrl-C, SIGTERM: clean up, write the journal, then stop
         status, error, interrupted = "error", f"interrupted ({type(exc).__name__})", exc
     finally:
-        run.teardown()
+        run.teardown(heal_first=status == "aborted")
     verdicts = [check.evaluate(run.history) for check in scenario.steady + scenario.during + scenario.after]
     if status is None:
         statuses = {v.status for v in verdicts}

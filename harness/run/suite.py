@@ -22,7 +22,7 @@ from harness.run.scenario import Scenario
 from harness.stack import Stack, StackConfig
 
 
-STATUSES = ("passed", "flaky", "failed", "unknown", "error")  # a scenario's verdicts, as every reader counts them
+STATUSES = ("passed", "flaky", "failed", "unknown", "aborted", "error")  # a scenario's verdicts, as every reader counts them
 RERUN = ("failed", "unknown")  # the verdicts --rerun-failed runs again
 
 
@@ -32,12 +32,13 @@ def counts(records: list[dict]) -> dict[str, int]:
 
 
 def exit_code(records: list[dict], flaky_is_ok: bool = False) -> int:
-    """0 all passed; 1 any failed or unknown, or flaky (unless `flaky_is_ok`); 3 any
-    harness error (and nothing failed)."""
+    """0 all passed; 1 any failed or unknown, or flaky (unless `flaky_is_ok`); 4 any
+    aborted by a stop condition (and nothing failed); 3 any harness error (and nothing
+    failed or aborted)."""
     statuses = {r["status"] for r in records}
     if statuses & {"failed", "unknown"} or ("flaky" in statuses and not flaky_is_ok):
         return 1
-    return 3 if "error" in statuses else 0
+    return 4 if "aborted" in statuses else 3 if "error" in statuses else 0
 
 
 @dataclass
@@ -60,8 +61,8 @@ class SuiteResult:
 
 def deciding(record: dict) -> str:
     """Returns the evidence that decided a scenario that did not pass, in one line."""
-    if record["status"] == "error":
-        return record["error"].splitlines()[0][:300] if record["error"] else "harness error"
+    if record["status"] in ("error", "aborted"):
+        return record["error"].splitlines()[0][:300] if record["error"] else record["status"]
     if record["status"] == "flaky":
         first = record["attempts"][0]
         return f"attempt 1 {first['status']}: {first['deciding']}"[:400]

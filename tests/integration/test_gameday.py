@@ -22,7 +22,10 @@ def _gameday(*args: str) -> pexpect.spawn:
 def test_a_walk_through_pauses_before_each_phase_and_shows_the_verdicts(session):
     child = _gameday("health-baseline")
     child.expect("The runbook, section 'Health Checks'")
+    child.expect(r"### Liveness Probe\s+- Endpoint: `GET /health/live`")  # the sub-sections: the probes
+    child.expect(r"### Readiness Probe\s+- Endpoint: `GET /health/ready`")
     child.expect(r"load balancer: +http://127\.0\.0\.1:\d+")
+    child.expect(r"\] game day health-baseline: setup: observers and load")  # the progress lines name it
     phases = []
     for _ in range(4):
         child.expect(PROMPT)

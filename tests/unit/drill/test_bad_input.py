@@ -34,6 +34,7 @@ def _drifted(tmp_path):
     (["report", "--merge", "/nonexistent/run"], "/nonexistent/run: no such directory"),
     (["images", "--load", "/nonexistent/cache"], "--load /nonexistent/cache: no such directory"),
     (["history", "--keep", "0"], "is not a number of runs of at least 1"),
+    (["gameday", "no-such-scenario", "--plan"], "unknown scenario 'no-such-scenario'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, fragment, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("DRILL_CONFIG", str(tmp_path / "none.toml"))
@@ -57,3 +58,4 @@ def test_coverage_prints_every_machine_checkable_line_as_proved(capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[-1].endswith("0 not-covered")
     assert "a manual page: a person decides to escalate" in out
+

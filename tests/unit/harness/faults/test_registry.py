@@ -36,3 +36,12 @@ def test_a_bad_dependency_is_refused_before_anything_is_applied():
     fault = make("dependency_refused", dependency="mysql")
     with pytest.raises(ConfigError, match="dependency must be one of postgres, redis, auth"):
         fault.inject(stack=None)  # never reaches the stack
+
+
+def test_every_fault_kind_says_what_it_touches_and_who_feels_it_with_its_values_filled_in():
+    from harness.faults.base import REGISTRY
+
+    for kind, cls in REGISTRY.items():
+        blast = cls().blast()
+        assert blast["touches"] and blast["radius"], kind
+        assert "{" not in blast["touches"] + blast["radius"], (kind, blast)

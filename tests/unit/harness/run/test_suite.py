@@ -71,6 +71,12 @@ def test_a_flaky_scenario_fails_the_run_unless_let_through(statuses, flaky_is_ok
     assert suite.exit_code([{"status": s} for s in statuses], flaky_is_ok) == code
 
 
-def test_every_verdict_is_counted_flaky_included():
-    counts = suite.counts([{"status": s} for s in ("passed", "flaky", "flaky", "unknown")])
-    assert counts == {"passed": 1, "flaky": 2, "failed": 0, "unknown": 1, "error": 0}
+def test_every_verdict_is_counted_flaky_and_aborted_included():
+    counts = suite.counts([{"status": s} for s in ("passed", "flaky", "flaky", "unknown", "aborted")])
+    assert counts == {"passed": 1, "flaky": 2, "failed": 0, "unknown": 1, "aborted": 1, "error": 0}
+
+
+def test_an_aborted_scenario_exits_4_unless_one_deviated_and_before_a_harness_error():
+    assert suite.exit_code([{"status": "passed"}, {"status": "aborted"}]) == 4
+    assert suite.exit_code([{"status": "aborted"}, {"status": "error"}]) == 4
+    assert suite.exit_code([{"status": "aborted"}, {"status": "failed"}]) == 1
