@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from drill.runs import (StackChoice, add_plan_argument, add_profile_arguments, add_target_arguments, engine_session,
-                        new_run_dir, point_latest, print_plan, profile_of, runbook_of, scenarios_of)
+from drill.runs import (StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument, add_target_arguments,
+                        engine_session, new_run_dir, point_latest, print_plan, profile_of, runbook_of, scenarios_of)
 from harness import progress
-from harness.run import abort
+from harness.run import abort, stops
 from harness.runbook import Runbook
 
 PHASES = {
@@ -77,8 +77,9 @@ def cmd_gameday(settings, args) -> int:
 
     runbook, profile = runbook_of(args), profile_of(args)
     scenario = scenarios.select(scenarios_of(args), [args.id], [])[0]
+    conditions = stops.for_scenario(runbook, scenario, stops.parse_all(args.stop_when, runbook))
     if args.plan:
-        return print_plan([scenario])
+        return print_plan([scenario], lambda _: conditions)
     make_stack = StackChoice(args)
     with engine_session(settings) as session:
         run_id, run_dir = new_run_dir()
@@ -92,7 +93,7 @@ def cmd_gameday(settings, args) -> int:
             print(f"   kill switch:           drill abort --run {run_id}  (heals everything, exit 130)")
             with abort.running(settings.state_dir, run_id, settings.abort_file), \
                     progress.task(f"game day {scenario.id}"):  # its phases' lines name it
-                record = run_scenario(stack, scenario, run_dir / "journal", hook=walk)
+                record = run_scenario(stack, scenario, run_dir / "journal", hook=walk, conditions=conditions)
     html.write([record], runbook, run_dir / "index.html", title)
     point_latest(run_dir)
     print(f"\n{record['status'].upper()}: {scenario.id}; report {run_dir / 'index.html'}")
@@ -125,6 +126,7 @@ def add_parsers(sub) -> None:
     gameday.add_argument("id", metavar="ID", help="the scenario (see `drill list`)")
     gameday.add_argument("--auto", action="store_true", help="do not pause between phases")
     add_plan_argument(gameday)
+    add_stop_argument(gameday)
     gameday.add_argument("--user-api-image", metavar="REF", help="run against a candidate image instead")
     gameday.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
     add_profile_arguments(gameday)

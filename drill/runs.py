@@ -133,14 +133,23 @@ def add_plan_argument(parser) -> None:
                              "longest time anything stays broken - and start nothing")
 
 
-def print_plan(chosen: list) -> int:
-    """Prints the plan of each scenario (nothing is started, no engine asked); returns 0."""
+def print_plan(chosen: list, stops_for) -> int:
+    """Prints the plan of each scenario with its stop conditions (`stops_for(scenario)`);
+    nothing is started, no engine asked. Returns 0."""
     from harness.run.plan import plan
 
     plans = [plan(scenario) for scenario in chosen]
-    for one in plans:
-        print("\n".join(one.lines()) + "\n")
+    for scenario, one in zip(chosen, plans):
+        said = "; ".join(c.text for c in stops_for(scenario)) or "none"
+        print("\n".join(one.lines() + [f"   stop conditions: {said}"]) + "\n")
     longest = max(plans, key=lambda p: p.longest_broken_s)
     print(f"{len(plans)} scenario(s), one at a time; the longest time anything stays broken: "
           f"{longest.longest_broken_s:.0f} s ({longest.scenario}); nothing was started")
     return 0
+
+
+def add_stop_argument(parser) -> None:
+    parser.add_argument("--stop-when", action="append", metavar="EXPR",
+                        help="a stop condition: heal at once and record the scenario aborted (exit 4) when it holds; "
+                             "replaces the runbook's default of its kind, or adds one: 'error_rate>20%% for 10s', "
+                             "'p99>5s for 30s', 'alert ServiceDown for 60s', 'down for 300s' (repeatable)")

@@ -16,11 +16,11 @@ import argparse
 import json
 from pathlib import Path
 
-from drill.runs import (REPORTS_DIR, StackChoice, add_plan_argument, add_profile_arguments, add_target_arguments,
-                        engine_session, new_run_dir, point_latest, print_plan, profile_of, require_image, runbook_of,
-                        scenarios_of)
+from drill.runs import (REPORTS_DIR, StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument,
+                        add_target_arguments, engine_session, new_run_dir, point_latest, print_plan, profile_of,
+                        require_image, runbook_of, scenarios_of)
 from harness.errors import ConfigError
-from harness.run import abort, shards
+from harness.run import abort, shards, stops
 from harness.runbook import Runbook
 
 
@@ -45,6 +45,7 @@ def cmd_run(settings, args) -> int:
 
     runbook = runbook_of(args)
     args.service_profile = profile_of(args)
+    args.stops = stops.parse_all(args.stop_when, runbook)  # validated before anything starts
     every = scenarios_of(args)
     chosen = scenarios.select(every, args.ids, args.section or [])
     if args.baseline_image and not args.user_api_image:
@@ -52,7 +53,7 @@ def cmd_run(settings, args) -> int:
     make_stack = StackChoice(args)
     chosen, plan = shard_of(chosen, args)
     if args.plan:
-        return print_plan(chosen)
+        return print_plan(chosen, lambda scenario: stops.for_scenario(runbook, scenario, args.stops))
     if plan is not None and not chosen:
         return _empty_shard(runbook, plan)
     with engine_session(settings) as session:
@@ -132,12 +133,13 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
     out.mkdir(parents=True, exist_ok=True)
     (out / RUN_FILE).write_text(json.dumps({"title": title, **image_identity(session, image)}, indent=1) + "\n")
     result = run_suite(session, chosen, stack_config(image, profile=profile), out / "journal", print_result,
-                       make_stack, reruns=args.rerun_failed)
+                       make_stack, reruns=args.rerun_failed,
+                       stops_for=lambda scenario: stops.for_scenario(runbook, scenario, getattr(args, "stops", [])))
     result.flaky_is_ok = args.flaky_is_ok
     files = write_outputs(result.records, runbook, out, f"{title} against {against}", args, summarize=summarize)
     counts = result.counts()
     print(f"suite: {counts['passed']} passed, {counts['flaky']} flaky, {counts['failed']} failed, "
-          f"{counts['unknown']} unknown, {counts['error']} errors in {result.seconds:.0f}s; stack starts: "
+          f"{counts['unknown']} unknown, {counts['aborted']} aborted, {counts['error']} errors in {result.seconds:.0f}s; stack starts: "
           f"{result.stack_starts}; report: {files['report']}; journals: {files['journals']}; junit: {files['junit']}",
           flush=True)
     return result
@@ -227,6 +229,7 @@ def add_parsers(sub) -> None:
     run.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
     run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
     add_plan_argument(run)
+    add_stop_argument(run)
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")
     run.add_argument("--strict-coverage", action="store_true",
                      help="exit 1 when a checkable runbook line has no scenario that proves it (see `drill coverage`)")

@@ -53,7 +53,7 @@ def _recordable(output: Any) -> Any:
 SCHEMA_VERSION = 2  # 1: journals written before the version was (the same fields)
 
 
-OPTIONAL = ("seconds", "attempts")  # fields a journal may leave out
+OPTIONAL = ("seconds", "attempts", "stop")  # fields a journal may leave out
 
 
 class JournalError(ValueError):
@@ -69,7 +69,9 @@ class ScenarioRecord:
     scenario: str
     title: str
     runbook: str
-    status: str  # passed, failed, unknown, error, flaky (failed, then passed on a rerun); running in a snapshot
+    # passed, failed, unknown, error, flaky (failed, then passed on a rerun), aborted (a stop
+    # condition or the kill switch); running in a snapshot
+    status: str
     error: str
     start: float
     end: float
@@ -84,6 +86,7 @@ class ScenarioRecord:
     history: dict[str, Any]
     seconds: float | None = None  # the run's wall time, set by the suite
     attempts: list[dict[str, Any]] | None = None  # a rerun scenario's earlier attempts (--rerun-failed)
+    stop: dict[str, Any] | None = None  # the stop condition that aborted it, with its evidence
     schema: int = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:

@@ -33,6 +33,11 @@ before the final heal)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import signal
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -48,6 +53,7 @@ from harness.polling import wait_until
 from harness.run import journal
 from harness.run.journal import Journal, ScenarioRecord
 from harness.run.scenario import PhaseHook, Scenario, Unwatched, call_step
+from harness.run.stops import StopCondition, Tripped, Watch
 from harness.stack.protocol import StackLike
 from harness.stack.topology import LIVE_PATH, READY_PATH
 
@@ -98,9 +104,12 @@ def _wait(seconds: float) -> None:
 class ScenarioRun:
     """The state of one scenario run, so each phase is a method of its own."""
 
-    def __init__(self, stack, scenario: Scenario, hook: PhaseHook | None = None) -> None:
+    def __init__(self, stack, scenario: Scenario, hook: PhaseHook | None = None,
+                 conditions: list[StopCondition] = ()) -> None:
         self.stack, self.scenario, self.hook = stack, scenario, hook or Unwatched()
         self.history, self.journal, self.fault = History(), Journal(), scenario.fault()
+        self.watch = Watch(list(conditions), self.history, self._trip)
+        self.armed = False  # a tripped condition interrupts the main thread (run_scenario arms it)
         self.background = [make() for make in scenario.background]
         self.pollers: list = []
         self.generators: list = []
@@ -116,6 +125,7 @@ class ScenarioRun:
         for fault in self.background:
             self.journal.run(f"background {fault.kind}", lambda f=fault: f.inject(stack))
         self.pollers = _observe(stack, self.history)
+        self.watch.start()
         if s.load:
             self.generators.append(_generator(stack, self.history, s.load).start())
             self.generators[-1].wait_ready()
@@ -251,6 +261,8 @@ class ScenarioRun:
         """Stops the load and the observers, collects the logs and heals every fault -
         the faults first when `heal_first` (the kill switch: healed within its 2 s)."""
         progress.current().update("teardown: load stopped, logs collected, final heal")
+        self.armed = False  # nothing interrupts the cleanup
+        self.watch.stop()
         if heal_first:
             self._final_heal()
         for generator in reversed(self.generators):
@@ -263,6 +275,25 @@ class ScenarioRun:
             _safe(lambda: observers.record_log_lines(self.history, name, lines))
         self._final_heal()
 
+    def _trip(self) -> None:
+        """Called by the watch (its thread) when a stop condition holds."""
+        if self.armed:
+            os.kill(os.getpid(), signal.SIGUSR2)
+
+    def after_trip(self) -> BaseException | None:
+        """A stop condition held: heals now, then still watches the recovery (its
+        evidence, not a verdict); returns a Ctrl-C or abort met meanwhile, to re-raise."""
+        self.armed = False
+        self.history.record("stop", "stop-conditions", **self.watch.tripped)
+        self._final_heal()
+        try:
+            self._recovery()
+        except (KeyboardInterrupt, SystemExit, signals.Aborted) as exc:
+            return exc
+        except Exception:  # the recovery after a trip is evidence; the verdict is aborted
+            pass
+        return None
+
     def _final_heal(self) -> None:
         if self.healed:
             return
@@ -271,19 +302,24 @@ class ScenarioRun:
             self.journal.run(f"final heal {fault.kind}", lambda f=fault: _safe(lambda: f.heal(self.stack)))
 
 
-def run_scenario(stack: StackLike, scenario: Scenario, journal_dir: Path,
-                 hook: PhaseHook | None = None) -> dict[str, Any]:
+def run_scenario(stack: StackLike, scenario: Scenario, journal_dir: Path, hook: PhaseHook | None = None,
+                 conditions: list[StopCondition] = ()) -> dict[str, Any]:
     """Runs one scenario on a started stack; returns (and writes) its journal. A `hook`
-    is told of each phase (a game day walks through them).
+    is told of each phase (a game day walks through them); a stop condition of
+    `conditions` that holds heals the fault at once and ends the scenario aborted.
 
     The final heal runs in every case, even on an error or Ctrl-C (which is re-raised
     once the journal is written)."""
-    run = ScenarioRun(stack, scenario, hook)
+    run = ScenarioRun(stack, scenario, hook, conditions)
     status, error, interrupted = None, "", None
     stack.removed_logs.clear()
     try:
-        run.setup()
-        run.measure()
+        with _tripping(run):
+            run.setup()
+            run.measure()
+    except Tripped as exc:
+        status, error = "aborted", f"{exc}: {json.dumps(exc.evidence, default=str)[:400]}"
+        interrupted = run.after_trip()
     except HarnessError as exc:
         status, error = "error", str(exc)
     except Exception as exc:
@@ -304,6 +340,30 @@ def run_scenario(stack: StackLike, scenario: Scenario, journal_dir: Path,
     return record
 
 
+@contextlib.contextmanager
+def _tripping(run: ScenarioRun):
+    """Makes a tripped stop condition raise Tripped in this (the main) thread while the
+    block runs; in another thread the condition is only recorded, and raised after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        if run.watch.tripped:
+            raise Tripped(run.watch.tripped)
+        return
+    previous = signal.signal(signal.SIGUSR2, lambda *_: _raise_tripped(run))
+    run.armed = True
+    try:
+        yield
+    finally:
+        run.armed = False
+        signal.signal(signal.SIGUSR2, previous)
+
+
+def _raise_tripped(run: ScenarioRun) -> None:
+    if run.armed and run.watch.tripped:
+        run.armed = False
+        raise Tripped(run.watch.tripped)
+
+
 def _safe(action: Callable[[], Any]) -> Any:
     try:
         return action()
@@ -321,4 +381,4 @@ def _record(scenario: Scenario, status: str, error: str, run: ScenarioRun, verdi
         background=[{**f.describe(), "evidence": f.evidence} for f in run.background],
         activities=[vars(a) for a in run.journal.activities],
         verdicts=[{"check": v.check, "status": v.status, "evidence": v.evidence} for v in verdicts],
-        paging=paging_times(run.history), history=run.history.to_json())
+        paging=paging_times(run.history), history=run.history.to_json(), stop=run.watch.tripped)

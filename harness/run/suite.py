@@ -82,7 +82,7 @@ def _keep_attempt(journal_dir: Path, record: dict, attempt: int) -> str:
     return str(kept)
 
 
-def rerun(stack, scenario: Scenario, journal_dir: Path, record: dict, reruns: int) -> dict:
+def rerun(stack, scenario: Scenario, journal_dir: Path, record: dict, reruns: int, conditions=()) -> dict:
     """Runs a failed or unknown scenario again on a fresh reset, up to `reruns` times,
     until it passes; returns the last record - flaky if a rerun passed - with the earlier
     attempts listed (their verdict, deciding evidence and kept journal)."""
@@ -94,7 +94,7 @@ def rerun(stack, scenario: Scenario, journal_dir: Path, record: dict, reruns: in
         progress.current().end(f"{record['status']}; running it again")
         progress.current().begin(f"rerun {len(attempts)}/{reruns} {scenario.id}", "reset")
         stack.reset()
-        record = run_scenario(stack, scenario, journal_dir)
+        record = run_scenario(stack, scenario, journal_dir, conditions=conditions)
     if not attempts:
         return record
     status = "flaky" if record["status"] == "passed" else record["status"]
@@ -103,10 +103,12 @@ def rerun(stack, scenario: Scenario, journal_dir: Path, record: dict, reruns: in
 
 def run_suite(session, scenarios: list[Scenario], config: StackConfig, journal_dir: Path,
               on_result: Callable[[dict], None] = lambda record: None,
-              stack_class: Callable[..., Stack] = Stack, reruns: int = 0) -> SuiteResult:
+              stack_class: Callable[..., Stack] = Stack, reruns: int = 0,
+              stops_for: Callable[[Scenario], list] = lambda scenario: []) -> SuiteResult:
     """Starts the stack once (`stack_class(session, config)`: the harness's own, or a
     compose project attached) and runs `scenarios` in order, each failed or unknown one
-    again up to `reruns` times; returns their records."""
+    again up to `reruns` times, each under its stop conditions (`stops_for`); returns
+    their records."""
     result, started, reporter = SuiteResult(), time.monotonic(), progress.current()
     with contextlib.ExitStack() as started_stack:
         with progress.task("stack", "starting"):
@@ -116,7 +118,9 @@ def run_suite(session, scenarios: list[Scenario], config: StackConfig, journal_d
             reporter.begin(f"scenario {index + 1}/{len(scenarios)} {scenario.id}", "reset" if index else "")
             if index:
                 stack.reset()
-            record = rerun(stack, scenario, journal_dir, run_scenario(stack, scenario, journal_dir), reruns)
+            conditions = stops_for(scenario)
+            record = rerun(stack, scenario, journal_dir, run_scenario(stack, scenario, journal_dir,
+                                                                      conditions=conditions), reruns, conditions)
             reporter.end(record["status"])
             record["seconds"] = round(record["end"] - record["start"], 2)
             result.records.append(record)

@@ -35,6 +35,10 @@ def _drifted(tmp_path):
     (["images", "--load", "/nonexistent/cache"], "--load /nonexistent/cache: no such directory"),
     (["history", "--keep", "0"], "is not a number of runs of at least 1"),
     (["gameday", "no-such-scenario", "--plan"], "unknown scenario 'no-such-scenario'"),
+    (["run", "--stop-when", "p99>5s"], "--stop-when 'p99>5s': not a stop condition; e.g. "),
+    (["run", "db-refused", "--stop-when", "down for 0.5s"], "hold it for at least 1s"),
+    (["gameday", "db-refused", "--stop-when", "alert Paged for 5s"], "no alert 'Paged' in the stack's rules; known: "),
+    (["run", "--stop-when", "error_rate>100% for 5s"], "an error rate bound must be under 100%"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, fragment, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("DRILL_CONFIG", str(tmp_path / "none.toml"))

@@ -24,7 +24,7 @@ def _runs(monkeypatch, statuses):
     """Makes run_scenario end in `statuses`, one per call, writing each journal."""
     left = list(statuses)
 
-    def run_scenario(stack, scenario, journal_dir, hook=None):
+    def run_scenario(stack, scenario, journal_dir, hook=None, conditions=()):
         status = left.pop(0)
         record = journal(scenario.id, status=status, verdicts=FAILING if status != "passed" else None)
         return journals.write(journal_dir, ScenarioRecord.from_json(record))
