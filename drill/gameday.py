@@ -1,18 +1,22 @@
 """`drill gameday ID`: one runbook scenario walked through live, for a team on a game
-day. The stack comes up; the runbook section is printed; then each phase - steady
-state, inject, remediation, recovery - waits for Enter (`--auto`: it does not),
-says what to look at (the API, the load balancer, Prometheus, the live report, which is
+day. The stack comes up; the runbook section is printed, sub-sections included; then
+each phase - steady state, inject, remediation, recovery - waits for Enter (`--auto`:
+it does not), takes an observation if one is typed (kept with its time: the day's
+record), says what to look at (the API, the load balancer, Prometheus, the live report,
 rendered again after every phase) and prints each check's verdict once its phase has
-ended. Ctrl-C at any point heals the fault and removes the stack (exit 130)."""
+ended. The day ends with gameday.md beside the report. `--plan` prints what would be
+done and starts nothing; stop conditions end a fault early (exit 4); Ctrl-C or `drill
+abort` from another terminal heals the fault and removes the stack (exit 130)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Callable
 
 from drill.runs import (StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument, add_target_arguments,
                         engine_session, new_run_dir, point_latest, print_plan, profile_of, runbook_of, scenarios_of)
-from harness import progress
+from harness import progress, signals
 from harness.run import abort, stops
 from harness.runbook import Runbook
 
@@ -31,7 +35,10 @@ class Walkthrough:
     def __init__(self, runbook: Runbook, report: Path, title: str, auto: bool,
                  ask: Callable[[str], str] = input) -> None:
         self.runbook, self.report, self.title, self.auto, self.ask = runbook, report, title, auto, ask
-        self.number = 0
+        self.number, self.history = 0, None
+
+    def attach(self, history) -> None:
+        self.history = history
 
     def before(self, phase: str) -> None:
         self.number += 1
@@ -39,9 +46,13 @@ class Walkthrough:
         print(f"\n== phase {self.number}/{len(PHASES)}: {name} - watch {watch}", flush=True)
         if not self.auto:
             try:
-                self.ask(f"   press Enter to {name} (Ctrl-C stops, heals and cleans up) ")
+                said = self.ask(f"   what you saw, which dashboard, which runbook step (optional), then press Enter "
+                                f"to {name} (Ctrl-C stops, heals and cleans up) ")
             except EOFError:  # no more input: carry on as --auto would
                 self.auto = True
+                return
+            if (said or "").strip() and self.history is not None:  # kept with its time: the day's record
+                self.history.record("observation", "facilitator", text=said.strip(), before=phase)
 
     def after(self, phase: str, verdicts: list, snapshot: Callable[[], dict]) -> None:
         from harness.report import html
@@ -69,34 +80,60 @@ def urls(stack) -> list[str]:
 
 
 def cmd_gameday(settings, args) -> int:
-    """Walks one scenario live; exit 0 passed, 1 deviated, 3 harness error, 130 Ctrl-C."""
+    """Walks one scenario live; exit 0 passed, 1 deviated, 3 harness error, 4 a stop
+    condition ended it, 130 Ctrl-C or the kill switch. The day's record (report and
+    gameday.md) is written in every case once the scenario has begun."""
     import scenarios
-    from harness.report import html
-    from harness.run.runner import run_scenario
-    from scenarios.common import stack_config
 
-    runbook, profile = runbook_of(args), profile_of(args)
+    runbook = runbook_of(args)
     scenario = scenarios.select(scenarios_of(args), [args.id], [])[0]
     conditions = stops.for_scenario(runbook, scenario, stops.parse_all(args.stop_when, runbook))
     if args.plan:
         return print_plan([scenario], lambda _: conditions)
-    make_stack = StackChoice(args)
     with engine_session(settings) as session:
         run_id, run_dir = new_run_dir()
         title = f"runbook-drill game day {run_id}: {scenario.id}"
         print(f"{title}\n{scenario.title}\n\nThe runbook, section {scenario.runbook!r}:\n")
         print("\n".join(f"   {line}" for line in runbook.section_text(scenario.runbook).splitlines()))
-        with make_stack(session, stack_config(args.user_api_image, profile=profile)) as stack:
-            print(f"\n{'Attached to the ' + make_stack.target if make_stack.target else 'The stack is up'}. Open:")
-            print("\n".join(urls(stack) + [f"   live report:           {(run_dir / 'index.html').resolve().as_uri()}"]))
-            walk = Walkthrough(runbook, run_dir / "index.html", title, args.auto)
-            print(f"   kill switch:           drill abort --run {run_id}  (heals everything, exit 130)")
-            with abort.running(settings.state_dir, run_id, settings.abort_file), \
-                    progress.task(f"game day {scenario.id}"):  # its phases' lines name it
-                record = run_scenario(stack, scenario, run_dir / "journal", hook=walk, conditions=conditions)
+        try:
+            _walk(settings, session, args, scenario, conditions, (run_id, run_dir, title))
+        except (signals.Aborted, KeyboardInterrupt):
+            _record_the_day(run_dir, scenario.id, runbook, title)  # what was seen, even so
+            raise
+    return _record_the_day(run_dir, scenario.id, runbook, title)
+
+
+def _walk(settings, session, args, scenario, conditions, run: tuple[str, Path, str]) -> None:
+    """Brings the stack up (or attaches) and walks the scenario; its journal is written."""
+    from harness.run.runner import run_scenario
+    from scenarios.common import stack_config
+
+    run_id, run_dir, title = run
+    make_stack = StackChoice(args)
+    with make_stack(session, stack_config(args.user_api_image, profile=profile_of(args))) as stack:
+        print(f"\n{'Attached to the ' + make_stack.target if make_stack.target else 'The stack is up'}. Open:")
+        print("\n".join(urls(stack) + [f"   live report:           {(run_dir / 'index.html').resolve().as_uri()}",
+                                       f"   kill switch:           drill abort --run {run_id}  (heals everything, "
+                                       "exit 130)"]))
+        walk = Walkthrough(runbook_of(args), run_dir / "index.html", title, args.auto)
+        with abort.running(settings.state_dir, run_id, settings.abort_file), \
+                progress.task(f"game day {scenario.id}"):  # its phases' lines name it
+            run_scenario(stack, scenario, run_dir / "journal", hook=walk, conditions=conditions)
+
+
+def _record_the_day(run_dir: Path, scenario_id: str, runbook: Runbook, title: str) -> int:
+    """Writes the report and the Markdown summary from the journal, prints the verdicts;
+    returns the exit code (3 when no journal was written: the scenario never began)."""
+    from harness.report import gameday, html
+
+    path = run_dir / "journal" / f"{scenario_id}.json"
+    if not path.is_file():
+        return 3
+    record = json.loads(path.read_text())
     html.write([record], runbook, run_dir / "index.html", title)
+    summary = gameday.write(record, runbook, run_dir / "index.html")
     point_latest(run_dir)
-    print(f"\n{record['status'].upper()}: {scenario.id}; report {run_dir / 'index.html'}")
+    print(f"\n{record['status'].upper()}: {scenario_id}; report {run_dir / 'index.html'}; the day's record {summary}")
     for verdict in record["verdicts"]:
         print(f"   {verdict['status'].upper():<8} {verdict['check']}")
     return {"passed": 0, "error": 3, "aborted": 4}.get(record["status"], 1)

@@ -59,6 +59,10 @@ def _figure(line: timeline.Timeline, p99_ms: float, error_rate: float):
                       layer="below", row="all", col=1)
         fig.add_annotation(x=start, y=1.0, yref="paper", text=label, showarrow=False, xanchor="left",
                            font={"size": 10, "color": SHADE_COLOURS.get(label, "#999")})
+    for t, _, text in line.notes:  # a game day's observations, where they were typed
+        fig.add_vline(x=t, line_dash="dot", line_color="#555")
+        fig.add_annotation(x=t, y=0.0, yref="paper", text=html.escape(text[:40]), showarrow=False, textangle=-90,
+                           xanchor="right", yanchor="bottom", font={"size": 9, "color": "#555"})
     fig.update_layout(height=640, margin={"l": 60, "r": 20, "t": 40, "b": 40}, showlegend=True,
                       legend={"orientation": "h", "y": -0.08})
     fig.update_xaxes(title_text="seconds since the scenario started", row=4, col=1)
@@ -115,9 +119,18 @@ def _scenario(record: dict, line: timeline.Timeline, runbook: Runbook, p99_ms: f
             f'<p>{_verdict(record["status"])} - runbook section <b>{html.escape(record["runbook"])}</b>; '
             f'detection {_seconds(line.detection_s)}, recovery {_seconds(line.recovery_s)}; '
             f'remediation: {remediation}</p>{error}{_attempts(record)}<p>Proves:</p><ul>{proves}</ul>'
-            f'<div class="plot">{plot}</div><p>Fault: <code>{fault}</code></p>{_checks(record)}'
+            f'<div class="plot">{plot}</div>{_notes(line)}<p>Fault: <code>{fault}</code></p>{_checks(record)}'
             f'<details><summary>The runbook section</summary><pre>'
             f'{html.escape(runbook.section_text(record["runbook"]))}</pre></details></section>')
+
+
+def _notes(line: timeline.Timeline) -> str:
+    """The observations typed at a game day's pauses, as a list under the plot."""
+    if not line.notes:
+        return ""
+    items = "".join(f"<li>+{t:.1f} s, before {html.escape(before)}: {html.escape(text)}</li>"
+                    for t, before, text in line.notes)
+    return f"<p>Observations:</p><ul class=\"notes\">{items}</ul>"
 
 
 def _detail(row: coverage.Row) -> str:

@@ -34,6 +34,7 @@ class Timeline:
     shades: list[tuple[str, float, float]] = field(default_factory=list)
     detection_s: float | None = None
     recovery_s: float | None = None
+    notes: list[tuple[float, str, str]] = field(default_factory=list)  # (t, before which phase, what was seen)
 
 
 def history_of(record: dict) -> History:
@@ -140,4 +141,12 @@ def build(record: dict, slow_ms: float, bucket_s: float = 1.0) -> Timeline:
     return Timeline(t=[round(s - origin + bucket_s / 2, 2) for s in starts], p99_ms=p99, error_pct=errors,
                     ready_replicas=_ready_series(history, starts, bucket_s), metric=metric,
                     metric_series=_metric_series(history, metric, origin), shades=_shades(record, history, origin),
-                    detection_s=detection_s(history, slow_ms), recovery_s=recovery_s(history))
+                    detection_s=detection_s(history, slow_ms), recovery_s=recovery_s(history),
+                    notes=observations(history, origin))
+
+
+def observations(history: History, origin: float) -> list[tuple[float, str, str]]:
+    """Returns what people typed at a game day's pauses: (seconds since the scenario
+    started, the phase it was typed before, the text), in time order."""
+    return [(round(e.t - origin, 2), e.data.get("before", ""), e.data["text"])
+            for e in history.events("observation")]

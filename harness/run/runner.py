@@ -109,6 +109,7 @@ class ScenarioRun:
         self.stack, self.scenario, self.hook = stack, scenario, hook or Unwatched()
         self.history, self.journal, self.fault = History(), Journal(), scenario.fault()
         self.watch = Watch(list(conditions), self.history, self._trip)
+        self.hook.attach(self.history)
         self.armed = False  # a tripped condition interrupts the main thread (run_scenario arms it)
         self.background = [make() for make in scenario.background]
         self.pollers: list = []

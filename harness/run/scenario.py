@@ -18,7 +18,10 @@ class PhaseHook(Protocol):
     """What watches a run phase by phase (a game day): told before each phase starts
     (steady, fault, remediation, recovery) and after it ends, with the verdicts of that
     phase's checks on what is recorded so far (log lines are collected at the end) and
-    a snapshot of the journal as it stands."""
+    a snapshot of the journal as it stands. Attached first to the run's history, where
+    it may record what people saw (a game day's observations)."""
+
+    def attach(self, history) -> None: ...
 
     def before(self, phase: str) -> None: ...
 
@@ -27,6 +30,9 @@ class PhaseHook(Protocol):
 
 class Unwatched:
     """The hook of a run nobody watches."""
+
+    def attach(self, history) -> None:
+        return None
 
     def before(self, phase: str) -> None:
         return None
