@@ -356,7 +356,9 @@ def _tripping(run: ScenarioRun):
         yield
     finally:
         run.armed = False
-        signal.signal(signal.SIGUSR2, previous)
+        # Never back to the default (which ends the process): the watch may still be
+        # sending its signal as the block ends.
+        signal.signal(signal.SIGUSR2, signal.SIG_IGN if previous in (signal.SIG_DFL, None) else previous)
 
 
 def _raise_tripped(run: ScenarioRun) -> None:

@@ -37,16 +37,16 @@ class FakeStack:
 class PacedLoad:
     """A LoadPlan recording one answered 200 request every `gap_s` into the history."""
 
-    def __init__(self, gap_s: float | None) -> None:
-        self.gap_s = gap_s
+    def __init__(self, gap_s: float | None, status: int = 200) -> None:
+        self.gap_s, self.status = gap_s, status
 
     def build(self, history, *_, **__):
-        return PacedGenerator(history, self.gap_s)
+        return PacedGenerator(history, self.gap_s, self.status)
 
 
 class PacedGenerator:
-    def __init__(self, history, gap_s):
-        self.history, self.gap_s, self._stop = history, gap_s, threading.Event()
+    def __init__(self, history, gap_s, status=200):
+        self.history, self.gap_s, self.status, self._stop = history, gap_s, status, threading.Event()
         self._thread = threading.Thread(target=self._send, daemon=True)
 
     def start(self):
@@ -63,7 +63,7 @@ class PacedGenerator:
     def _send(self):
         while self.gap_s is not None and not self._stop.wait(self.gap_s):
             self.history.record("request", "load", t=time.time() - 0.001, endpoint="/users/{user_id}",
-                                method="GET", status=200, error="", latency=0.0005)
+                                method="GET", status=self.status, error="", latency=0.0005)
 
 
 def _scenario(gap_s, **windows) -> Scenario:
@@ -166,3 +166,25 @@ def test_a_settled_condition_never_met_opens_the_window_at_its_bound_and_the_che
     windows = record["history"]["windows"]
     assert 0.4 <= windows["fault_steady"]["start"] - windows["fault"]["start"] < 1.0
     assert _activity(record, "wait for the fault's effect to settle")["output"]["condition_met"] is False
+
+
+def test_a_stop_condition_that_holds_interrupts_the_fault_heals_at_once_and_the_scenario_is_aborted(tmp_path):
+    from harness.run import stops
+
+    failing = Scenario(id="paced", runbook="test", fault=lambda: make("none"), load=PacedLoad(0.01, status=500),
+                       during=[], settle_s=0, fault_s=30, recovery_s=0.1, recovery_max_s=0.5, warmup_s=0)
+    started = time.time()
+    record = run_scenario(FakeStack(), failing, tmp_path, conditions=[stops.parse("error_rate>20% for 1s")])
+    assert record["status"] == "aborted" and record["stop"]["condition"] == "error_rate>20% for 1s"
+    assert time.time() - started < 10  # the 30 s fault cut short
+    heal = _activity(record, "final heal none")
+    assert 0 <= heal["end"] - record["stop"]["at"] < 2.0
+    assert "recovery" in record["history"]["windows"]  # still watched after the heal
+
+
+def test_a_stop_condition_that_never_holds_changes_nothing(tmp_path):
+    from harness.run import stops
+
+    record = run_scenario(FakeStack(), _scenario(0.004, steady_s=0.1), tmp_path,
+                          conditions=[stops.parse("error_rate>20% for 1s")])
+    assert record["status"] == "passed" and "stop" not in record
