@@ -61,13 +61,20 @@ def suite_load(seed: int = 1, **overrides) -> LocustSpec:
     return LocustSpec(**{**spec, **overrides})
 
 
-def lb_answers(status: int, probes: int = 3) -> Callable[[History], bool]:
+def lb_answers(status: int, probes: int = 3, requests: int = 10) -> Callable[[History], bool]:
     """Returns a condition on the history: the load balancer's last `probes` readiness
-    probes (within the last 5 s) answered `status` - for 503, every replica is out of
-    the pool, whenever the image under test got there."""
+    probes (within the last 5 s) answered `status`, and so did the users' last
+    `requests` requests - for 503, every replica is out of the pool, whenever the image
+    under test got there, as users see it: a keep-alive connection to a replica the
+    balancer has marked down still carries requests for a moment (seen: 500s for 0.8 s
+    after its readiness said 503)."""
     def holds(history: History) -> bool:
-        recent = history.probes(Window("recent", time.time() - 5.0, math.inf), "lb", READY_PATH)
-        return len(recent) >= probes and all(e.data["status"] == status for e in recent[-probes:])
+        since = time.time() - 5.0
+        recent = history.probes(Window("recent", since, math.inf), "lb", READY_PATH)
+        if len(recent) < probes or any(e.data["status"] != status for e in recent[-probes:]):
+            return False
+        ended = history.requests_ended(since, math.inf)
+        return len(ended) >= requests and all(e.data.get("status") == status for e in ended[-requests:])
     return holds
 
 

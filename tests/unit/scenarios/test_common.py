@@ -25,3 +25,23 @@ def test_restart_counts_left_from_an_earlier_scenario_are_not_a_restart():
 
 def test_no_container_states_yet_is_no_restart():
     assert not replica_restarted()(History())
+
+
+def test_the_service_is_down_once_the_balancer_says_503_and_the_users_get_503_too():
+    import time
+
+    from harness.observe.history import History
+    from scenarios.common import lb_answers
+
+    history, now = History(), time.time()
+    for n in range(3):
+        history.record("probe", "lb", t=now - 1 + n * 0.25, path="/health/ready", status=503, latency=0.001)
+    for n in range(10):  # a replica marked down still answers on a kept-alive connection
+        history.record("request", "load", t=now - 1 + n * 0.05, endpoint="/users/{user_id}", status=500,
+                       latency=0.005)
+    down = lb_answers(503)
+    assert not down(history)
+    for n in range(10):
+        history.record("request", "load", t=now - 0.4 + n * 0.02, endpoint="/users/{user_id}", status=503,
+                       latency=0.002)
+    assert down(history)
