@@ -96,26 +96,26 @@ def cmd_gameday(settings, args) -> int:
         print(f"{title}\n{scenario.title}\n\nThe runbook, section {scenario.runbook!r}:\n")
         print("\n".join(f"   {line}" for line in runbook.section_text(scenario.runbook).splitlines()))
         try:
-            _walk(settings, session, args, scenario, conditions, (run_id, run_dir, title))
+            _walk(settings, session, args, scenario, conditions, (run_id, run_dir, title, runbook))
         except (signals.Aborted, KeyboardInterrupt):
             _record_the_day(run_dir, scenario.id, runbook, title)  # what was seen, even so
             raise
     return _record_the_day(run_dir, scenario.id, runbook, title)
 
 
-def _walk(settings, session, args, scenario, conditions, run: tuple[str, Path, str]) -> None:
+def _walk(settings, session, args, scenario, conditions, run: tuple[str, Path, str, Runbook]) -> None:
     """Brings the stack up (or attaches) and walks the scenario; its journal is written."""
     from harness.run.runner import run_scenario
     from scenarios.common import stack_config
 
-    run_id, run_dir, title = run
+    run_id, run_dir, title, runbook = run
     make_stack = StackChoice(args)
     with make_stack(session, stack_config(args.user_api_image, profile=profile_of(args))) as stack:
         print(f"\n{'Attached to the ' + make_stack.target if make_stack.target else 'The stack is up'}. Open:")
         print("\n".join(urls(stack) + [f"   live report:           {(run_dir / 'index.html').resolve().as_uri()}",
                                        f"   kill switch:           drill abort --run {run_id}  (heals everything, "
                                        "exit 130)"]))
-        walk = Walkthrough(runbook_of(args), run_dir / "index.html", title, args.auto)
+        walk = Walkthrough(runbook, run_dir / "index.html", title, args.auto)
         with abort.running(settings.state_dir, run_id, settings.abort_file), \
                 progress.task(f"game day {scenario.id}"):  # its phases' lines name it
             run_scenario(stack, scenario, run_dir / "journal", hook=walk, conditions=conditions)

@@ -139,7 +139,8 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
     files = write_outputs(result.records, runbook, out, f"{title} against {against}", args, summarize=summarize)
     counts = result.counts()
     print(f"suite: {counts['passed']} passed, {counts['flaky']} flaky, {counts['failed']} failed, "
-          f"{counts['unknown']} unknown, {counts['aborted']} aborted, {counts['error']} errors in {result.seconds:.0f}s; stack starts: "
+          f"{counts['unknown']} unknown, {counts['aborted']} aborted, {counts['error']} errors in "
+          f"{result.seconds:.0f}s; stack starts: "
           f"{result.stack_starts}; report: {files['report']}; journals: {files['journals']}; junit: {files['junit']}",
           flush=True)
     return result

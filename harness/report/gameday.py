@@ -9,13 +9,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from harness.report import timeline
-from harness.report.summary import MARK
+from harness.report.summary import MARK, cell
 from harness.run.suite import deciding
 from harness.runbook import Runbook
-
-
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _seconds(value: float | None) -> str:
@@ -26,7 +22,7 @@ def _facts(record: dict, line: timeline.Timeline) -> list[str]:
     fault = record.get("fault", {})
     values = ", ".join(f"{k}={v}" for k, v in fault.get("params", {}).items()) or "no parameters"
     facts = [f"- verdict: {MARK.get(record['status'], '')} **{record['status']}**"
-             + ("" if record["status"] == "passed" else f" - {_cell(deciding(record))[:300]}"),
+             + ("" if record["status"] == "passed" else f" - {cell(deciding(record))[:300]}"),
              f"- detection: {_seconds(line.detection_s)}; recovery: {_seconds(line.recovery_s)}",
              f"- fault: `{fault.get('kind', '-')}` ({values}); remediation: {record.get('remediation') or 'none'}"]
     if record.get("stop"):
@@ -38,14 +34,14 @@ def _checks(record: dict) -> list[str]:
     rows = ["| window | check | verdict |", "|---|---|---|"]
     for verdict in record["verdicts"]:
         window = verdict["evidence"].get("window", "")
-        rows.append(f"| {_cell(window)} | {_cell(verdict['check'])} | {verdict['status']} |")
+        rows.append(f"| {cell(window)} | {cell(verdict['check'])} | {verdict['status']} |")
     return rows
 
 
 def _observations(line: timeline.Timeline) -> list[str]:
     if not line.notes:
         return ["(none typed)"]
-    return [f"- +{t:.1f} s, before {before}: {_cell(text)}" for t, before, text in line.notes]
+    return [f"- +{t:.1f} s, before {before}: {cell(text)}" for t, before, text in line.notes]
 
 
 def render(record: dict, runbook: Runbook, report: Path) -> str:

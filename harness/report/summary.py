@@ -12,15 +12,16 @@ from harness.run.suite import STATUSES, counts, deciding, exit_code
 MARK = {"passed": "✅", "flaky": "⚠️", "failed": "❌", "unknown": "❔", "aborted": "🛑", "error": "💥"}
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def cell(text: str) -> str:
+    """Returns `text` safe in a Markdown table cell (pipes escaped, one line)."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _verdicts(records: list[dict]) -> list[str]:
     rows = ["| scenario | runbook section | verdict | seconds | deciding check |", "|---|---|---|---:|---|"]
     for r in records:
-        rows.append(f"| `{r['scenario']}` | {_cell(r['runbook'])} | {MARK.get(r['status'], '')} {r['status']} | "
-                    f"{r['end'] - r['start']:.1f} | {_cell(deciding(r))[:300]} |")
+        rows.append(f"| `{r['scenario']}` | {cell(r['runbook'])} | {MARK.get(r['status'], '')} {r['status']} | "
+                    f"{r['end'] - r['start']:.1f} | {cell(deciding(r))[:300]} |")
     return rows
 
 

@@ -99,8 +99,8 @@ def request(state_dir: Path, run_id: str | None = None, by: str | None = None) -
         raise ConfigError("no run or game day is running here")
     if len(runs) > 1:
         raise ConfigError(f"{len(runs)} runs are running ({', '.join(r['run_id'] for r in runs)}): name one with --run")
+    (run,) = runs
     by = by or f"drill abort ({getpass.getuser()}@{socket.gethostname()}, pid {os.getpid()})"
-    for run in runs:
-        (_registry(state_dir) / f"{run['run_id']}.abort").write_text(json.dumps({"by": by, "at": time.time()}))
-        os.kill(run["pid"], signal.SIGUSR1)
-    return [r["run_id"] for r in runs]
+    (_registry(state_dir) / f"{run['run_id']}.abort").write_text(json.dumps({"by": by, "at": time.time()}))
+    os.kill(run["pid"], signal.SIGUSR1)
+    return [run["run_id"]]

@@ -56,7 +56,6 @@ class Plan:
         out.append(f"   longest time anything stays broken: {self.longest_broken_s:.0f} s")
         return out
 
-
     def _remediation(self) -> str:
         if not self.remediation:
             return "the fault healed (the root cause fixed)"

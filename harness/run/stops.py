@@ -109,7 +109,8 @@ def _checked(condition: StopCondition, alerts: set[str] | None) -> StopCondition
     if condition.kind == "error_rate" and not 0 <= condition.bound < 1:
         raise ConfigError(f"{where}: an error rate bound must be under 100%")
     if condition.kind == "alert" and alerts is not None and condition.alert not in alerts:
-        raise ConfigError(f"{where}: no alert {condition.alert!r} in the stack's rules; known: {', '.join(sorted(alerts))}")
+        raise ConfigError(f"{where}: no alert {condition.alert!r} in the stack's rules; "
+                          f"known: {', '.join(sorted(alerts))}")
     return condition
 
 
