@@ -80,7 +80,7 @@ def _mutant_row(stack, mutant, tag: str, by_id: dict, out: Path, every: bool):
 
 
 def _print_row(row) -> None:
-    from harness.mutation.margins import Margin
+    from harness.checks.margins import Margin
 
     cells = ", ".join(f"{c.scenario}: {c.outcome}" for c in row.cells)
     margin = row.margin and Margin.from_json(row.margin)

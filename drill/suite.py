@@ -27,10 +27,10 @@ from harness.runbook import Runbook
 def print_result(record: dict) -> None:
     """Prints one scenario's result line: verdict, id, seconds and, for one that did
     not pass, the deciding check with its evidence."""
-    from harness.run.suite import deciding
+    from harness.run.suite import deciding, marginal
 
     line = f"{record['status'].upper():<8} {record['scenario']:<34} {record['seconds']:6.1f}s"
-    why = deciding(record)
+    why = deciding(record) or "; ".join(f"marginal: {m.check}: {m.describe()}" for m in marginal(record))
     print(f"{line}  {why}" if why else line, flush=True)
 
 
@@ -121,7 +121,7 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
     """Runs the scenarios against `image` (None: the bundled User API) on one stack;
     writes the journals, JUnit XML and report page (and, when `summarize`, the Markdown
     summary) under `out`; returns the SuiteResult."""
-    from harness.run.suite import run_suite
+    from harness.run.suite import marginal, run_suite
     from scenarios.common import stack_config
 
     make_stack = make_stack or StackChoice(args)
@@ -132,18 +132,39 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
 
     out.mkdir(parents=True, exist_ok=True)
     (out / RUN_FILE).write_text(json.dumps({"title": title, **image_identity(session, image)}, indent=1) + "\n")
+    repeat = getattr(args, "repeat", 1) or 1
     result = run_suite(session, chosen, stack_config(image, profile=profile), out / "journal", print_result,
                        make_stack, reruns=args.rerun_failed,
-                       stops_for=lambda scenario: stops.for_scenario(runbook, scenario, getattr(args, "stops", [])))
+                       stops_for=lambda scenario: stops.for_scenario(runbook, scenario, getattr(args, "stops", [])),
+                       repeat=repeat)
     result.flaky_is_ok = args.flaky_is_ok
-    files = write_outputs(result.records, runbook, out, f"{title} against {against}", args, summarize=summarize)
+    table = write_repeat(result.records, out) if repeat > 1 else None
+    shown = [r for r in result.records if r.get("repetition", repeat) == repeat]  # the report: the last repetition
+    files = write_outputs(shown, runbook, out, f"{title} against {against}", args, summarize=summarize,
+                          repeat=table)
     counts = result.counts()
-    print(f"suite: {counts['passed']} passed, {counts['flaky']} flaky, {counts['failed']} failed, "
-          f"{counts['unknown']} unknown, {counts['aborted']} aborted, {counts['error']} errors in "
+    near = sum(len(marginal(r)) for r in result.records if r["status"] == "passed")
+    print(f"suite: {counts['passed']} passed ({near} marginal check(s)), {counts['flaky']} flaky, "
+          f"{counts['failed']} failed, {counts['unknown']} unknown, {counts['aborted']} aborted, "
+          f"{counts['error']} errors in "
           f"{result.seconds:.0f}s; stack starts: "
           f"{result.stack_starts}; report: {files['report']}; journals: {files['journals']}; junit: {files['junit']}",
           flush=True)
     return result
+
+
+def write_repeat(records: list[dict], out: Path) -> list:
+    """Writes and prints a repeated run's table (repeat.txt and repeat.json under
+    `out`): per scenario its verdicts over the repetitions and each check's worst
+    margin; returns its rows."""
+    from harness.report import repeat
+
+    table = repeat.rows(records)
+    text = repeat.render(table)
+    (out / "repeat.txt").write_text(text + "\n")
+    (out / "repeat.json").write_text(repeat.to_json(table) + "\n")
+    print(text, flush=True)
+    return table
 
 
 def image_identity(session, image: str | None) -> dict:
@@ -157,7 +178,7 @@ def image_identity(session, image: str | None) -> dict:
 
 
 def write_outputs(records: list[dict], runbook: Runbook, out: Path, title: str, args, comparison=None,
-                  summarize: bool = True) -> dict:
+                  summarize: bool = True, repeat: list | None = None) -> dict:
     """Writes the JUnit XML (also to --junit), the report page and (--summary-md) the
     Markdown summary of `records` under `out`; returns where each went."""
     from harness.report import html, junit
@@ -166,7 +187,7 @@ def write_outputs(records: list[dict], runbook: Runbook, out: Path, title: str, 
     xml = junit.write(records, out / "junit.xml", flaky_is_ok)
     if getattr(args, "junit", None):
         xml = junit.write(records, Path(args.junit), flaky_is_ok)
-    files = {"report": html.write(records, runbook, out / "index.html", title), "journals": out / "journal",
+    files = {"report": html.write(records, runbook, out / "index.html", title, repeat), "journals": out / "journal",
              "junit": xml}
     if summarize and getattr(args, "summary_md", None):
         write_summary(records, files, title, args, comparison)
@@ -232,6 +253,10 @@ def add_parsers(sub) -> None:
     add_plan_argument(run)
     add_stop_argument(run)
     run.add_argument("--seed", type=int, help="seed of the load (default 1)")
+    run.add_argument("--repeat", type=_repeat, default=1, metavar="N",
+                     help="flake hunting: run the chosen scenarios N times on one stack; a table per scenario of "
+                          "passes, failures and each check's worst margin (repeat.txt, repeat.json, the report); "
+                          "exit 1 if any repetition did not pass")
     run.add_argument("--strict-coverage", action="store_true",
                      help="exit 1 when a checkable runbook line has no scenario that proves it (see `drill coverage`)")
     add_ci_arguments(run)
@@ -243,6 +268,13 @@ def _count(text: str) -> int:
     """argparse type of --rerun-failed: a whole number from 0 to 10."""
     if not text.isdigit() or int(text) > 10:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of reruns from 0 to 10")
+    return int(text)
+
+
+def _repeat(text: str) -> int:
+    """argparse type of --repeat: a whole number from 1 to 100."""
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of repetitions from 1 to 100")
     return int(text)
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from harness import checks as c
 from harness.errors import HarnessError
 from harness.faults import make
-from harness.run.scenario import Scenario
-from scenarios.common import RELOGIN_S, Oracle, suite_load
+from harness.run.scenario import TOOK_EFFECT, Scenario
+from scenarios.common import RELOGIN_S, Oracle, suite_load, symptom_gone
 
 SECTION = "Authentication Failures"
+SYMPTOM_GONE_S = RELOGIN_S * 3 + 8  # every client logged in again after the fix, with time to spare
 
 
 def _restart_with_current_secret(stack, fault) -> None:
@@ -27,6 +28,7 @@ def _restart_with_current_secret(stack, fault) -> None:
 
 
 def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, resolution: str, **extra) -> Scenario:
+    status = o.rb.value("auth.symptom_status")
     spec = dict(
         id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=o.steady(),
         during=[c.error_rate("fault_steady", above=o.error_rate, statuses={o.rb.value("auth.symptom_status")}),
@@ -34,9 +36,13 @@ def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, resolution: st
                 # service restarted under a rotation or a skew breaks connections for a moment).
                 c.error_rate("fault_late", above=o.error_rate, statuses={o.rb.value("auth.symptom_status")}),
                 o.error_log(o.rb.value("auth.symptom_log"))],
-        after=o.recovered(20), settle_s=2.5, fault_s=4,
-        recovery_settle_s=RELOGIN_S + 0.5,  # every client has a token issued after the fix
-        remediation_name=resolution,
+        # Recovered once the users' 401s are gone (every client has logged in again after
+        # the fix: within its relogin period), judged as a verdict with its time, then the
+        # error rate from there on.
+        recovery_starts_when=symptom_gone({status}), recovery_max_s=SYMPTOM_GONE_S,
+        after=[c.condition_met(TOOK_EFFECT, "recovery", SYMPTOM_GONE_S,
+                               f"the 401s gone within {SYMPTOM_GONE_S:g}s of the resolution"), *o.recovered(20)],
+        settle_s=2.5, fault_s=4, remediation_name=resolution,
         proves=[o.claim("auth.symptom_status"), o.claim("auth.symptom_log"), o.cites(SECTION, cause),
                 *([o.cites(SECTION, resolution)] if resolution else [])])
     spec.update(extra)

@@ -18,6 +18,11 @@ def _searched(history, win, since: str | None):
     return Window(win.name, min(win.start, earlier.start), win.end) if earlier else win
 
 
+def _within(figure: str, seconds: float) -> dict:
+    """The bound of a time-to-something check (its margin: the limit over the time taken)."""
+    return {"figure": figure, "op": "<=", "value": seconds}
+
+
 def alert_fires(name: str, window: str, within_s: float, source: str = "prometheus", since: str | None = None) -> Check:
     """Alert `name` is firing within `within_s` of the window's start (Prometheus's
     /api/v1/alerts, polled); with `since`, firing already from that window's start on
@@ -29,7 +34,8 @@ def alert_fires(name: str, window: str, within_s: float, source: str = "promethe
         first = next((e for e in polls if name in e.data["firing"]), None)
         if first is not None:
             took = max(0.0, first.t - win.start)
-            return (PASS if took <= within_s else FAIL), {"seconds_to_firing": round(took, 2), "limit_s": within_s}
+            return (PASS if took <= within_s else FAIL), {"seconds_to_firing": round(took, 2), "limit_s": within_s,
+                                                          "bound": _within("seconds_to_firing", within_s)}
         if win.end - win.start < within_s:
             return UNKNOWN, {"reason": f"not firing yet after {win.end - win.start:.1f}s"}
         return FAIL, {"polls": len(polls), "firing_seen": sorted({n for e in polls for n in e.data["firing"]}),
@@ -61,6 +67,7 @@ def paged(name: str, receiver: str, window: str, within_s: float, source: str = 
         if pages:
             took = max(0.0, pages[0].t - win.start)
             return (PASS if took <= within_s else FAIL), {"seconds_to_page": round(took, 2), "limit_s": within_s,
+                                                          "bound": _within("seconds_to_page", within_s),
                                                           "runbook_url": pages[0].data["alerts"][0].get("runbook_url")}
         if win.end - win.start < within_s:
             return UNKNOWN, {"reason": f"no page yet after {win.end - win.start:.1f}s"}
@@ -78,7 +85,8 @@ def alert_resolves(name: str, window: str, within_s: float, source: str = "prome
             return UNKNOWN, {"reason": "Prometheus's alerts were not polled in the window"}
         quiet_from = lasting_from(polls, lambda e: name not in e.data["firing"] and name not in e.data["pending"])
         if quiet_from is not None and quiet_from.t - win.start <= within_s:
-            return PASS, {"seconds_to_resolved": round(quiet_from.t - win.start, 2), "limit_s": within_s}
+            return PASS, {"seconds_to_resolved": round(quiet_from.t - win.start, 2), "limit_s": within_s,
+                          "bound": _within("seconds_to_resolved", within_s)}
         if win.end - win.start < within_s:
             return UNKNOWN, {"reason": f"still firing after {win.end - win.start:.1f}s"}
         return FAIL, {"last_polls": samples(polls[-3:]), "limit_s": within_s}

@@ -20,6 +20,21 @@ class Verdict:
     status: str
     evidence: dict[str, Any] = field(default_factory=dict)
 
+    def margin(self):
+        """Returns how far the deciding figure sat from its bound (checks.margins.Margin;
+        None when unknown): a pass's distance inside, a failure's past it."""
+        from harness.checks import margins
+
+        if self.status not in (PASS, FAIL):
+            return None
+        return margins.of(self.check, self.evidence, passed=self.status == PASS)
+
+    def to_json(self) -> dict[str, Any]:
+        """Returns the verdict as a journal keeps it, with its margin."""
+        margin = self.margin()
+        data = {"check": self.check, "status": self.status, "evidence": self.evidence}
+        return {**data, "margin": margin.to_json()} if margin is not None else data
+
 
 @dataclass
 class Check:

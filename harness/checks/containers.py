@@ -35,8 +35,10 @@ def resource_bounded(source: str, field_name: str, window: str, baseline: str, s
         for e in during:
             grown = e.data[field_name] - peaks.get(e.source, 0)
             growth[e.source] = max(growth.get(e.source, grown), grown)
-        ok = all(g <= slack for g in growth.values())
-        return (PASS if ok else FAIL), {"growth_over_baseline_peak": growth, "slack": slack}
+        most = max(growth.values())
+        return (PASS if most <= slack else FAIL), {"growth_over_baseline_peak": growth, "slack": slack,
+                                                   "most_growth": most,
+                                                   "bound": {"figure": "most_growth", "op": "<=", "value": slack}}
     return Check(f"{who(source)} {field_name} stays within {slack:g} of its {baseline} peak", window, judge)
 
 
@@ -62,6 +64,35 @@ def container(source: str, field_name: str, window: str, equals: Any = None, ris
                                         "observations": len(states)}
     what = "rises" if rises else "stays" if stays else f"is {equals!r}"
     return Check(f"{who(source)} {field_name} {what}", window, judge)
+
+
+def cpu_busy(source: str, window: str, below: float) -> Check:
+    """Every container of the source used less than `below` of its CPU limit over the
+    window (CPU time per second from the resource readings, over the limit its state
+    reports; a container with no limit is left out): capacity to spare - a scaled-out
+    deployment the suite's quota leaves room to work."""
+    def judge(history, win):
+        busy: dict[str, float] = {}
+        for src, readings in _by_source(history.events("resources", win, source)).items():
+            limits = [e.data.get("cpus") or 0 for e in history.events("container", win, src)]
+            if len(readings) < 2 or not limits or not limits[-1]:
+                continue
+            first, last = readings[0], readings[-1]
+            used = (last.data["cpu_ns"] - first.data["cpu_ns"]) / 1e9 / max(last.t - first.t, 1e-9)
+            busy[src] = round(used / limits[-1], 3)
+        if not busy:
+            return UNKNOWN, {"reason": "no container with a CPU limit and two resource readings in the window"}
+        most = max(busy.values())
+        return (PASS if most < below else FAIL), {"busy_share": busy, "most_busy": most,
+                                                  "bound": {"figure": "most_busy", "op": "<", "value": below}}
+    return Check(f"{who(source)} CPU use under {below:.0%} of the limit", window, judge)
+
+
+def _by_source(events: list) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for event in events:
+        found.setdefault(event.source, []).append(event)
+    return found
 
 
 def resource(source: str, field_name: str, window: str, rises: bool = True) -> Check:

@@ -94,7 +94,7 @@ def _bounded(moved: float, expected: float, tolerance: float) -> tuple[bool, dic
         return False, {"figure": "moved", "op": "<=", "value": expected + tolerance}
     if moved < expected - tolerance:
         return False, {"figure": "moved", "op": ">=", "value": expected - tolerance}
-    return True, {"figure": "moved", "op": "~", "value": expected}
+    return True, {"figure": "moved", "op": "~", "value": expected, "tolerance": tolerance}
 
 
 def counted(source_phases: tuple[str, ...], name: str, expect: Callable[[list[Event]], int], window: str,

@@ -70,7 +70,9 @@ def metric(source: str, name: str, window: str, change: str, labels: dict[str, s
         evidence = {"first": sum(firsts.values()), "last": sum(lasts.values()), "max": peak,
                     "scrapes": sum(len(p) for p in series.values()), "sources": sorted(series)}
         if change == "reaches":
-            evidence["bound"] = {"figure": "max", "op": ">=", "value": value or 0}
+            # Reaching a level is an event, not a degree: a gauge at a maximum cannot pass it
+            # (a pool at its size) - a pass is categorical, a miss still has its distance.
+            evidence["bound"] = {"figure": "max", "op": ">=", "value": value or 0, "reached_is_categorical": True}
         return (PASS if ok else FAIL), evidence
     detail = f" {value:g}" if change == "reaches" else ""
     claim = {"kind": "metric", "name": name, "labels": labels, "change": change, "value": value}

@@ -27,7 +27,8 @@ def probe_status(source: str, path: str, status: int | None, window: str, share:
         ratio = len(matching) / len(answered)
         return (PASS if ratio >= share else FAIL), {"probes": len(probes), "unanswered": unanswered,
                                                     "matching": len(matching), "share": round(ratio, 3),
-                                                    "bound": {"figure": "share", "op": ">=", "value": share},
+                                                    "bound": {"figure": "share", "op": ">=", "value": share,
+                                                              "of": len(answered)},
                                                     "statuses_seen": sorted({str(e.data["status"]) for e in probes}),
                                                     "first_mismatches": samples([e for e in answered
                                                                                   if e not in matching])}
@@ -45,7 +46,8 @@ def probe_fails(source: str, path: str, window: str, share: float = 1.0) -> Chec
         ratio = len(failed) / len(probes)
         return (PASS if ratio >= share else FAIL), {"probes": len(probes), "failed": len(failed),
                                                     "share": round(ratio, 3),
-                                                    "bound": {"figure": "share", "op": ">=", "value": share},
+                                                    "bound": {"figure": "share", "op": ">=", "value": share,
+                                                              "of": len(probes)},
                                                     "statuses_seen": sorted({str(e.data["status"]) for e in probes})}
     return Check(f"{who(source)} {path} fails (>= {share:.0%} of probes)", window, judge)
 
@@ -60,7 +62,9 @@ def probe_status_within(source: str, path: str, status: int, window: str, second
         if first_good is None:
             return FAIL, {"last": samples(probes[-3:])}
         took = first_good.t - win.start
-        return (PASS if took <= seconds else FAIL), {"seconds_to_status": round(took, 3), "limit_s": seconds}
+        return (PASS if took <= seconds else FAIL), {"seconds_to_status": round(took, 3), "limit_s": seconds,
+                                                     "bound": {"figure": "seconds_to_status", "op": "<=",
+                                                               "value": seconds}}
     return Check(f"{source} {path} answers {status} within {seconds:g}s and stays so", window, judge)
 
 

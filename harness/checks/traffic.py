@@ -44,7 +44,8 @@ def error_rate(window: str, above: float | None = None, below: float | None = No
                 by_status[str(e.data["status"])] = by_status.get(str(e.data["status"]), 0) + 1
         ok = (above is None or rate > above) and (below is None or rate < below)
         return (PASS if ok else FAIL), {"error_rate": round(rate, 4), "answered": len(answered),
-                                        "unknown": len(unknown), "errors_by_status": by_status, "bound": bound_of}
+                                        "unknown": len(unknown), "errors_by_status": by_status,
+                                        "bound": {**bound_of, "of": len(answered)}}
     bound_of = {"figure": "error_rate", "op": ">" if above is not None else "<",
                 "value": above if above is not None else below}
     bound = f"> {above:.1%}" if above is not None else f"< {below:.1%}"

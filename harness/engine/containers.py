@@ -6,6 +6,7 @@ carries the project's labels (see harness.engine.resources) and can always be sw
 
 from __future__ import annotations
 
+import math
 import os
 
 import docker
@@ -13,6 +14,27 @@ import docker.errors
 
 from harness.engine.daemon import LOCAL_SOCKETS
 from harness.engine.resources import run_labels
+
+CFS_PERIOD_US = (10_000, 100_000)  # the scheduler period a quota is given in: at least, at most
+CFS_QUOTA_MIN_US = 1_000  # the engine refuses a smaller quota
+
+
+def cfs_period_us(cpus: float) -> int:
+    """Returns the scheduler period a CPU limit of `cpus` is set in: as short as the
+    engine allows (a 1 ms quota at least), within 10-100 ms. A throttled process waits out
+    the rest of its period: at 100 ms a small quota stalls each request up to ~100 ms,
+    which alone can keep a p99 over the runbook's threshold however many replicas share
+    the load (Kubernetes' period is configurable for the same reason)."""
+    if cpus <= 0:
+        return CFS_PERIOD_US[1]
+    return int(min(CFS_PERIOD_US[1], max(CFS_PERIOD_US[0], math.ceil(CFS_QUOTA_MIN_US / cpus))))
+
+
+def cpus_of(host_config: dict) -> float:
+    """Returns the CPU limit a container's HostConfig sets, in cores (0: none)."""
+    quota, period = host_config.get("CpuQuota") or 0, host_config.get("CpuPeriod") or 100_000
+    return quota / period if quota > 0 else 0.0
+
 
 POSTGRES_USER = "drill"
 POSTGRES_PASSWORD = "drill"

@@ -1,5 +1,6 @@
 """The User API is CPU-throttled: a CPU quota of `cpus` on every replica ("CPU throttling")."""
 
+from harness.engine.containers import cfs_period_us, cpus_of
 from harness.faults.base import Fault, FaultNotApplied, register
 
 
@@ -15,14 +16,14 @@ class CpuThrottling(Fault):
             stack.update_limits(replica, cpus=self.values["cpus"])
 
     def _verify(self, stack):
-        quotas = []
+        limits = []
         for replica in stack.replicas:
             wrapped = replica.get_wrapped_container()
             wrapped.reload()
-            quotas.append(wrapped.attrs["HostConfig"]["CpuQuota"])
-        if quotas != [int(self.values["cpus"] * 100_000)] * len(quotas):
-            raise FaultNotApplied(f"CPU quotas are {quotas}")
-        return {"cpu_quota_us": quotas, "cpu_period_us": 100_000}
+            limits.append(cpus_of(wrapped.attrs["HostConfig"]))
+        if any(abs(cpus - self.values["cpus"]) > 0.0011 for cpus in limits):  # a quota is whole microseconds
+            raise FaultNotApplied(f"CPU limits are {limits} cores, not {self.values['cpus']}")
+        return {"cpus": [round(cpus, 4) for cpus in limits], "cpu_period_us": cfs_period_us(self.values["cpus"])}
 
     def heal(self, stack):
         for replica in stack.replicas:

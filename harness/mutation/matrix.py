@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from harness.mutation import margins
+from harness.checks import margins
 from harness.mutation.catalog import Mutant
 
 KILLED, ELSEWHERE, SURVIVED, UNKNOWN, ERROR = "killed", "killed-elsewhere", "survived", "unknown", "error"

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from harness.engine.containers import cpus_of
 from harness.observe.history import History
 
 DEFAULT_INTERVAL = 0.25  # seconds: a symptom is seen within this long of appearing (probes)
@@ -110,7 +111,8 @@ def container_state(history: History, source: str, container, interval: float = 
         history.record("container", source, status=state["Status"], oom_killed=state["OOMKilled"],
                        paused=state["Paused"], exit_code=state["ExitCode"],
                        restart_count=wrapped.attrs.get("RestartCount", 0),
-                       memory_limit=host.get("Memory", 0), cpu_quota=host.get("CpuQuota", 0))
+                       memory_limit=host.get("Memory", 0), cpu_quota=host.get("CpuQuota", 0),
+                       cpus=cpus_of(host))
     return Poller(f"state-{source}", observe, interval)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from harness.alerts import detection
+from harness.checks import margins
 from harness.errors import ConfigError
 from harness.report import coverage, timeline
 from harness.run import journal
@@ -90,11 +91,33 @@ def _summary(records: list[dict], lines: dict[str, timeline.Timeline]) -> str:
             '</table>')
 
 
+def _margin(verdict: dict) -> str:
+    """A verdict's margin as its cell says it: the figure against its bound, marked when
+    a pass sat near it (or a kill barely past it)."""
+    found = margins.of_verdict(verdict)
+    if found is None:
+        return ""
+    near = ' <b class="fail">marginal</b>' if found.marginal else ' <b class="fail">weak</b>' if found.weak else ""
+    return f"{html.escape(found.describe())}{near}"
+
+
 def _checks(record: dict) -> str:
-    rows = "".join(f'<tr><td>{_verdict(v["status"])}</td><td>{html.escape(v["check"])}</td>'
+    rows = "".join(f'<tr><td>{_verdict(v["status"])}</td><td>{html.escape(v["check"])}</td><td>{_margin(v)}</td>'
                    f'<td><pre>{html.escape(json.dumps(v["evidence"], indent=1, default=str)[:3000])}</pre></td></tr>'
                    for v in record["verdicts"])
-    return f"<table><tr><th>verdict</th><th>check</th><th>evidence</th></tr>{rows}</table>"
+    return f"<table><tr><th>verdict</th><th>check</th><th>margin</th><th>evidence</th></tr>{rows}</table>"
+
+
+def _marginal(records: list[dict]) -> str:
+    """The passes that sat near their bounds, every scenario's, in one list (the next
+    flake, seen before it happens); says so when there are none."""
+    items = "".join(f'<li><a href="#{html.escape(r["scenario"])}">{html.escape(r["scenario"])}</a>: '
+                    f'{html.escape(m.check)}: {html.escape(m.describe())}</li>'
+                    for r in records for m in margins.marginal(r["verdicts"]))
+    said = (f"<ul>{items}</ul>" if items else "<p>None: every pass with a figure sat at least "
+            f"{margins.MARGINAL_BELOW:g}x inside its bound, and no share was a handful of requests from it.</p>")
+    return f'<h2 id="marginal">Marginal passes</h2>{said}'
+
 
 
 def _attempts(record: dict) -> str:
@@ -146,7 +169,19 @@ def _coverage(records: list[dict], runbook: Runbook) -> str:
             f"<th>proved by / equivalent / why not checkable</th></tr>{rows}</table>")
 
 
-def render(records: list[dict], runbook: Runbook, title: str) -> str:
+def _repeat(table: list | None) -> str:
+    """A repeated run's table: per scenario its verdicts, each check's worst margin."""
+    if not table:
+        return ""
+    rows = "".join(f'<tr><td>{html.escape(row.scenario)}</td><td class="num">{row.runs}</td>'
+                   f'<td>{html.escape(", ".join(f"{n} {s}" for s, n in sorted(row.verdicts.items())))}</td>'
+                   f'<td><pre>{html.escape(chr(10).join(f"{c}: {m}" for c, m in row.worst.items()))}</pre></td></tr>'
+                   for row in table)
+    return ('<h2 id="repeat">Repetitions (--repeat)</h2><table><tr><th>scenario</th><th>runs</th><th>verdicts</th>'
+            f'<th>each check\'s worst margin</th></tr>{rows}</table><p>Below: the last repetition.</p>')
+
+
+def render(records: list[dict], runbook: Runbook, title: str, repeat: list | None = None) -> str:
     """Returns the report page for the scenario records (journals) of one run."""
     p99_ms, error_rate = runbook.value("threshold.p99_ms"), runbook.value("threshold.error_rate")
     lines = {r["scenario"]: timeline.build(r, p99_ms) for r in records}
@@ -154,9 +189,12 @@ def render(records: list[dict], runbook: Runbook, title: str) -> str:
     head = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style><script>{_plotly_js()}</script></head><body>")
     summary = ", ".join(f"{n} {s}" for s, n in counts.items())
+    near = sum(len(margins.marginal(r["verdicts"])) for r in records)
+    summary += f'; <a href="#marginal">{near} marginal check(s)</a>'
     body = "".join(_scenario(r, lines[r["scenario"]], runbook, p99_ms, error_rate) for r in records)
     return (f"{head}<h1>{html.escape(title)}</h1><p>{len(records)} scenario(s): {summary}. Runbook: "
-            f"{html.escape(str(runbook.path))}</p>{_summary(records, lines)}<h2>Scenarios</h2>{body}"
+            f"{html.escape(str(runbook.path))}</p>{_repeat(repeat)}{_summary(records, lines)}{_marginal(records)}"
+            f"<h2>Scenarios</h2>{body}"
             f"{_coverage(records, runbook)}</body></html>\n")
 
 
@@ -170,7 +208,7 @@ def load_journals(journal_dir: Path) -> list[dict]:
     return sorted(records, key=lambda r: r["start"])
 
 
-def write(records: list[dict], runbook: Runbook, path: Path, title: str) -> Path:
+def write(records: list[dict], runbook: Runbook, path: Path, title: str, repeat: list | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(records, runbook, title))
+    path.write_text(render(records, runbook, title, repeat))
     return path

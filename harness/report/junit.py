@@ -11,6 +11,8 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from harness.checks import margins
+
 
 def failure_text(record: dict) -> tuple[str, str]:
     """Returns (message, details) for a scenario that did not pass."""
@@ -41,6 +43,20 @@ def _flaky(case: ET.Element, record: dict, flaky_is_ok: bool) -> None:
     ET.SubElement(case, "failure", message=message, type="flaky").text = told
 
 
+def _margins(case: ET.Element, record: dict) -> None:
+    """Adds each decided check's margin as a testcase property ("margin: CHECK" = "598 vs
+    500 (1.2x)", marked marginal or weak), as CI platforms show a case's properties."""
+    found = [m for m in (margins.of_verdict(v) for v in record["verdicts"]) if m is not None]
+    if not found:
+        return
+    properties = ET.SubElement(case, "properties")
+    ET.SubElement(properties, "property", name="marginal checks", value=str(sum(m.marginal for m in found)))
+    for m in found:
+        note = " marginal" if m.marginal else " weak" if m.weak else ""
+        ET.SubElement(properties, "property", name=f"margin: {m.check}"[:200],
+                      value=f"{'pass' if m.passed else 'fail'}: {m.describe()}{note}")
+
+
 def _failed(record: dict, flaky_is_ok: bool) -> bool:
     return record["status"] in ("failed", "unknown", "aborted") or (record["status"] == "flaky" and not flaky_is_ok)
 
@@ -54,6 +70,7 @@ def render(records: list[dict], name: str = "runbook-drill", flaky_is_ok: bool =
     for record in records:
         case = ET.SubElement(suite, "testcase", classname=record["runbook"], name=record["scenario"],
                              time=f"{record['end'] - record['start']:.2f}")
+        _margins(case, record)
         if record["status"] == "passed":
             continue
         if record["status"] == "flaky":

@@ -9,7 +9,7 @@ import html
 import json
 from pathlib import Path
 
-from harness.mutation.margins import WEAK_BELOW, Margin
+from harness.checks.margins import WEAK_BELOW, Margin
 from harness.mutation.matrix import ELSEWHERE, ERROR, KILLED, SURVIVED, UNKNOWN, Cell, Matrix, Row
 from harness.report.html import STYLE, VERDICT_CLASS
 

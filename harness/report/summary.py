@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.report.compare import Row
-from harness.run.suite import STATUSES, counts, deciding, exit_code
+from harness.run.suite import STATUSES, counts, deciding, exit_code, marginal
 
 MARK = {"passed": "✅", "flaky": "⚠️", "failed": "❌", "unknown": "❔", "aborted": "🛑", "error": "💥"}
 
@@ -18,10 +18,12 @@ def cell(text: str) -> str:
 
 
 def _verdicts(records: list[dict]) -> list[str]:
-    rows = ["| scenario | runbook section | verdict | seconds | deciding check |", "|---|---|---|---:|---|"]
+    rows = ["| scenario | runbook section | verdict | seconds | deciding check (or marginal passes) |",
+            "|---|---|---|---:|---|"]
     for r in records:
+        why = deciding(r) or "; ".join(f"marginal: {m.check}: {m.describe()}" for m in marginal(r))
         rows.append(f"| `{r['scenario']}` | {cell(r['runbook'])} | {MARK.get(r['status'], '')} {r['status']} | "
-                    f"{r['end'] - r['start']:.1f} | {cell(deciding(r))[:300]} |")
+                    f"{r['end'] - r['start']:.1f} | {cell(why)[:300]} |")
     return rows
 
 
@@ -46,8 +48,10 @@ def render(records: list[dict], title: str, where: dict[str, Path], comparison: 
     tally = counts(records)
     said = ", ".join(f"{tally[s]} {s}" for s in STATUSES if tally[s])
     code = exit_code(records, flaky_is_ok)
+    near = sum(len(marginal(r)) for r in records if r["status"] == "passed")
     lines = [f"## {title}", "", f"**{len(records)} scenario(s)**: {said or 'none ran'} - exit {code}"
-             + (" (flaky scenarios let through: --flaky-is-ok)" if flaky_is_ok and tally["flaky"] else ""), ""]
+             + (" (flaky scenarios let through: --flaky-is-ok)" if flaky_is_ok and tally["flaky"] else "")
+             + f"; {near} marginal check(s) among the passes", ""]
     lines += _verdicts(records) + ["", "### Against the baseline", ""] + _changes(comparison) + [""]
     lines += ["### Files", ""] + [f"- {name}: `{path}`" for name, path in where.items()] + [""]
     return "\n".join(lines)

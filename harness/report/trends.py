@@ -15,6 +15,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from harness.checks import margins
 from harness.report.compare import figures
 from harness.report.html import STYLE, VERDICT_CLASS, load_journals
 from harness.runbook import RUNBOOK, Runbook, RunbookError
@@ -37,6 +38,8 @@ class Point:
     steady_p99_ms: float | None
     fault_p99_ms: float | None
     flaky: bool = False
+    worst_margin: str | None = None  # the pass nearest its bound: "CHECK: 410 vs 500 (1.22x)"
+    marginal: int = 0  # passes near their bounds
 
 
 @dataclass
@@ -82,10 +85,12 @@ def points_of(reports: Path, run_dir: Path) -> list[tuple[str, Point]]:
     name = str(run_dir.relative_to(reports))
     out = []
     for record in load_journals(run_dir / "journal"):
-        f = figures(record, slow_ms)
+        f, worst = figures(record, slow_ms), margins.worst(record["verdicts"])
         out.append((record["scenario"], Point(name, record["start"], identity.get("image", "unknown"),
                                               identity.get("image_id"), record["status"], f.detection_s,
-                                              f.recovery_s, f.steady_p99_ms, f.fault_p99_ms)))
+                                              f.recovery_s, f.steady_p99_ms, f.fault_p99_ms,
+                                              worst_margin=f"{worst.check}: {worst.describe()}" if worst else None,
+                                              marginal=len(margins.marginal(record["verdicts"])))))
     return out
 
 
@@ -154,7 +159,8 @@ def _row(trend: Trend) -> str:
         "yes" if any(p.flaky for p in trend.points) else "no")
     return (f'<tr><td><a href="#{html.escape(trend.scenario)}">{html.escape(trend.scenario)}</a></td>'
             f'<td class="num">{len(trend.points)}</td><td class="num">{passed}</td><td>{html.escape(flaky)}</td>'
-            f'<td><span class="{VERDICT_CLASS.get(last.status, "unk")}">{html.escape(last.status)}</span> '
+            f'<td class="num">{sum(p.marginal > 0 for p in trend.points)}</td>'
+            f'<td>{html.escape(last.worst_margin or "-")}</td><td><span class="{VERDICT_CLASS.get(last.status, "unk")}">{html.escape(last.status)}</span> '
             f'({html.escape(last.image)})</td></tr>')
 
 
@@ -169,4 +175,4 @@ def render(trends: list[Trend], title: str) -> str:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style><script>{get_plotlyjs()}</script></head><body><h1>{html.escape(title)}</h1>"
             f"<table><tr><th>scenario</th><th>runs</th><th>passed</th><th>flaky (same image, verdict changed)</th>"
-            f"<th>last verdict (image)</th></tr>{table}</table>{plots}</body></html>\n")
+            f"<th>runs with a marginal pass</th><th>last run's pass nearest its bound</th><th>last verdict (image)</th></tr>{table}</table>{plots}</body></html>\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 from harness.checks import REPLICAS
@@ -101,41 +102,103 @@ def backlog_share(history: History, start: float, end: float, threshold_s: float
     return (slow / len(done) if done else 0.0), len(done)
 
 
-def quota_for(utilisation: float, threshold_ms: float, backlogged: float = 0.5, steps: int = 3,
-              factor: float = 0.8, window_s: float = 2.5, settle_s: float = 1.5, tail_s: float = 1.0,
-              demand_s: float = 3.0) -> Callable:
-    """Returns a calibrate function for CPU throttling: the quota is set so the replicas
-    need `utilisation` times what they may use (their CPU use per second over `demand_s`
-    of the load before the quota is set, divided by `utilisation`; the load's first
-    second, its caches cold, would overstate it), so that scaling out has a known
-    effect (5 replicas instead of 2 take it to 0.4 of that). Measured use overstates what a
-    throttled replica needs (its work comes in batches: fewer wake-ups per request), so
-    the quota must also be shown past the saturation edge: at the end of the window, more
-    than `backlogged` of the requests answered in its last `tail_s` waited longer than the
-    threshold - a backlog that lasts, not the transient of the change draining away.
-    Otherwise the quota is lowered by `factor`, at most `steps` times. The server's own
-    histogram (as Prometheus would see it) is recorded beside as evidence."""
+@dataclass(frozen=True)
+class QuotaPlan:
+    """What a CPU quota must do on both sides of the runbook's quick win: `replicas`
+    replicas over their capacity (a backlog grows: High Latency), `scaled_to` replicas
+    of the same quota clearly under it (scaling out clears it). A replica's work is a
+    fixed cost that does not shrink when replicas are added (probes, scrapes, the
+    server's housekeeping: `fixed` cores, measured at rest) and the load's share
+    (`demand` - `fixed` under the load, divided among the replicas)."""
+
+    fixed: float  # cores a replica burns at rest
+    demand: float  # cores a replica burns under the load, `replicas` of them sharing it
+    replicas: int
+    scaled_to: int
+
+    @property
+    def load_share(self) -> float:
+        """Cores the load costs each of `replicas` replicas."""
+        return max(0.0, self.demand - self.fixed)
+
+    def quota(self, over: float) -> float:
+        """Returns the quota at which the load's share is `over` times what is left after
+        the fixed cost: the load's backlog grows by (over - 1) of its arrivals."""
+        return self.fixed + self.load_share / over
+
+    def busy_when_scaled(self, over: float) -> float:
+        """Returns how busy the capacity left for the load is once scaled out, at the
+        quota of `over`: the same load spread over `scaled_to` replicas."""
+        return over * self.replicas / self.scaled_to
+
+    def check(self, least_share: float = 0.1) -> None:
+        """Raises HarnessError ("cannot calibrate: ...") when the load's share is too small
+        beside the fixed cost to be shown by a quota at all - within the readings' noise,
+        a quota that throttles the load throttles the fixed cost, which no scale-out divides."""
+        if self.load_share < least_share * self.fixed or self.load_share <= 0.001:
+            raise HarnessError(
+                f"cannot calibrate CPU throttling: a replica burns {self.fixed:.4f} cores at rest (probes, scrapes, "
+                f"housekeeping) and {self.demand:.4f} under the load - the load's share ({self.load_share:.4f}) is "
+                f"under {least_share:.0%} of the fixed cost, so no quota throttles the load in a way "
+                f"{self.scaled_to} replicas could relieve on this machine and image")
+
+
+def quota_for(threshold_ms: float, scaled_to: int, overs: tuple[float, ...] = (1.2, 1.35, 1.5),
+              busy_most: float = 0.6, backlogged: float = 0.5, window_s: float = 2.5, settle_s: float = 1.5,
+              tail_s: float = 1.0, demand_s: float = 3.0) -> Callable:
+    """Returns a calibrate function for CPU throttling, two-sided: the fault must show
+    AND the runbook's quick win (scale up replicas) must be able to clear it here.
+
+    What a replica burns at rest (the scenario's "rest" window: observers, no load) is its
+    fixed cost; what it burns under the load for `demand_s` before the quota is set, less
+    that, is the load's share. The quota leaves the load `over` times less than it needs
+    after the fixed cost (the first of `overs`), so a backlog grows; scaled to `scaled_to`
+    replicas the same quota leaves the load busy over * replicas / scaled_to of what it
+    may use, which must stay at most `busy_most`. The quota is shown past the saturation
+    edge by the load's own view (more than `backlogged` of the answers in the window's
+    last `tail_s` waited longer than the threshold); otherwise the next of `overs` is
+    tried. Raises HarnessError ("cannot calibrate: ...") when no over shows a backlog
+    within `busy_most` on the scaled side, or the load's share cannot be told from the
+    fixed cost: the suite cannot show the claim here - never a failure of the service."""
     def calibrate(stack, fault, history: History) -> dict:
+        rest = history.windows.get("rest")
+        if rest is None:
+            raise HarnessError("cannot calibrate CPU throttling: the scenario has no rest window (rest_s)")
+        fixed = cpu_demand(history, rest.start, rest.end)
         start = time.time()
         time.sleep(demand_s)  # a measurement window: the resource readings come every second
-        demand = cpu_demand(history, start, time.time())
-        _set(stack, fault, "cpus", round(max(0.01, demand / utilisation), 4))
+        plan = QuotaPlan(fixed, cpu_demand(history, start, time.time()), len(stack.replicas), scaled_to)
+        plan.check()
         tried = []
-        for step in range(steps):
-            time.sleep(settle_s)  # the transient of the change, left out of the measurement
-            start = time.time()
-            time.sleep(window_s)
-            end = time.time()
-            share, requests = slow_share(history, start, end, threshold_ms / 1000)
-            backlog, tail = backlog_share(history, end - tail_s, end, threshold_ms / 1000)
-            tried.append({"cpus": fault.values["cpus"], "slower_than_threshold": round(share, 4),
-                          "requests": requests, "backlogged_at_end": round(backlog, 4), "requests_at_end": tail})
-            if backlog > backlogged or step == steps - 1:
-                break
-            _set(stack, fault, "cpus", round(max(0.01, fault.values["cpus"] * factor), 4))
-        return {"cpu_demand_cores": round(demand, 4), "utilisation": utilisation, "steps": tried,
-                "chosen": {"cpus": fault.values["cpus"]}}
+        for over in [o for o in overs if plan.busy_when_scaled(o) <= busy_most]:
+            _set(stack, fault, "cpus", round(max(0.01, plan.quota(over)), 4))
+            tried.append(_measure_backlog(history, over, fault.values["cpus"], threshold_ms, settle_s, window_s,
+                                          tail_s))
+            tried[-1]["busy_when_scaled"] = round(plan.busy_when_scaled(over), 3)
+            if tried[-1]["backlogged_at_end"] > backlogged:
+                return {"fixed_cores": round(plan.fixed, 4), "cpu_demand_cores": round(plan.demand, 4),
+                        "load_share_cores": round(plan.load_share, 4), "steps": tried,
+                        "chosen": {"cpus": fault.values["cpus"]}, "over": over,
+                        "busy_when_scaled": round(plan.busy_when_scaled(over), 3)}
+        raise HarnessError(f"cannot calibrate CPU throttling: no quota showed a backlog (> {backlogged:.0%} of the "
+                           f"last answers slower than {threshold_ms:g} ms) while leaving {scaled_to} replicas at most "
+                           f"{busy_most:.0%} busy - fixed {plan.fixed:.4f} cores, demand {plan.demand:.4f}; "
+                           f"tried {tried}")
     return calibrate
+
+
+def _measure_backlog(history: History, over: float, cpus: float, threshold_ms: float, settle_s: float,
+                     window_s: float, tail_s: float) -> dict:
+    """Returns what one quota gave: the share of /users requests slower than the
+    threshold (the service's histogram) and of the load's last answers (its own view)."""
+    time.sleep(settle_s)  # the transient of the change, left out of the measurement
+    start = time.time()
+    time.sleep(window_s)
+    end = time.time()
+    share, requests = slow_share(history, start, end, threshold_ms / 1000)
+    backlog, tail = backlog_share(history, end - tail_s, end, threshold_ms / 1000)
+    return {"over": over, "cpus": cpus, "slower_than_threshold": round(share, 4), "requests": requests,
+            "backlogged_at_end": round(backlog, 4), "requests_at_end": tail}
 
 
 def readiness_cost_ms(stack, tries: int = 5) -> float:
@@ -211,9 +274,46 @@ def miss_latency_for(threshold_ms: float, probe_timeout_s: float, factor: float 
             if latency_ms != probe_ms and (miss_ms >= target_ms or chosen <= latency_ms):
                 break  # dear enough, or as dear as readiness allows
             latency_ms, started = chosen, _apply_latency(stack, fault, chosen)
+        per_ms = steps[-1]["miss_ms"] / latency_ms  # a miss's cost per ms of latency, as last measured
+        latency_ms, held = _ready_at(stack, fault, history, latency_ms, started, threshold_ms / per_ms)
         return {"probe_latency_ms": probe_ms, "readiness_ms_at_probe": round(ready_ms, 1),
-                "readiness_allows_ms": allowed, "target_miss_ms": target_ms, "steps": steps, "latency_ms": latency_ms}
+                "readiness_allows_ms": allowed, "target_miss_ms": target_ms, "steps": steps,
+                "readiness_rechecked": held, "latency_ms": latency_ms}
     return calibrate
+
+
+def _ready_at(stack, fault, history: History, latency_ms: float, since: float, least_ms: float,
+              hold_s: float = 2.5, backoff: float = 0.8, tries: int = 3) -> tuple[float, list]:
+    """Re-checks the chosen latency where it matters: every replica's readiness probes
+    (as the probe sends them, on the image's own path - a readiness answered from a
+    background check is not timed by a request) answer 200 for `hold_s` at it. A latency
+    at which they do not is lowered by `backoff`, at most `tries` times, never below
+    `least_ms` (where a miss would no longer cost the threshold). Returns (the latency,
+    what each try saw); raises HarnessError ("cannot calibrate: ...") when readiness
+    fails at every latency that still shows the claim - the magnitude would turn High
+    Latency into Service is Down."""
+    seen = []
+    for _ in range(tries):
+        time.sleep(max(0.0, since + hold_s - time.time()))  # a measurement window: the probes come every 0.25 s
+        failed = _failed_readiness(history, since)
+        seen.append({"latency_ms": latency_ms, "readiness_failures": failed})
+        if not failed:
+            return latency_ms, seen
+        lower = math.floor(latency_ms * backoff)
+        if lower < least_ms:
+            break
+        latency_ms, since = lower, _apply_latency(stack, fault, lower)
+    raise HarnessError(f"cannot calibrate the cache-miss latency: readiness fails at {latency_ms:g} ms of database "
+                       f"latency (the image's own readiness budget), and below {least_ms:.0f} ms a miss no longer "
+                       f"costs the threshold: {seen}")
+
+
+def _failed_readiness(history: History, since: float) -> int:
+    """Returns how many replica readiness probes since `since` did not answer 200."""
+    from harness.stack.topology import READY_PATH
+
+    probes = history.probes(Window("recheck", since, math.inf), REPLICAS, READY_PATH)
+    return sum(e.data.get("status") != 200 for e in probes)
 
 
 def _median_miss_ms(history: History, since: float, latency_ms: float, least: int, within_s: float):

@@ -45,14 +45,13 @@ from typing import Any, Callable
 
 from harness import progress, signals
 from harness.alerts.detection import paging_times
-from harness.checks import FAIL, UNKNOWN
 from harness.errors import HarnessError
 from harness.observe import observers
 from harness.observe.history import History, Window
 from harness.polling import wait_until
-from harness.run import journal
+from harness.run import journal, verdict
 from harness.run.journal import Journal, ScenarioRecord
-from harness.run.scenario import PhaseHook, Scenario, Unwatched, call_step
+from harness.run.scenario import SETTLED, TOOK_EFFECT, PhaseHook, Scenario, Unwatched, call_step
 from harness.run.stops import StopCondition, Tripped, Watch
 from harness.stack.protocol import StackLike
 from harness.stack.topology import LIVE_PATH, READY_PATH
@@ -121,12 +120,19 @@ class ScenarioRun:
     def setup(self) -> None:
         progress.current().update("setup: observers and load")
         s, stack = self.scenario, self.stack
+        reset = getattr(stack, "last_reset", None) or {}
+        if reset.get("replaced"):  # what the reset before this scenario had to replace
+            self.journal.run("reset replaced unready replicas", lambda: reset)
         if s.prepare:
             self.journal.run("prepare", lambda: s.prepare(stack))
         for fault in self.background:
             self.journal.run(f"background {fault.kind}", lambda f=fault: f.inject(stack))
         self.pollers = _observe(stack, self.history)
         self.watch.start()
+        if s.rest_s:
+            rested = time.time()
+            _wait(s.rest_s)
+            self.history.mark("rest", rested, time.time())
         if s.load:
             self.generators.append(_generator(stack, self.history, s.load).start())
             self.generators[-1].wait_ready()
@@ -149,7 +155,7 @@ class ScenarioRun:
     def snapshot(self) -> dict[str, Any]:
         """Returns the journal record as it stands (status "running")."""
         s = self.scenario
-        verdicts = [c.evaluate(self.history) for c in s.steady + s.during + s.after]
+        verdicts = verdict.evaluate(s.steady + s.during + s.after, s.guards, self.history, s.room)
         return _record(s, "running", "", self, verdicts).to_json()
 
     def _steady(self) -> None:
@@ -190,7 +196,7 @@ class ScenarioRun:
         _wait(max(0.0, t1 + s.settle_s - time.time()))
         if s.settled_when:
             self.journal.run("wait for the fault's effect to settle",
-                             lambda: self._await(s.settled_when, s.settle_max_s))
+                             lambda: self._await(s.settled_when, s.settle_max_s, SETTLED))
         return max(time.time(), t1 + s.settle_s) if s.settled_when else t1 + s.settle_s
 
     def _remediate(self) -> None:
@@ -205,14 +211,18 @@ class ScenarioRun:
         _wait(s.recovery_settle_s)
         if s.recovery_starts_when:
             self.journal.run("wait for the remediation to take effect",
-                             lambda: self._await(s.recovery_starts_when, s.recovery_max_s))
+                             lambda: self._await(s.recovery_starts_when, s.recovery_max_s, TOOK_EFFECT))
 
-    def _await(self, condition: Callable[[History], bool], within_s: float) -> dict[str, Any]:
+    def _await(self, condition: Callable[[History], bool], within_s: float, name: str = "") -> dict[str, Any]:
         """Polls `condition` on the history for up to `within_s`; returns how long it
-        took and whether it was met (not met: the run goes on, and the checks judge)."""
+        took and whether it was met (not met: the run goes on, and the checks judge).
+        A named wait is also recorded in the history ("condition"), for checks to judge."""
         started = time.time()
         done = wait_until(lambda: condition(self.history), within_s, interval=DECIDE_POLL_S)
-        return {"took_s": round(time.time() - started, 2), "condition_met": done}
+        took = round(time.time() - started, 2)
+        if name:
+            self.history.record("condition", name, took_s=took, met=done, within_s=within_s)
+        return {"took_s": took, "condition_met": done}
 
     def _recovery(self) -> None:
         """The recovery window: at least `recovery_s`; then on, up to `recovery_max_s`,
@@ -249,7 +259,7 @@ class ScenarioRun:
 
     def _decided(self, starts: dict[str, float]) -> bool:
         now = time.time()
-        checks = self.scenario.steady + self.scenario.during + self.scenario.after
+        checks = self.scenario.checks()
         return all(check.decided(self.history, Window(check.window, starts[check.window], now))
                    for check in checks if check.sampled and check.window in starts)
 
@@ -331,10 +341,10 @@ def run_scenario(stack: StackLike, scenario: Scenario, journal_dir: Path, hook: 
         status, error, interrupted = "error", f"interrupted ({type(exc).__name__})", exc
     finally:
         run.teardown(heal_first=status == "aborted")
-    verdicts = [check.evaluate(run.history) for check in scenario.steady + scenario.during + scenario.after]
+    verdicts = verdict.evaluate(scenario.steady + scenario.during + scenario.after, scenario.guards, run.history,
+                                scenario.room)
     if status is None:
-        statuses = {v.status for v in verdicts}
-        status = "failed" if FAIL in statuses else "unknown" if UNKNOWN in statuses else "passed"
+        status, error = verdict.status_of(verdicts)
     record = journal.write(journal_dir, _record(scenario, status, error, run, verdicts))
     if interrupted is not None:
         raise interrupted
@@ -383,5 +393,5 @@ def _record(scenario: Scenario, status: str, error: str, run: ScenarioRun, verdi
         fault={**run.fault.describe(), "evidence": run.fault.evidence},
         background=[{**f.describe(), "evidence": f.evidence} for f in run.background],
         activities=[vars(a) for a in run.journal.activities],
-        verdicts=[{"check": v.check, "status": v.status, "evidence": v.evidence} for v in verdicts],
+        verdicts=[v.to_json() for v in verdicts],
         paging=paging_times(run.history), history=run.history.to_json(), stop=run.watch.tripped)

@@ -14,6 +14,11 @@ from harness.observe.generator import LoadSpec
 from harness.observe.history import History
 
 
+# The waits the runner records in the history ("condition" events, by these names) for
+# checks to judge: the fault's effect settled, the remediation took effect.
+SETTLED, TOOK_EFFECT = "fault settled", "remediation took effect"
+
+
 class PhaseHook(Protocol):
     """What watches a run phase by phase (a game day): told before each phase starts
     (steady, fault, remediation, recovery) and after it ends, with the verdicts of that
@@ -60,6 +65,15 @@ class Scenario:
     during: list[Check]
     after: list[Check] = field(default_factory=list)
     steady: list[Check] = field(default_factory=list)
+    # What must NOT happen for the claim to be the one shown (High Latency: the replicas
+    # stay in the load balancer, not 503s). A guard that fails means the suite's own
+    # magnitude produced another failure than the scenario exists for: the scenario is a
+    # harness error naming it - never a pass of its claim, never a failure of the service.
+    guards: list[Check] = field(default_factory=list)
+    # What the runbook's remediation needs room for (scaled-out replicas not saturated by
+    # the suite's quota). Judged only when a check failed: a room check that failed too
+    # makes that failure a harness error - the magnitude, not the service, was shown wrong.
+    room: list[Check] = field(default_factory=list)
     remediation: Callable[..., Any] | None = None  # (stack) or (stack, fault)
     remediation_name: str = ""
     heal_first: bool = True
@@ -72,6 +86,10 @@ class Scenario:
     # them are not part of any window - a steady state is measured on a warm service.
     # At least warmup_s: a request is recorded once it ends, and the first, slowest
     # answers of a cold start may still be in flight when the first fast ones are in.
+    # Seconds the stack runs with its observers but no load before the load starts (the
+    # "rest" window): what a replica burns on its own - probes, scrapes, housekeeping -
+    # for a calibration that must know the fixed cost scaling out does not divide.
+    rest_s: float = 0.0
     warmup_s: float = 1.0
     warm_when: Callable[[History], bool] | None = None
     warmup_max_s: float = 15.0
@@ -101,6 +119,11 @@ class Scenario:
     # Tunes the fault's magnitude after injection, before the fault windows begin:
     # (stack, fault, history) -> the steps tried, each magnitude with what it gave.
     calibrate: Callable[[Any, Fault, History], Any] | None = None
+
+
+    def checks(self) -> list[Check]:
+        """Returns every check of the scenario, the guards last, in the order judged."""
+        return [*self.steady, *self.during, *self.after, *self.guards, *self.room]
 
 
 def call_step(step: Callable[..., Any], stack, fault: Fault) -> Any:

@@ -73,6 +73,21 @@ def deciding(record: dict) -> str:
     return ""
 
 
+def marginal(record: dict) -> list:
+    """Returns the margins (checks.margins.Margin) of the scenario's passes that sat
+    near their bounds - the next flake, seen before it happens."""
+    from harness.checks import margins
+
+    return margins.marginal(record["verdicts"])
+
+
+def worst_margin(record: dict):
+    """Returns the scenario's pass nearest its bound (a Margin; None: no figure)."""
+    from harness.checks import margins
+
+    return margins.worst(record["verdicts"])
+
+
 def _keep_attempt(journal_dir: Path, record: dict, attempt: int) -> str:
     """Moves a scenario's journal to journal/attempts/<id>.<attempt>.json (a rerun writes
     its own); returns that path, relative to `journal_dir`."""
@@ -104,25 +119,31 @@ def rerun(stack, scenario: Scenario, journal_dir: Path, record: dict, reruns: in
 def run_suite(session, scenarios: list[Scenario], config: StackConfig, journal_dir: Path,
               on_result: Callable[[dict], None] = lambda record: None,
               stack_class: Callable[..., Stack] = Stack, reruns: int = 0,
-              stops_for: Callable[[Scenario], list] = lambda scenario: []) -> SuiteResult:
+              stops_for: Callable[[Scenario], list] = lambda scenario: [], repeat: int = 1) -> SuiteResult:
     """Starts the stack once (`stack_class(session, config)`: the harness's own, or a
     compose project attached) and runs `scenarios` in order, each failed or unknown one
     again up to `reruns` times, each under its stop conditions (`stops_for`); returns
-    their records."""
+    their records. With `repeat` > 1 the whole list runs that many times on the same
+    stack, repetition K's journals under journal_dir/repeat-K/ (each record says its
+    `repetition`)."""
     result, started, reporter = SuiteResult(), time.monotonic(), progress.current()
+    runs = [(rep, scenario) for rep in range(1, repeat + 1) for scenario in scenarios]
     with contextlib.ExitStack() as started_stack:
         with progress.task("stack", "starting"):
             stack = started_stack.enter_context(stack_class(session, config))
         result.stack_starts += 1
-        for index, scenario in enumerate(scenarios):
-            reporter.begin(f"scenario {index + 1}/{len(scenarios)} {scenario.id}", "reset" if index else "")
+        for index, (rep, scenario) in enumerate(runs):
+            again = f" (repetition {rep}/{repeat})" if repeat > 1 else ""
+            reporter.begin(f"scenario {index + 1}/{len(runs)} {scenario.id}{again}", "reset" if index else "")
             if index:
                 stack.reset()
-            conditions = stops_for(scenario)
-            record = rerun(stack, scenario, journal_dir, run_scenario(stack, scenario, journal_dir,
-                                                                      conditions=conditions), reruns, conditions)
+            conditions, where = stops_for(scenario), journal_dir / f"repeat-{rep}" if repeat > 1 else journal_dir
+            record = rerun(stack, scenario, where, run_scenario(stack, scenario, where, conditions=conditions),
+                           reruns, conditions)
             reporter.end(record["status"])
             record["seconds"] = round(record["end"] - record["start"], 2)
+            if repeat > 1:
+                record["repetition"] = rep
             result.records.append(record)
             on_result(record)
     result.seconds = time.monotonic() - started

@@ -47,6 +47,7 @@ class Stack(StackOperations):
         # Logs of replicas removed during a scenario (a rollback, a restart), by
         # "replica-<index>@<container>", so the history still has what they wrote.
         self.removed_logs: dict[str, str] = {}
+        self.last_reset: dict = {}  # what the last reset had to do beyond the usual (replicas replaced)
 
     def __enter__(self) -> "Stack":
         try:

@@ -9,11 +9,15 @@ import dataclasses
 
 import requests
 
+from harness.engine.containers import cfs_period_us
 from harness.errors import HarnessError
 from harness.polling import wait_until
 from harness.stack.handles import ensure_running, logs_of, remove_quietly, together, url
 from harness.stack.topology import READY_PATH
 from harness.stack.users import create_users, listed_ids
+
+
+READY_WITHIN_S = 20.0  # after a reset, a replica not ready by then is replaced
 
 
 class StackOperations:
@@ -95,7 +99,8 @@ class StackOperations:
         if memory is not None:
             changes.update(mem_limit=memory, memswap_limit=memory)
         if cpus is not None:
-            changes.update(cpu_period=100_000, cpu_quota=int(cpus * 100_000) if cpus > 0 else -1)
+            period = cfs_period_us(cpus)
+            changes.update(cpu_period=period, cpu_quota=round(cpus * period) if cpus > 0 else -1)
         if restart_on_failure:
             changes["restart_policy"] = {"Name": "on-failure", "MaximumRetryCount": 10}
         container.get_wrapped_container().update(**changes)
@@ -118,8 +123,31 @@ class StackOperations:
         requests.post(f"{self.toxiproxy_url()}/reset", timeout=10).raise_for_status()
         self.restore_containers()
         self._reset_data()
-        together(self.wait_ready, list(self.replicas))
+        self.last_reset = {"replaced": self._replace_unready()}
         self.wait_lb_serving(len(self.replicas))
+
+    def _replace_unready(self) -> list[dict]:
+        """Waits until every replica is ready; one that is not in READY_WITHIN_S (a
+        defect left it unable to serve - its pool leaked dry by the scenario before) is
+        replaced, as the orchestrator the runbook assumes would restart it: one defect
+        costs one verdict, not the run. Returns what was replaced, with its last log
+        lines; raises HarnessError when a replacement is not ready either (the stack
+        cannot be rebuilt)."""
+        def ready(index: int) -> bool:
+            try:
+                self.wait_ready(self.replicas[index], timeout=READY_WITHIN_S)
+                return True
+            except HarnessError:
+                return False
+
+        unready = [i for i, ok in enumerate(together(ready, range(len(self.replicas)))) if not ok]
+        replaced = []
+        for index in unready:
+            old = self.replicas[index]
+            replaced.append({"replica": f"replica-{index}", "container": old.get_wrapped_container().name,
+                             "last_logs": logs_of(old)[-400:]})
+            self.replace_replica(index)  # waits for the new one's readiness: HarnessError if it never comes
+        return replaced
 
     def wait_lb_serving(self, replicas: int, timeout: float = 15.0) -> None:
         """Waits until the load balancer routes to exactly `replicas` servers (a replica

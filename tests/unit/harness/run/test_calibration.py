@@ -1,7 +1,7 @@
-"""Sizing CPU throttling from the replicas' measured demand, against a simulated service
-whose answers (as the load sees them and in its latency histogram) depend on the quota:
-the demand over the utilisation wanted, lowered (a bounded number of times) only if no
-backlog shows at the end of the window."""
+"""Sizing CPU throttling two-sided, against a simulated service whose answers (as the
+load sees them and in its latency histogram) depend on the quota: the fixed cost measured
+at rest plus the load's share over what it needs, lowered only while the scaled-out side
+keeps room, and a harness error naming why when no quota can show both."""
 
 import threading
 import time
@@ -10,7 +10,7 @@ import pytest
 
 from harness.observe.history import History
 from harness.errors import HarnessError
-from harness.run.calibration import HISTOGRAM, backlog_drained, cpu_demand, quota_for
+from harness.run.calibration import HISTOGRAM, QuotaPlan, backlog_drained, cpu_demand, quota_for
 
 LABELS = "method=GET,route=/users/{user_id}"
 
@@ -67,11 +67,17 @@ def _readings(history, cores_used: float, replicas: int = 2, readings: int = 3):
             history.record("resources", f"replica-{r}", t=100.0 + i, cpu_ns=int(i * cores_used * 1e9))
 
 
-def _calibrate(slow_share, **options):
+class Stack:
+    replicas = [0, 1]
+
+
+def _calibrate(slow_share, fixed=0.03, demand=0.13, **options):
     history, fault = History(), Fault(1.0)
-    with Service(history, fault, slow_share):
-        calibrate = quota_for(1.3, 500, window_s=0.1, settle_s=0.01, tail_s=0.05, demand_s=0.1, **options)
-        result = calibrate(None, fault, history)
+    _readings(history, fixed)  # at rest: t=100..102
+    history.mark("rest", 99.5, 103.0)
+    with Service(history, fault, slow_share, cores_used=demand):
+        calibrate = quota_for(500, 5, window_s=0.1, settle_s=0.01, tail_s=0.05, demand_s=0.1, **options)
+        result = calibrate(Stack(), fault, history)
     return result, fault
 
 
@@ -82,26 +88,41 @@ def test_the_demand_is_the_replicas_mean_cpu_use_per_second_in_the_span_measured
     assert cpu_demand(history, 99.5, 103.0) == pytest.approx(0.13)
 
 
-def test_the_quota_is_the_measured_demand_over_the_utilisation_wanted():
+def test_the_quota_is_the_fixed_cost_plus_the_loads_share_over_what_it_needs():
     result, fault = _calibrate(lambda cpus: 0.7)
-    assert result["cpu_demand_cores"] == pytest.approx(0.13, rel=0.05) and fault.injected == [0.1]
+    assert result["fixed_cores"] == pytest.approx(0.03) and result["cpu_demand_cores"] == pytest.approx(0.13, rel=0.05)
+    assert fault.injected == [pytest.approx(0.03 + 0.1 / 1.2, abs=0.002)] and result["over"] == 1.2
     step = result["steps"][0]
-    assert result["chosen"] == {"cpus": 0.1} and step["slower_than_threshold"] == pytest.approx(0.7, abs=0.05)
-    assert step["backlogged_at_end"] == pytest.approx(0.7, abs=0.1)
+    assert step["slower_than_threshold"] == pytest.approx(0.7, abs=0.05)
+    assert step["backlogged_at_end"] == pytest.approx(0.7, abs=0.1) and step["busy_when_scaled"] == 0.48
 
 
-def test_a_quota_with_no_backlog_at_the_end_is_lowered_a_bounded_number_of_times():
-    result, fault = _calibrate(lambda cpus: 0.0 if cpus > 0.07 else 0.8, steps=3)
-    assert fault.injected == [0.1, 0.08, 0.064] and result["chosen"] == {"cpus": 0.064}
-    result, fault = _calibrate(lambda cpus: 0.0, steps=2)
-    assert len(result["steps"]) == 2 and fault.injected == [0.1, 0.08]
+def test_a_quota_with_no_backlog_is_lowered_only_as_far_as_the_scaled_side_leaves_room():
+    result, fault = _calibrate(lambda cpus: 0.0 if cpus > 0.1 else 0.8)
+    assert [round(c, 3) for c in fault.injected] == [0.113, 0.104, 0.097] and result["over"] == 1.5
+    assert result["busy_when_scaled"] == 0.6
+    with pytest.raises(HarnessError, match="cannot calibrate CPU throttling: no quota showed a backlog"):
+        _calibrate(lambda cpus: 0.0)
 
 
-def test_a_symptom_short_of_a_lasting_backlog_lowers_the_quota():
-    """A fifth of the answers slow: past the runbook's p99 in the histogram, but a
-    transient that drains away (seen: 17% slow in calibration, p99 442 ms in the fault)."""
-    result, fault = _calibrate(lambda cpus: 0.2 if cpus > 0.09 else 0.8, steps=3)
-    assert fault.injected == [0.1, 0.08] and result["steps"][0]["slower_than_threshold"] > 0.1
+def test_a_fixed_cost_the_load_cannot_be_told_from_is_a_harness_error_naming_why():
+    """A fake image burning 0.13 cores at rest, 0.135 under the load: no quota throttles
+    the load in a way scaling out could relieve."""
+    with pytest.raises(HarnessError, match=r"cannot calibrate CPU throttling: a replica burns 0.13\d* cores at rest"):
+        _calibrate(lambda cpus: 0.9, fixed=0.13, demand=0.135)
+
+
+def test_the_scaled_side_is_as_busy_as_the_over_spread_over_more_replicas():
+    plan = QuotaPlan(fixed=0.02, demand=0.1, replicas=2, scaled_to=5)
+    assert plan.load_share == pytest.approx(0.08) and plan.quota(1.25) == pytest.approx(0.084)
+    assert plan.busy_when_scaled(1.5) == pytest.approx(0.6)
+
+
+def test_without_a_rest_window_the_fixed_cost_is_unknown_and_nothing_is_set():
+    fault = Fault(1.0)
+    with pytest.raises(HarnessError, match="no rest window"):
+        quota_for(500, 5)(Stack(), fault, History())
+    assert fault.injected == []
 
 
 def test_without_two_readings_of_a_replica_the_demand_cannot_be_measured():
@@ -149,11 +170,20 @@ class QueueingMisses:
     eviction, 10 s after the last on its own clock, answers `misses` reads at the latency
     then in place."""
 
-    def __init__(self, history: History, misses: int = 10):
+    def __init__(self, history: History, misses: int = 10, ready_below_ms: float = float("inf")):
         self.history, self.misses, self.now, self.applied = history, misses, 0.0, []
+        self.ready_below_ms = ready_below_ms  # the image's own readiness budget: unready at this latency
 
     def time(self) -> float:
         return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """Time passes; the replicas' readiness probes are answered as the latency allows."""
+        for tick in range(int(seconds / 0.25)):
+            ready = self.applied[-1] < self.ready_below_ms
+            self.history.record("probe", "replica-0", t=self.now + tick * 0.25, path="/health/ready",
+                                status=200 if ready else 503, latency=0.01)
+        self.now += seconds
 
     def evict(self, latency_ms: float) -> float:
         self.now += 10
@@ -165,11 +195,11 @@ class QueueingMisses:
         return self.now
 
 
-def _miss_calibration(monkeypatch, misses=10, ready_ms=600.0):
+def _miss_calibration(monkeypatch, misses=10, ready_ms=600.0, ready_below_ms=float("inf")):
     from harness.run import calibration
 
     history = History()
-    service = QueueingMisses(history, misses)
+    service = QueueingMisses(history, misses, ready_below_ms)
     monkeypatch.setattr(calibration, "time", service)
     monkeypatch.setattr(calibration, "_background_latency", lambda stack: 300.0)
     monkeypatch.setattr(calibration, "readiness_cost_ms", lambda stack: ready_ms)
@@ -193,6 +223,21 @@ def test_the_latency_is_never_raised_past_what_readiness_allows(monkeypatch):
     result, service = _miss_calibration(monkeypatch, ready_ms=1200.0)  # readiness allows 175 ms
     assert result["readiness_allows_ms"] == 175
     assert max(service.applied[1:]) <= 175 and result["latency_ms"] <= 175, result
+
+
+def test_a_latency_at_which_readiness_fails_is_lowered_until_it_holds(monkeypatch):
+    """Readiness timed cheap (answered from a background check) but failing at the chosen
+    latency: seen on the probes, re-checked, lowered - never left to turn High Latency into
+    an outage."""
+    result, service = _miss_calibration(monkeypatch, ready_below_ms=160.0)
+    rechecked = result["readiness_rechecked"]
+    assert rechecked[0]["readiness_failures"] > 0 and rechecked[-1]["readiness_failures"] == 0, result
+    assert result["latency_ms"] < 160 and service.applied[-1] == result["latency_ms"], result
+
+
+def test_readiness_failing_at_every_latency_that_shows_the_claim_is_a_harness_error(monkeypatch):
+    with pytest.raises(HarnessError, match="cannot calibrate the cache-miss latency: readiness fails"):
+        _miss_calibration(monkeypatch, ready_below_ms=50.0)
 
 
 def test_no_miss_to_measure_is_an_error_that_says_so(monkeypatch):

@@ -188,3 +188,52 @@ def test_a_stop_condition_that_never_holds_changes_nothing(tmp_path):
     record = run_scenario(FakeStack(), _scenario(0.004, steady_s=0.1), tmp_path,
                           conditions=[stops.parse("error_rate>20% for 1s")])
     assert record["status"] == "passed" and "stop" not in record
+
+
+class Remedied:
+    """A LoadPlan whose answers are slow (0.8 s) until `bites_s` after the remediation
+    ran (never, with None), then fast: a quick win that takes its time to take effect."""
+
+    def __init__(self, bites_s: float | None) -> None:
+        self.bites_s, self.remedied_at = bites_s, None
+
+    def remediate(self, stack) -> None:
+        self.remedied_at = time.time()
+
+    def slow(self) -> bool:
+        return self.remedied_at is None or self.bites_s is None or time.time() < self.remedied_at + self.bites_s
+
+    def build(self, history, *_, **__):
+        plan = self
+
+        class Generator(PacedGenerator):
+            def _send(self):
+                while not self._stop.wait(0.005):
+                    latency = 0.8 if plan.slow() else 0.01
+                    self.history.record("request", "load", t=time.time() - latency, endpoint="/users/{user_id}",
+                                        method="GET", status=200, error="", latency=latency)
+        return Generator(history, 0.005)
+
+
+def _quick_win(plan: Remedied, took_effect_s: float) -> Scenario:
+    from harness.run.calibration import backlog_drained
+    from harness.run.scenario import TOOK_EFFECT
+
+    return Scenario(id="quick-win", runbook="test", fault=lambda: make("none"), load=plan, during=[],
+                    remediation=plan.remediate, heal_first=False, warmup_s=0, settle_s=0, fault_s=0.1,
+                    recovery_starts_when=backlog_drained(500, least=20, hold_s=1.0), recovery_max_s=took_effect_s,
+                    recovery_s=1.0, after=[c.condition_met(TOOK_EFFECT, "recovery", took_effect_s),
+                                           c.latency("recovery", below_ms=500)])
+
+
+def test_a_remediation_that_bites_after_4s_passes_when_the_symptom_then_stays_away(tmp_path):
+    record = run_scenario(FakeStack(), _quick_win(Remedied(bites_s=4.0), took_effect_s=10), tmp_path)
+    took = next(v for v in record["verdicts"] if v["check"].startswith("remediation took effect"))
+    assert record["status"] == "passed", record["verdicts"]
+    assert 4.0 <= took["evidence"]["took_s"] < 6.5 and took["margin"]["passed"]
+
+
+def test_a_remediation_whose_symptom_never_leaves_fails_at_its_deadline(tmp_path):
+    record = run_scenario(FakeStack(), _quick_win(Remedied(bites_s=None), took_effect_s=2), tmp_path)
+    took = next(v for v in record["verdicts"] if v["check"].startswith("remediation took effect"))
+    assert record["status"] == "failed" and took["status"] == "fail" and took["evidence"]["met"] is False
