@@ -65,7 +65,7 @@ class LocustGenerator:
         for record in self.tail.read_new():
             self.history.record("request", "load", t=record["t"], endpoint=record["endpoint"],
                                 method=record["method"], status=record["status"], error=record["error"],
-                                latency=record["latency"])
+                                latency=record["latency"], replica=record.get("replica"))
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Returns once Locust's users are sending (a record file exists); raises

@@ -12,7 +12,18 @@ import time
 
 from locust import events
 
+from harness.observe.history import REPLICA_HEADER
+
 FLUSH_S = 0.1
+
+
+def _replica(response, status) -> str | None:
+    """Returns which replica answered (the load balancer's header), "" for an answer the
+    load balancer gave itself, None when nothing answered."""
+    if status is None:
+        return None
+    headers = getattr(response, "headers", None) or {}
+    return headers.get(REPLICA_HEADER) or ""
 
 
 def install_recorder() -> None:
@@ -30,7 +41,7 @@ def install_recorder() -> None:
             events.quitting.add_listener(lambda **_: out.flush())
         status = getattr(response, "status_code", 0) or None
         out.write(json.dumps({"t": start_time, "method": request_type, "endpoint": name, "status": status,
-                              "latency": response_time / 1000,
+                              "latency": response_time / 1000, "replica": _replica(response, status),
                               "error": type(exception).__name__ if exception and status is None else ""}) + "\n")
         if time.monotonic() - flushed >= FLUSH_S:
             out.flush()

@@ -39,6 +39,7 @@ def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, log_text: str,
         during=[c.error_rate("fault_onset", above=o.error_rate, statuses={status}), o.error_log(log_text)],
         remediation=_restart_pods, remediation_name="verify the database runs; restart user-api pods",
         after=o.recovered(20), settle_s=0.5, onset_s=removal_s(), fault_s=removal_s() + 1,
+        guards=[o.replicas_answered()],
         proves=[o.claim("db.symptom_status"), o.claim("db.symptom_log"), o.cites(SECTION, cause),
                 o.cites(SECTION, "Restart user-api pods")])
     spec.update(extra)

@@ -184,7 +184,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
                  [c.metric(REPLICAS, "db_connection_pool_active", "fault_steady", "reaches", value=SMALL_POOL)],
                  # Served, not failing: a queue that outlasts the suite's pool timeout (500s) or
                  # any readiness check sharing the pool (503s) is the magnitude's outage.
-                 guards=[o.in_service(statuses=frozenset({500, 503}))],
+                 guards=[o.in_service(also=frozenset({500}))],
                  proves=[o.claim("threshold.p99_ms"), o.cites(SECTION, "pool exhaustion"),
                          o.claim("metric.db_connection_pool_active")],
                  calibration={"db_pool_max": SMALL_POOL, "pool_timeout_s": pool_timeout_s, "hold_ms": pool_hold_ms,

@@ -76,7 +76,9 @@ def metric(source: str, name: str, window: str, change: str, labels: dict[str, s
         return (PASS if ok else FAIL), evidence
     detail = f" {value:g}" if change == "reaches" else ""
     claim = {"kind": "metric", "name": name, "labels": labels, "change": change, "value": value}
-    return Check(f"{who(source)} {name}{labels or ''} {change}{detail}", window, judge, claim=claim)
+    # Sampled: a window too short for two scrapes (they come every 0.5 s) is held open
+    # until it has them, never judged unknown for the runner's timing.
+    return Check(f"{who(source)} {name}{labels or ''} {change}{detail}", window, judge, sampled=True, claim=claim)
 
 
 END_SCRAPES = 3
@@ -100,7 +102,7 @@ def metric_back_to_baseline(source: str, name: str, window: str, baseline: str, 
         ends = {src: min(v for _, v in points[-END_SCRAPES:]) for src, points in after.items()}
         ok = all(ends[src] <= peaks.get(src, 0) + slack for src in ends)
         return (PASS if ok else FAIL), {"baseline_peak": peaks, "end": ends, "slack": slack}
-    return Check(f"{who(source)} {name} back to its {baseline} level", window, judge)
+    return Check(f"{who(source)} {name} back to its {baseline} level", window, judge, sampled=True)
 
 
 def metric_at_most(source: str, name: str, window: str, value: float) -> Check:
@@ -115,7 +117,7 @@ def metric_at_most(source: str, name: str, window: str, value: float) -> Check:
         end = max(ends.values())
         return (PASS if end <= value else FAIL), {"end": end, "by_source": ends,
                                                   "bound": {"figure": "end", "op": "<=", "value": value}}
-    return Check(f"{who(source)} {name} at most {value:g} at the end", window, judge)
+    return Check(f"{who(source)} {name} at most {value:g} at the end", window, judge, sampled=True)
 
 
 def expected_type(name: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from harness.checks.base import FAIL, MIN_SAMPLES, PASS, UNKNOWN, Check
+from harness.observe.history import answered_by_lb
 from harness.observe.statistics import censored_percentile, failed, latency_ms, wilson_low
 
 
@@ -84,3 +85,44 @@ def latency(window: str, q: float = 0.99, above_ms: float | None = None, below_m
              "method": method}
     return Check(f"p{q * 100:g} latency{_traffic(endpoint, method)} {bound}", window, judge, sampled=True,
                  claim=claim)
+
+
+def _refused(event, also: set[int]) -> bool:
+    """An answer that was not service: the load balancer's own (no server available; a
+    503 recorded without who answered counts as one) or a status of `also`."""
+    status = event.data["status"]
+    return answered_by_lb(event) or (status == 503 and event.data.get("replica") is None) or status in also
+
+
+def served(window: str, most: float, also=frozenset(), min_samples: int = MIN_SAMPLES) -> Check:
+    """The replicas stay in the load balancer and answer: the answers the load balancer
+    gave itself (an empty pool's 503s), with any status of `also`, stay under `most` of
+    the answered requests (`min_samples` of them at least)."""
+    def judge(history, win):
+        answered, unknown = history.requests(win)
+        if len(answered) < min_samples:
+            return UNKNOWN, {"reason": f"{len(answered)} answered requests (< {min_samples})"}
+        refused = [e for e in answered if _refused(e, set(also))]
+        share = len(refused) / len(answered)
+        return (PASS if share < most else FAIL), {
+            "refused_share": round(share, 4), "answered": len(answered), "unknown": len(unknown),
+            "by_load_balancer": sum(answered_by_lb(e) for e in refused),
+            "bound": {"figure": "refused_share", "op": "<", "value": most, "of": len(answered)}}
+    what = "the load balancer's own answers" + (f" and {'/'.join(map(str, sorted(also)))}s" if also else "")
+    return Check(f"the replicas stay in the load balancer: {what} < {most:.0%}", window, judge, sampled=True)
+
+
+def replicas_answered(window: str, least: int = 20) -> Check:
+    """At least `least` requests of the window were answered by a replica (not by the
+    load balancer itself): the window saw the service's own answers before readiness
+    emptied the pool. Unknown when who answered was not recorded."""
+    def judge(history, win):
+        answered, _ = history.requests(win)
+        if not any(e.data.get("replica") is not None for e in answered):
+            return UNKNOWN, {"reason": "who answered was not recorded", "answered": len(answered)}
+        by_replicas = sum(bool(e.data.get("replica")) for e in answered)
+        return (PASS if by_replicas >= least else FAIL), {
+            "answered_by_replicas": by_replicas, "answered": len(answered),
+            "bound": {"figure": "answered_by_replicas", "op": ">=", "value": least}}
+    return Check(f"the replicas answered at least {least} requests before the load balancer emptied", window, judge,
+                 sampled=True)

@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import requests
 
 from harness.errors import HarnessError
-from harness.observe.history import History
+from harness.observe.history import REPLICA_HEADER, History
 from harness.polling import wait_until
 
 
@@ -96,8 +96,8 @@ class Generator:
         try:
             answer = session.get(f"{self.base_url()}{path}", headers={"Authorization": f"Bearer {token}"},
                                  timeout=self.spec.timeout_s)
-            status, error = answer.status_code, ""
+            status, error, replica = answer.status_code, "", answer.headers.get(REPLICA_HEADER) or ""
         except requests.RequestException as exc:
-            status, error = None, type(exc).__name__
+            status, error, replica = None, type(exc).__name__, None
         self.history.record("request", "load", t=started, endpoint=endpoint, status=status, error=error,
-                            latency=time.time() - started)
+                            latency=time.time() - started, replica=replica)

@@ -40,6 +40,19 @@ class Window:
         return self.start <= event.t and end < self.end
 
 
+# Set by the load balancer on every answer a replica gave (harness/stack/config/haproxy.cfg);
+# a request recorded through it keeps the value as "replica": "" when the load balancer
+# answered itself (no server available), None when nothing answered.
+REPLICA_HEADER = "X-Drill-Replica"
+
+
+def answered_by_lb(event: "Event") -> bool:
+    """True when the load balancer answered the request itself ("no server available"):
+    known only for requests recorded with the header's value (not for old journals, nor
+    for traffic sent to a replica directly)."""
+    return event.data.get("status") is not None and event.data.get("replica") == ""
+
+
 LOGIN_PREFIX = "/login"  # logins go to the auth service (through the ingress): not User API traffic
 
 

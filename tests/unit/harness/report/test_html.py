@@ -74,3 +74,16 @@ def test_drill_report_of_a_file_that_is_not_a_journal_names_it_in_one_line_and_e
     assert main(["report", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "settings.json" in err and "not a scenario journal" in err
+
+
+def test_a_pass_near_its_bound_is_listed_under_marginal_passes_with_its_figure():
+    near = {"check": "p99 latency < 500 ms", "status": "pass",
+            "evidence": {"p99_ms": 431.0, "bound": {"figure": "p99_ms", "op": "<", "value": 500}}}
+    text = html.render([journal("latency-cpu-throttling", verdicts=[near])], Runbook(), "run")
+    listed = text.split('<h2 id="marginal">Marginal passes</h2>', 1)[1].split("<h2>", 1)[0]
+    assert "latency-cpu-throttling" in listed and "431 vs 500 (1.16x)" in listed
+    assert '<a href="#marginal">1 marginal check(s)</a>' in text
+
+
+def test_a_run_with_no_marginal_pass_says_so(page):
+    assert "Marginal passes</h2><p>None:" in page

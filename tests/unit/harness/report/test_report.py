@@ -82,3 +82,21 @@ def test_an_added_section_is_not_covered_and_an_added_metric_is_proved_by_the_me
     assert metric.kind == "proved" and "metrics-contract" in metric.detail
     assert [r.line for r in coverage.uncovered(book, scenarios.build(book))] == [r.line for r in table
                                                                                  if r.kind == "not-covered"]
+
+
+NEAR_PASS = {"check": "p99 latency < 500 ms", "status": "pass",
+             "evidence": {"window": "recovery", "p99_ms": 431.0, "bound": {"figure": "p99_ms", "op": "<", "value": 500}}}
+
+
+def test_junit_carries_each_checks_margin_as_a_property_and_counts_the_marginal_ones():
+    suite = ET.fromstring(junit.render([_record("passed", [NEAR_PASS])]).split("?>", 1)[1])
+    properties = {p.get("name"): p.get("value") for p in suite.find("testcase").find("properties")}
+    assert properties["marginal checks"] == "1"
+    assert properties["margin: p99 latency < 500 ms"] == "pass: 431 vs 500 (1.16x) marginal"
+
+
+def test_the_markdown_summary_names_a_marginal_pass_and_counts_it():
+    from harness.report import summary
+
+    text = summary.render([_record("passed", [NEAR_PASS])], "run", {})
+    assert "1 marginal check(s) among the passes" in text and "marginal: p99 latency < 500 ms: 431 vs 500" in text

@@ -12,8 +12,9 @@ ORACLE = Oracle(Runbook())
 
 
 def _reads(statuses_latencies, start=10.0):
+    """Reads through the load balancer: a 503 is its own answer (no replica named)."""
     return [("request", "load", start + i * 0.05, {"status": s, "latency": lat, "endpoint": "/users/{user_id}",
-                                                   "method": "GET"})
+                                                   "method": "GET", "replica": "" if s == 503 else "api1"})
             for i, (s, lat) in enumerate(statuses_latencies)]
 
 
@@ -28,7 +29,24 @@ def test_a_latency_window_where_most_reads_got_503_from_the_load_balancer_is_a_h
     assert c.latency("fault_steady", above_ms=ORACLE.p99_ms).evaluate(history).status == c.PASS
     status, error = _judge(history)
     assert status == "error" and error.startswith(verdict.OVERSHOT)
-    assert "the replicas stay in the load balancer" in error and "0.8588" in error
+    assert "the replicas stay in the load balancer" in error and '"refused_share": 0.8588' in error
+
+
+def test_a_503_a_replica_gave_itself_is_the_services_answer_not_the_load_balancers():
+    events = _reads([(200, 0.05)] * 150 + [(200, 0.9)] * 10)
+    events += [("request", "load", 30.0 + i * 0.05, {"status": 503, "latency": 0.01, "endpoint": "/users/{user_id}",
+                                                      "method": "GET", "replica": "api2"}) for i in range(100)]
+    history = history_with(*events, windows=(("fault_steady", 0, 100),))
+    assert _judge(history) == ("passed", "")
+
+
+def test_a_database_onset_that_saw_only_the_load_balancers_503s_is_a_harness_error():
+    onset = history_with(*_reads([(503, 0.002)] * 150), windows=(("fault_onset", 0, 100),))
+    claim = [c.error_rate("fault_onset", above=0.01, statuses={500})]
+    status, error = verdict.status_of(verdict.evaluate(claim, [ORACLE.replicas_answered()], onset))
+    assert status == "error" and "the replicas answered at least 20 requests" in error
+    shown = history_with(*_reads([(500, 0.01)] * 40 + [(503, 0.002)] * 110), windows=(("fault_onset", 0, 100),))
+    assert verdict.status_of(verdict.evaluate(claim, [ORACLE.replicas_answered()], shown)) == ("passed", "")
 
 
 def test_a_slow_service_that_stays_in_the_load_balancer_passes_its_claim():
