@@ -21,7 +21,7 @@ def _dependency_down(o: Oracle, sid: str, fault, check_name: str, words: str) ->
         fault=fault, load=suite_load(), steady=o.steady(),
         during=[c.probe_fails(REPLICAS, o.ready, "fault_steady", share=0.95),
                 c.probe_status(REPLICAS, o.live, o.live_ok, "fault"),
-                c.container(REPLICAS, "restart_count", "fault", equals=0)],
+                c.container(REPLICAS, "restart_count", "fault", stays=True)],
         # Connections the dependency's loss broke are given back, not kept (a retry that
         # takes a fresh one and forgets the first).
         after=[o.connections_returned(), *o.recovered(15)], settle_s=1.0, fault_s=3,

@@ -143,8 +143,8 @@ class QuotaPlan:
                 f"{self.scaled_to} replicas could relieve on this machine and image")
 
 
-def quota_for(threshold_ms: float, scaled_to: int, overs: tuple[float, ...] = (1.2, 1.35, 1.5),
-              busy_most: float = 0.6, backlogged: float = 0.5, window_s: float = 2.5, settle_s: float = 1.5,
+def quota_for(threshold_ms: float, scaled_to: int, overs: tuple[float, ...] = (1.2, 1.5, 1.9, 2.4, 3.0, 3.8),
+              busy_most: float = 1.6, backlogged: float = 0.25, window_s: float = 3.0, settle_s: float = 1.5,
               tail_s: float = 1.0, demand_s: float = 3.0) -> Callable:
     """Returns a calibrate function for CPU throttling, two-sided: the fault must show
     AND the runbook's quick win (scale up replicas) must be able to clear it here.
@@ -154,10 +154,14 @@ def quota_for(threshold_ms: float, scaled_to: int, overs: tuple[float, ...] = (1
     that, is the load's share. The quota leaves the load `over` times less than it needs
     after the fixed cost (the first of `overs`), so a backlog grows; scaled to `scaled_to`
     replicas the same quota leaves the load busy over * replicas / scaled_to of what it
-    may use, which must stay at most `busy_most`. The quota is shown past the saturation
-    edge by the load's own view (more than `backlogged` of the answers in the window's
-    last `tail_s` waited longer than the threshold); otherwise the next of `overs` is
-    tried. Raises HarnessError ("cannot calibrate: ...") when no over shows a backlog
+    may use, which must stay at most `busy_most` by the measured demand. The quota is
+    shown past the saturation edge by the load's own view (more than `backlogged` of the
+    answers in the window's last `tail_s` waited longer than the threshold); otherwise
+    the next of `overs` is tried - measured use overstates what a throttled process needs
+    (a Go server's collector soaks up idle CPU unthrottled and gives way throttled: 1.5x
+    "over" its unthrottled use showed no slow answer at all, and one step's backlog was
+    gone at the next), so the scaled side is also checked where it is real: the
+    scenario's room check reads the scaled-out replicas' CPU against the quota. Raises HarnessError ("cannot calibrate: ...") when no over shows a backlog
     within `busy_most` on the scaled side, or the load's share cannot be told from the
     fixed cost: the suite cannot show the claim here - never a failure of the service."""
     def calibrate(stack, fault, history: History) -> dict:

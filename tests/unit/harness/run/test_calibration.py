@@ -98,11 +98,13 @@ def test_the_quota_is_the_fixed_cost_plus_the_loads_share_over_what_it_needs():
 
 
 def test_a_quota_with_no_backlog_is_lowered_only_as_far_as_the_scaled_side_leaves_room():
-    result, fault = _calibrate(lambda cpus: 0.0 if cpus > 0.1 else 0.8)
-    assert [round(c, 3) for c in fault.injected] == [0.113, 0.104, 0.097] and result["over"] == 1.5
-    assert result["busy_when_scaled"] == 0.6
+    result, fault = _calibrate(lambda cpus: 0.0 if cpus > 0.09 else 0.8)
+    assert [round(c, 3) for c in fault.injected] == [0.113, 0.097, 0.083] and result["over"] == 1.9
+    assert result["busy_when_scaled"] == 0.76
     with pytest.raises(HarnessError, match="cannot calibrate CPU throttling: no quota showed a backlog"):
         _calibrate(lambda cpus: 0.0)
+    with pytest.raises(HarnessError):  # at most 60% busy when scaled: 1.2 and 1.5 only
+        _calibrate(lambda cpus: 0.0 if cpus > 0.09 else 0.8, busy_most=0.6)
 
 
 def test_a_fixed_cost_the_load_cannot_be_told_from_is_a_harness_error_naming_why():
