@@ -3,11 +3,14 @@ after-checks, with the final heal always run. It records first and judges later,
 writes a JSON journal per scenario: every activity (start, end, output, error), the
 windows, the fault's evidence, every verdict with its evidence, and the history.
 
-A harness failure (a fault that could not be applied, a container that did not start)
-makes the scenario an "error"; a system that did not behave as the runbook says makes
-it "failed". Missing evidence makes it "unknown". Only all-pass is "passed".
+A harness failure (a fault that could not be applied, a container that did not start,
+a magnitude that showed another failure than the scenario's or left its remediation no
+room: harness/run/verdict.py) makes the scenario an "error"; a system that did not behave
+as the runbook says makes it "failed". Missing evidence makes it "unknown". Only all-pass
+is "passed", and every verdict keeps its margin (harness/checks/margins.py).
 
 Windows the checks can name:
+- rest: with `rest_s`, the observers running and no load yet (a replica's fixed cost);
 - steady: before the fault, with the load running;
 - fault: from the injection on (first symptoms, log lines);
 - fault_onset: the first `onset_s` seconds after injection (what the replicas answer

@@ -28,3 +28,12 @@ def test_a_file_that_appears_later_is_followed_too(tmp_path):
     (tmp_path / "records.7.jsonl").write_text(_line(5))
     (tmp_path / "locust-0.log").write_text("not a record\n")
     assert [r["t"] for r in tail.read_new()] == [5]
+
+
+def test_the_recorder_reads_the_header_the_harness_names():
+    """load/records.py runs inside Locust and spells the header out: the same name."""
+    from harness.observe.history import REPLICA_HEADER
+    from load.runner import LOCUSTFILE
+
+    source = (LOCUSTFILE.parent / "records.py").read_text()
+    assert f'REPLICA_HEADER = "{REPLICA_HEADER}"' in source
