@@ -38,8 +38,19 @@ class SlowQueries(Fault):
         self._stop = threading.Event()
         self._cycler = None
 
-    def _lock(self) -> None:
-        self._conn.execute(f"LOCK TABLE {', '.join(self._tables)} IN ACCESS EXCLUSIVE MODE")
+    def _lock(self, attempts: int = 5) -> None:
+        """Takes every table's lock at once. A service transaction holding one table and
+        waiting on another can deadlock with it: PostgreSQL then aborts one side, and when
+        that is this lock, it is taken again (rolled back first), up to `attempts` times
+        (seen once in 165 scenarios; a deadlock victim's retry is the documented remedy)."""
+        for attempt in range(attempts):
+            try:
+                self._conn.execute(f"LOCK TABLE {', '.join(self._tables)} IN ACCESS EXCLUSIVE MODE")
+                return
+            except psycopg.errors.DeadlockDetected:
+                self._conn.rollback()
+                if attempt == attempts - 1:
+                    raise
 
     def _apply(self, stack):
         self._conn = psycopg.connect(stack.postgres.get_connection_url(), connect_timeout=5)
