@@ -27,10 +27,10 @@ from harness.runbook import Runbook
 def print_result(record: dict) -> None:
     """Prints one scenario's result line: verdict, id, seconds and, for one that did
     not pass, the deciding check with its evidence."""
-    from harness.run.suite import deciding, marginal
+    from harness.run.suite import said
 
     line = f"{record['status'].upper():<8} {record['scenario']:<34} {record['seconds']:6.1f}s"
-    why = deciding(record) or "; ".join(f"marginal: {m.check}: {m.describe()}" for m in marginal(record))
+    why = said(record)
     print(f"{line}  {why}" if why else line, flush=True)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.base import FAIL, PASS, UNKNOWN, Check, who
+from harness.observe.statistics import cpu_cores
 
 
 def docker_event(source: str, action: str, window: str) -> Check:
@@ -73,26 +74,16 @@ def cpu_busy(source: str, window: str, below: float) -> Check:
     deployment the suite's quota leaves room to work."""
     def judge(history, win):
         busy: dict[str, float] = {}
-        for src, readings in _by_source(history.events("resources", win, source)).items():
+        for src, used in cpu_cores(history.events("resources", win, source)).items():
             limits = [e.data.get("cpus") or 0 for e in history.events("container", win, src)]
-            if len(readings) < 2 or not limits or not limits[-1]:
-                continue
-            first, last = readings[0], readings[-1]
-            used = (last.data["cpu_ns"] - first.data["cpu_ns"]) / 1e9 / max(last.t - first.t, 1e-9)
-            busy[src] = round(used / limits[-1], 3)
+            if limits and limits[-1]:
+                busy[src] = round(used / limits[-1], 3)
         if not busy:
             return UNKNOWN, {"reason": "no container with a CPU limit and two resource readings in the window"}
         most = max(busy.values())
         return (PASS if most < below else FAIL), {"busy_share": busy, "most_busy": most,
                                                   "bound": {"figure": "most_busy", "op": "<", "value": below}}
     return Check(f"{who(source)} CPU use under {below:.0%} of the limit", window, judge)
-
-
-def _by_source(events: list) -> dict[str, list]:
-    found: dict[str, list] = {}
-    for event in events:
-        found.setdefault(event.source, []).append(event)
-    return found
 
 
 def resource(source: str, field_name: str, window: str, rises: bool = True) -> Check:

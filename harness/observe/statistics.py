@@ -33,6 +33,16 @@ def wilson_low(successes: int, total: int, z: float = 1.96) -> float:
     return max(0.0, (centre - margin) / (1 + z * z / total))
 
 
+def cpu_cores(readings: list) -> dict[str, float]:
+    """Returns each source's CPU use per second (cores) over resource readings (events
+    with cpu_ns), from its first to its last; a source with fewer than two is left out."""
+    by_source: dict[str, list] = {}
+    for event in readings:
+        by_source.setdefault(event.source, []).append(event)
+    return {src: (last.data["cpu_ns"] - first.data["cpu_ns"]) / 1e9 / max(last.t - first.t, 1e-9)
+            for src, (first, last) in ((s, (r[0], r[-1])) for s, r in by_source.items() if len(r) >= 2)}
+
+
 def latency_ms(requests: list) -> list[float]:
     """Returns the recorded latencies (ms) of request events: an answer's time, or for
     one with no answer the time the client waited before giving up."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.report.compare import Row
-from harness.run.suite import STATUSES, counts, deciding, exit_code, marginal
+from harness.run.suite import STATUSES, counts, exit_code, marginal, said
 
 MARK = {"passed": "✅", "flaky": "⚠️", "failed": "❌", "unknown": "❔", "aborted": "🛑", "error": "💥"}
 
@@ -21,7 +21,7 @@ def _verdicts(records: list[dict]) -> list[str]:
     rows = ["| scenario | runbook section | verdict | seconds | deciding check (or marginal passes) |",
             "|---|---|---|---:|---|"]
     for r in records:
-        why = deciding(r) or "; ".join(f"marginal: {m.check}: {m.describe()}" for m in marginal(r))
+        why = said(r)
         rows.append(f"| `{r['scenario']}` | {cell(r['runbook'])} | {MARK.get(r['status'], '')} {r['status']} | "
                     f"{r['end'] - r['start']:.1f} | {cell(why)[:300]} |")
     return rows

@@ -17,6 +17,7 @@ from typing import Callable
 from harness.checks import REPLICAS
 from harness.checks.metrics import ANY_LABEL, labels_match
 from harness.observe.history import History, Window
+from harness.observe.statistics import cpu_cores
 from harness.errors import HarnessError
 from harness.faults import make
 from harness.faults.base import proxy_state
@@ -68,11 +69,7 @@ def cpu_demand(history: History, start: float, end: float) -> float:
     """Returns the CPU the replicas used per second in [start, end] (cores, averaged over
     the replicas), from their resource readings; raises HarnessError with fewer than two
     readings of every replica in that time."""
-    by_source: dict[str, list] = {}
-    for event in history.events("resources", Window("demand", start, end), REPLICAS):
-        by_source.setdefault(event.source, []).append(event)
-    rates = [(last.data["cpu_ns"] - first.data["cpu_ns"]) / 1e9 / (last.t - first.t)
-             for first, last in ((readings[0], readings[-1]) for readings in by_source.values() if len(readings) >= 2)]
+    rates = list(cpu_cores(history.events("resources", Window("demand", start, end), REPLICAS)).values())
     if not rates:
         raise HarnessError(f"cannot size the CPU quota: fewer than two resource readings of a replica "
                            f"in the {end - start:.1f}s measured")

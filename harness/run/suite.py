@@ -81,11 +81,10 @@ def marginal(record: dict) -> list:
     return margins.marginal(record["verdicts"])
 
 
-def worst_margin(record: dict):
-    """Returns the scenario's pass nearest its bound (a Margin; None: no figure)."""
-    from harness.checks import margins
-
-    return margins.worst(record["verdicts"])
+def said(record: dict) -> str:
+    """Returns what a result line says after the verdict: the deciding evidence of a
+    scenario that did not pass, or the marginal passes of one that did ("" when neither)."""
+    return deciding(record) or "; ".join(f"marginal: {m.check}: {m.describe()}" for m in marginal(record))
 
 
 def _keep_attempt(journal_dir: Path, record: dict, attempt: int) -> str:
