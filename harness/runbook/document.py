@@ -6,15 +6,19 @@ Plain text is what a reader sees: emphasis, code-span backticks, link targets an
 wrapping are gone (a soft break is a space), whitespace collapsed. Any heading depth,
 setext headings, any list marker (`-`, `*`, `+`, numbered), CRLF and trailing spaces
 read the same; a fenced or indented code block is one block per non-empty line, since a
-command is a line."""
+command is a line. A GFM table's body row is one block (ROW) whose text is its cells in
+order joined by " - " - `| http_requests_total | Total requests |` reads as the list item
+`http_requests_total - Total requests` - with a leading numbering cell (`1`, `2.`) and
+empty cells left out; the header row names columns and is structure."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-HEADING, PARAGRAPH, ITEM, CODE = "heading", "paragraph", "item", "code"
+HEADING, PARAGRAPH, ITEM, ROW, CODE = "heading", "paragraph", "item", "row", "code"
 _PARSER = MarkdownIt("commonmark").enable("table")
 
 
@@ -54,23 +58,63 @@ def source_lines(text: str) -> list[str]:
 
 def blocks(text: str) -> list[Block]:
     """Returns the document's blocks in reading order."""
-    found: list[Block] = []
-    headings: list[tuple[int, str]] = []  # (level, plain text) of the headings open here
-    containers: list = []  # the tokens open around the current one
+    reader = _Reader()
     for token in _PARSER.parse(text.replace("\r\n", "\n").replace("\r", "\n")):
+        reader.read(token)
+    return reader.found
+
+
+class _Reader:
+    """Turns the parser's token stream into Blocks, keeping track of the headings and
+    containers open at each token and of the cells of the table row being read."""
+
+    def __init__(self) -> None:
+        self.found: list[Block] = []
+        self.headings: list[tuple[int, str]] = []  # (level, plain text) of the headings open here
+        self.containers: list = []  # the tokens open around the current one
+        self.cells: list[str] | None = None  # the row being read, if any
+
+    def read(self, token) -> None:
         if token.nesting == 1:
-            containers.append(token)
+            self.containers.append(token)
+            self.cells = [] if token.type == "tr_open" else self.cells
         elif token.nesting == -1:
-            containers.pop()
+            self._closed(self.containers.pop())
         elif token.type == "inline" and token.map:
-            kind, plain = _kind(containers), _plain(token)
-            if kind == HEADING:
-                level = int(containers[-1].tag[1:])  # h1..h6
-                headings = [h for h in headings if h[0] < level] + [(level, plain)]
-            found.append(Block(kind, plain, token.map[0] + 1, token.map[1], tuple(h for _, h in headings)))
+            self._inline(token)
         elif token.type in ("fence", "code_block") and token.map:
-            found += _code_lines(token, tuple(h for _, h in headings))
-    return found
+            self.found += _code_lines(token, self._path())
+
+    def _path(self) -> tuple[str, ...]:
+        return tuple(h for _, h in self.headings)
+
+    def _inline(self, token) -> None:
+        plain = _plain(token)
+        if self.cells is not None:
+            self.cells.append(plain)
+            return
+        kind = _kind(self.containers)
+        if kind == HEADING:
+            level = int(self.containers[-1].tag[1:])  # h1..h6
+            self.headings = [h for h in self.headings if h[0] < level] + [(level, plain)]
+        self.found.append(Block(kind, plain, token.map[0] + 1, token.map[1], self._path()))
+
+    def _closed(self, opened) -> None:
+        if opened.type != "tr_open":
+            return
+        text = _row_text(self.cells or [])
+        if text and opened.map and any(t.type == "tbody_open" for t in self.containers):
+            self.found.append(Block(ROW, text, opened.map[0] + 1, opened.map[1], self._path()))
+        self.cells = None
+
+
+def _row_text(cells: list[str]) -> str:
+    """Returns a body row's text: its cells joined by " - ", empty ones and a leading
+    numbering cell (a step's or a level's number) left out."""
+    kept = [cell for cell in cells if cell]
+    if len(kept) > 1 and re.fullmatch(r"#?\d+[.)]?", kept[0]):
+        kept = kept[1:]
+    return " - ".join(kept)
 
 
 def _kind(containers: list) -> str:

@@ -8,10 +8,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from harness.runbook.document import CODE, HEADING, ITEM, PARAGRAPH
+from harness.runbook.document import CODE, HEADING, ITEM, PARAGRAPH, ROW
+from harness.runbook.quantities import ABOVE, DURATION, PERCENT, fraction, milliseconds, seconds, whole
 
-PROSE = (PARAGRAPH, ITEM)
-ANY = (HEADING, PARAGRAPH, ITEM, CODE)
+PROSE = (PARAGRAPH, ITEM, ROW)
+LISTED = (ITEM, ROW)  # a list item, or a table row saying the same
+ANY = (HEADING, PARAGRAPH, ITEM, ROW, CODE)
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,15 @@ SPECS = [
          "Checks: Database connectivity, Redis connectivity", lambda m: _words(m.group(1))),
     Spec("ready.failure_action", "Readiness Probe", _label("Failure action") + r"(.+)$",
          "Failure action: Remove from load balancer"),
-    Spec("threshold.error_rate", "High Error Rate", r"^High Error Rate\s*\(\s*>\s*([\d.]+)\s*%\s*\)",
-         "High Error Rate (>1%)", lambda m: float(m.group(1)) / 100, (HEADING,)),
-    Spec("threshold.p99_ms", "High Latency", r"^High Latency\s*\(\s*p99\s*>\s*([\d.]+)\s*ms\s*\)",
-         "High Latency (p99 >500ms)", lambda m: float(m.group(1)), (HEADING,)),
-    Spec("service_down.rollback_deadline_s", "Service is Down", r"If rollback doesn['’]t resolve in (\d+) minutes?",
-         "If rollback doesn't resolve in 5 minutes", lambda m: int(m.group(1)) * 60),
+    # Thresholds and deadlines in any unit and comparison word: `p99 >500ms`, `p99 over
+    # 0.5 s`, `> 1 percent`, `in 5 minutes`, `within 300s` - kept in the suite's units.
+    Spec("threshold.error_rate", "High Error Rate", rf"^High Error Rate\s*\(\s*{ABOVE}\s*{PERCENT}\s*\)",
+         "High Error Rate (>1%)", lambda m: fraction(m.group(1)), (HEADING,)),
+    Spec("threshold.p99_ms", "High Latency", rf"^High Latency\s*\(\s*p99(?:\s+latency)?\s*{ABOVE}\s*{DURATION}\s*\)",
+         "High Latency (p99 >500ms)", lambda m: milliseconds(m.group(1), m.group(2)), (HEADING,)),
+    Spec("service_down.rollback_deadline_s", "Service is Down",
+         rf"If rollback doesn['’]t resolve (?:in|within)\s+{DURATION}",
+         "If rollback doesn't resolve in 5 minutes", lambda m: whole(seconds(m.group(1), m.group(2)))),
     Spec("service_down.rollback_command", "Service is Down", r"^(helm rollback \S+.*)$",
          "helm rollback user-api -n production", kinds=(CODE,)),
     Spec("latency.scale_replicas", "High Latency", r"kubectl scale deployment \S+ --replicas=(\d+)",
@@ -77,7 +82,7 @@ SPECS = [
          "Symptoms: Pods restarting frequently, ..."),
     Spec("memory.symptom_event", "Memory Leaks", _label("Symptoms") + r".*?(OOMKilled)",
          "Symptoms: ..., OOMKilled in events"),
-    Spec("escalation.primary", "Escalation Path", _label("Primary On-Call") + r"(.+?)\s*\(auto-paged\)",
+    Spec("escalation.primary", "Escalation Path", _label("Primary On-Call") + r"(.+?)\s*(?:\(auto-paged\)|[-–—]\s*auto-paged\b)",
          "Primary On-Call: Platform Team (auto-paged)"),
     Spec("logs.error_grep", "High Error Rate", r"kubectl logs .*\|\s*grep\s+(\w+)", "kubectl logs ... | grep ERROR",
          kinds=(CODE,)),
@@ -85,6 +90,6 @@ SPECS = [
 
 # The lists read item by item: each item of the section that matches is a claim.
 METRIC = Spec("metric", "Metrics to Monitor", r"^([a-z_:][a-z0-9_:]*)\s*(?:[-–—:]\s*(.+?)|\((.+)\))\s*$",
-              "http_requests_total - Total requests", kinds=(ITEM,))
+              "http_requests_total - Total requests", kinds=LISTED)
 INCIDENT = Spec("incident", "Recent Incidents", r"^(\d{4}-\d{2}-\d{2})\s*[:\-–—]?\s*(.+?)\s+[-–—]\s+(.+)$",
-                "2024-10-15: Database connection pool exhaustion - Increased pool size", kinds=(ITEM,))
+                "2024-10-15: Database connection pool exhaustion - Increased pool size", kinds=LISTED)

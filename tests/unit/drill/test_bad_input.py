@@ -63,3 +63,4 @@ def test_coverage_prints_every_machine_checkable_line_as_proved(capsys):
     assert out.splitlines()[-1].endswith("0 not-covered")
     assert "a manual page: a person decides to escalate" in out
 
+

@@ -1,6 +1,8 @@
 import pytest
 
 from drill.cli import main
+from harness.runbook import RUNBOOK
+from tests.unit.harness.runbook import rewrites
 
 
 @pytest.mark.parametrize("argv, fragment", [
@@ -27,3 +29,16 @@ def test_a_bad_environment_setting_is_named_in_a_one_line_error(capsys, tmp_path
     assert main(["doctor"]) == 2
     assert capsys.readouterr().err == ("drill: error: engine_timeout = 'forever' (from DRILL_ENGINE_TIMEOUT): "
                                        "could not convert string to float: 'forever'\n")
+
+
+def test_a_runbook_with_its_lists_as_tables_and_quantities_in_other_units_lists_and_covers_the_same(capsys,
+                                                                                                   tmp_path):
+    copy = tmp_path / "runbook.md"
+    copy.write_text(rewrites.units(rewrites.tables(RUNBOOK.read_text(), rewrites.TABLE_SECTIONS, True),
+                                   {quantity: 2 for quantity in rewrites.UNIT_SPELLINGS}))
+    outputs = []
+    for argv in (["list"], ["list", "--runbook", str(copy)], ["coverage"], ["coverage", "--runbook", str(copy)]):
+        assert main(argv) == 0
+        outputs.append(capsys.readouterr().out)
+    assert "| `http_requests_total` | Total requests |" in outputs[3] and "(p99 > 500 ms)" in copy.read_text()
+    assert outputs[0] == outputs[1] and outputs[2].splitlines()[-1] == outputs[3].splitlines()[-1]

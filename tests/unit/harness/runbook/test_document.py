@@ -1,7 +1,7 @@
 """The runbook's Markdown as blocks: plain text as a reader sees it, the lines of the
 file as written, and the headings above - whatever the layout."""
 
-from harness.runbook.document import CODE, HEADING, ITEM, PARAGRAPH, blocks, closest, source_lines
+from harness.runbook.document import CODE, HEADING, ITEM, PARAGRAPH, ROW, blocks, closest, source_lines
 
 SETEXT = """Runbook
 =======
@@ -42,3 +42,25 @@ def test_crlf_and_cr_line_endings_keep_the_line_numbers_as_written():
 def test_the_closest_block_is_the_most_alike_and_none_when_there_are_no_blocks():
     found = blocks("- Expected: 200 OK\n- Failure action: Restart pod\n")
     assert closest(found, "Expected 200").text == "Expected: 200 OK" and closest([], "x") is None
+
+
+TABLE = """## Escalation Path
+
+| Level | Who | Paged |
+|------:|-----|-------|
+| 1. | **Primary On-Call** | Platform Team (auto-paged) |
+| 2 | `Secondary` |  |
+
+text after
+"""
+
+
+def test_a_table_body_row_is_one_block_of_its_cells_at_its_own_line_and_the_header_row_is_none():
+    found = blocks(TABLE)
+    assert [(b.kind, b.line, b.text) for b in found if b.kind != HEADING] == [
+        (ROW, 5, "Primary On-Call - Platform Team (auto-paged)"), (ROW, 6, "Secondary"), (PARAGRAPH, 8, "text after")]
+    assert found[1].path == ("Escalation Path",)
+
+
+def test_a_cell_that_is_only_a_number_is_kept_when_it_is_the_whole_row():
+    assert [b.text for b in blocks("| a |\n|---|\n| 42 |\n")] == ["42"]

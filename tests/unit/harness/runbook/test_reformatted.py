@@ -1,7 +1,10 @@
 """A runbook laid out differently but saying the same things reads the same: the same
 claims with the same values (lines may move, anchors still name their line), the same
-scenarios built from it, the same coverage - for every mix of the rewrites formatters
-and wikis make (a property test, derandomized so CI sees the same cases every run)."""
+scenarios built from it, the same coverage - for every mix of the rewrites formatters,
+wikis and teams make (lists as tables, quantities in other units; a property test,
+derandomized so CI sees the same cases every run)."""
+
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,7 +28,10 @@ def _kinds(book: Runbook) -> dict[str, int]:
 
 @st.composite
 def layouts(draw) -> str:
-    text = rewrites.bullets(ORIGINAL, draw(st.sampled_from("-*+")), draw(st.sampled_from(".)")))
+    as_tables = tuple(draw(st.sets(st.sampled_from(rewrites.TABLE_SECTIONS))))
+    text = rewrites.tables(ORIGINAL, as_tables, draw(st.booleans())) if as_tables else ORIGINAL
+    text = rewrites.units(text, {q: draw(st.integers(0, 5)) for q in rewrites.UNIT_SPELLINGS})
+    text = rewrites.bullets(text, draw(st.sampled_from("-*+")), draw(st.sampled_from(".)")))
     text = rewrites.headings(text, draw(st.integers(0, 2)))
     text = rewrites.emphasis(text, draw(st.sampled_from(["keep", "underscore", "plain", "inside", "added"])))
     if draw(st.booleans()):
@@ -36,7 +42,7 @@ def layouts(draw) -> str:
     return rewrites.crlf(text) if draw(st.booleans()) else text
 
 
-@settings(derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(derandomize=True, max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(layout=layouts())
 def test_a_runbook_rewritten_without_changing_its_meaning_reads_the_same(tmp_path_factory, layout):
     path = tmp_path_factory.mktemp("layout") / "runbook.md"
@@ -61,3 +67,13 @@ def test_each_rewrite_really_changes_the_layout():
                and "helm" not in line) < 60
     reordered = rewrites.reordered(ORIGINAL, [6, 5, 4, 3, 2, 1, 0])
     assert reordered[ORIGINAL.index("## "):].startswith("## Recent Incidents")
+
+
+def test_the_lists_written_as_tables_and_the_quantities_in_other_units_really_change():
+    text = rewrites.units(rewrites.tables(ORIGINAL, rewrites.TABLE_SECTIONS, True),
+                          {q: 1 for q in rewrites.UNIT_SPELLINGS})
+    assert "| `http_requests_total` | Total requests |" in text
+    assert "| 1 | **Primary On-Call** | Platform Team | auto-paged |" in text
+    assert "| Endpoint | `GET /health/live` |" in text
+    assert "(p99 >0.5s)" in text and "(> 1 %)" in text and "resolve in 5 min," in text
+    assert not re.search(r"(?m)^([-*+]|\d+[.)]) ", text[text.index("## Health Checks"):])  # no list item left

@@ -3,6 +3,8 @@ anchored by its line; an edited runbook changes the values, a broken one is drif
 
 import pytest
 
+import scenarios
+
 from harness import runbook
 from harness.runbook import RUNBOOK, Runbook, RunbookError
 
@@ -31,6 +33,24 @@ def test_each_claim_is_anchored_by_the_line_it_comes_from():
     assert book.lines[claim.line - 1].strip() == claim.text == "### High Latency (p99 >500ms)"
 
 
+def test_a_threshold_changed_in_another_unit_is_judged_at_its_new_value(tmp_path):
+    book = Runbook(_edited(tmp_path, "High Latency (p99 >500ms)", "High Latency (p99 >0.7s)"))
+    assert book.value("threshold.p99_ms") == 700 and book.claims["threshold.p99_ms"].text.endswith("(p99 >0.7s)")
+    bounds = {c.description for s in scenarios.build(book) for c in s.checks() if "p99 latency" in c.description}
+    assert "p99 latency > 700 ms" in bounds and not any("500 ms" in b for b in bounds)
+
+
+@pytest.mark.parametrize("old,new,claim,value", [
+    ("(p99 >500ms)", "(p99 over 0.5 seconds)", "threshold.p99_ms", 500),
+    ("(>1%)", "(more than 1 percent)", "threshold.error_rate", 0.01),
+    ("resolve in 5 minutes", "resolve within 300s", "service_down.rollback_deadline_s", 300),
+    ("resolve in 5 minutes", "resolve in 90 seconds", "service_down.rollback_deadline_s", 90),
+    ("Platform Team (auto-paged)", "Platform Team - auto-paged", "escalation.primary", "Platform Team"),
+])
+def test_a_quantity_in_another_unit_or_word_is_its_value_in_the_suites_unit(tmp_path, old, new, claim, value):
+    assert Runbook(_edited(tmp_path, old, new)).value(claim) == value
+
+
 def test_edited_thresholds_and_symptoms_are_what_the_suite_reads(tmp_path):
     edited = _edited(tmp_path, "High Latency (p99 >500ms)", "High Latency (p99 >750ms)")
     assert runbook.p99_threshold_ms(edited) == 750
@@ -46,6 +66,8 @@ def test_edited_thresholds_and_symptoms_are_what_the_suite_reads(tmp_path):
      "logs show the rejection'"),
     ("If rollback doesn't resolve in 5 minutes", "If rollback doesn't help", "claim service_down.rollback_deadline_s"),
     ("## Metrics to Monitor", "## Metrics", "no section 'Metrics to Monitor'; closest heading: L127: 'Metrics'"),
+    ("(p99 >500ms)", "(p99 >500 furlongs)", "claim threshold.p99_ms: no text like 'High Latency (p99 >500ms)'"),
+    ("(>1%)", "(>1 in 100)", "claim threshold.error_rate"),
 ])
 def test_a_claim_whose_meaning_is_gone_is_drift_naming_section_claim_text_and_closest_line(tmp_path, old, new,
                                                                                             message):
