@@ -48,7 +48,7 @@ def scenarios(o: Oracle) -> list[Scenario]:
             during=[c.probe_fails("replica-0", o.ready, "fault_steady"),
                     c.probe_status("replica-0", o.live, o.live_ok, "fault_steady"),
                     c.metric("replica-0", "http_requests_total", "fault_steady", "stays",
-                             labels={c.ANY_LABEL: "/users"}),  # any label's name: route, path, ...
+                             labels=c.USERS_ROUTES),  # whatever label and values name the route
                     c.error_rate("fault_steady", below=o.error_rate)],
             after=o.recovered(15), settle_s=removal_s(), fault_s=3,
             proves=[o.claim("ready.failure_action")]),

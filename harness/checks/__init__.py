@@ -8,6 +8,6 @@ from harness.checks.base import FAIL, MIN_SAMPLES, PASS, REPLICAS, UNKNOWN, Chec
 from harness.checks.conditions import condition_met  # noqa: F401
 from harness.checks.containers import container, cpu_busy, docker_event, resource, resource_bounded  # noqa: F401
 from harness.checks.logs import log_line  # noqa: F401
-from harness.checks.metrics import ANY_LABEL, metric, metric_at_most, metric_back_to_baseline, metric_contract  # noqa: F401
+from harness.checks.metrics import ANY_LABEL, USERS_ROUTES, metric, metric_at_most, metric_back_to_baseline, metric_contract  # noqa: F401
 from harness.checks.probes import UNANSWERED_MAX, probe_body, probe_fails, probe_status, probe_status_within  # noqa: F401
 from harness.checks.traffic import error_rate, latency, replicas_answered, served  # noqa: F401

@@ -12,11 +12,10 @@ from __future__ import annotations
 from typing import Callable
 
 from harness.checks.base import FAIL, PASS, UNKNOWN, Check, samples
-from harness.checks.metrics import ANY_LABEL, sample_total
+from harness.checks.metrics import USERS_ROUTES, for_history, sample_total
 from harness.observe.counted import SCRAPE_GAP_S, SOURCE, scrape_began
 from harness.observe.history import Event, History, Window
 
-USERS_ROUTES = {ANY_LABEL: "/users"}  # whatever label carries the route: its value starts so
 DURATION = "http_request_duration_seconds"
 COUNTS = ("_total", "_count", "_sum")  # metrics that only ever count up from 0
 
@@ -55,6 +54,7 @@ def phase_move(history: History, phase: Event, name: str, labels: dict[str, str]
     after = [s for s in scrapes if scrape_began(s) >= end]
     if not before or not after:
         return None
+    labels = for_history(labels, history, name)
     first, last = sample_total(before[-1], name, labels), sample_total(after[0], name, labels)
     if first is None and last is not None and name.endswith(COUNTS):
         first = 0.0  # a count with no series yet (client_golang exports none before the first event) is 0

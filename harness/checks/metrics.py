@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from harness.checks.base import FAIL, PASS, UNKNOWN, Check, who
 from harness.observe.history import Event, History, Window
+from harness.observe.routes import family_of, from_history
 
 
 def _declared_count(types: dict, name: str) -> bool:
@@ -18,14 +19,37 @@ def _declared_count(types: dict, name: str) -> bool:
 
 
 ANY_LABEL = "*"  # labels={"*": "/users"}: some label (route, path, handler...) has a value starting so
+USERS_PREFIX = "/users"
+# The users routes, whatever label and values the service gives them: read as the
+# route census in the history found them (harness.observe.routes), else as a label value
+# starting with /users.
+USERS_ROUTES = {ANY_LABEL: USERS_PREFIX}
+ROUTE = "@route"  # labels={ROUTE: FamilyRoutes}: the series the census found to be users routes
 
 
-def labels_match(rest: str, labels: dict[str, str]) -> bool:
+def labels_match(rest: str, labels: dict) -> bool:
     """Returns whether a sample's labels ("k=v,k=v}") hold every one of `labels`; the
-    key ANY_LABEL matches a value's start under whatever name the service gave it."""
+    key ANY_LABEL matches a value's start under whatever name the service gave it, the
+    key ROUTE a users route as the census found them."""
     values = [pair.partition("=")[2] for pair in rest.rstrip("}").split(",")]
-    return all(any(v.startswith(want) for v in values) if key == ANY_LABEL else f"{key}={want}" in rest
-               for key, want in labels.items())
+
+    def holds(key: str, want) -> bool:
+        if key == ROUTE:
+            return want.users(rest)
+        return any(v.startswith(want) for v in values) if key == ANY_LABEL else f"{key}={want}" in rest
+    return all(holds(key, want) for key, want in labels.items())
+
+
+def for_history(labels: dict, history: History, name: str) -> dict:
+    """Returns `labels` with the users routes (USERS_ROUTES) as the history's route census
+    found them for `name`'s family; unchanged when they are not asked for or the history
+    has no census of that family."""
+    if labels.get(ANY_LABEL) != USERS_PREFIX:
+        return labels
+    routes = from_history(history, family_of(name))
+    if routes is None:
+        return labels
+    return {**{k: v for k, v in labels.items() if k != ANY_LABEL}, ROUTE: routes}
 
 
 def sample_total(scrape: Event, name: str, labels: dict[str, str]) -> float | None:
@@ -59,7 +83,7 @@ def metric(source: str, name: str, window: str, change: str, labels: dict[str, s
     labels = labels or {}
 
     def judge(history, win):
-        series = _metric_series(history, win, source, name, labels)
+        series = _metric_series(history, win, source, name, for_history(labels, history, name))
         if not series:
             return UNKNOWN, {"reason": f"fewer than 2 scrapes of {name} in the window"}
         firsts = {src: points[0][1] for src, points in series.items()}

@@ -41,11 +41,13 @@ LINES = (
     Line("auth.invalid_token", "a request with a token the auth service did not sign is answered 401, and a line "
          "`grep ERROR` prints names 'invalid token'",
          'Authentication Failures: Symptoms: 401 errors, logs show "invalid token"'),
-    Line("users.create", "POST /users {email, name, roles} with a bearer token from the auth service answers "
-         "201 (or 200) with the user, its id any JSON scalar", DRIVE),
+    Line("users.create", "POST /users {email, name, roles} (Content-Type: application/json, a bearer token from "
+         "the auth service; every email the suite sends is new) answers 201 (or 200) with the user, its id any "
+         "JSON scalar", DRIVE),
     Line("users.read", "GET /users/{id} answers 200 with the user; after DELETE it answers 404", DRIVE),
-    Line("users.list", "GET /users?limit=N answers a page of at most N users (a JSON list, or an object with "
-         "the list under items, users or data), and after=<an id it answered> pages on", DRIVE),
+    Line("users.list", "GET /users?limit=N (N at most 100) answers a page of at most N users (a JSON list, or an "
+         "object with the list under items, users or data), and after=<the last id of a page> answers the next "
+         "page - also when the image's own next link is an opaque cursor", DRIVE),
     Line("users.update", "PATCH /users/{id} {name} answers 200; DELETE /users/{id} answers 2xx", DRIVE),
     Line("users.paginated", "a page larger than the service's maximum (limit=100000) is refused with 400",
          "Memory Leaks: Large result sets not paginated"),
@@ -53,6 +55,8 @@ LINES = (
          "gets 429, and `grep ERROR` prints a line naming 'rate limit'",
          "High Error Rate: Rate limiting triggered"),
     Line("knobs.declared", "the profile names a variable for every knob the suite sets", DRIVE),
+    Line("knobs.spelled", "started with the knobs at values the scenarios set (a pool of 2, minimum 1, a 0.5 s "
+         "wait), written as the profile spells them, the image becomes ready", DRIVE),
     Line("config.bad_exits", "a bad value of a setting (the pool size knob set to a word) makes the process exit "
          "non-zero at start", "Service is Down: Recent deployment -> Rollback"),
     Line("process.exits", "SIGTERM (a pod deleted or restarted) ends the process within 10 s",
@@ -72,16 +76,20 @@ LINES = (
     Line("auth.depends", "tokens are checked with the suite's auth service (POST /introspect), remembered at most "
          "auth_cache_s: while it is down, new tokens get 401", "Authentication Failures: Auth service unavailable",
          preflight=False),
-    Line("auth.time", "a token whose iat or nbf is ahead of the service's clock by more than a few seconds "
-         "is invalid (401)", "Authentication Failures: Clock skew between services", preflight=False),
+    Line("auth.time", "a token whose iat or nbf is ahead of the service's clock by more than its leeway is "
+         "invalid (401); the suite puts the auth service 3600 s ahead, so any leeway under an hour meets it "
+         "(a few seconds to a minute is usual)", "Authentication Failures: Clock skew between services",
+         preflight=False),
     Line("metrics.counted", "each metric counts what its line says, under a counted load to one replica at rest: "
-         "each /users request once in http_requests_total and the histogram (a label value starting /users), "
+         "each /users request once in http_requests_total and the histogram (under a route label of any name and "
+         "values: path templates, paths or handler names), "
          "its observed mean within the client's (and holding the database's time); 401s in the error count, 2xx "
          "not; a user's second read after a FLUSHALL one more hit and one less miss than its first; "
          "db_connection_pool_active the connections checked out - 3 held, 3 (a pool of at least 3); at rest, "
          "at most 1", "Metrics to Monitor", preflight=False),
-    Line("memory.oom", "the process is the container's main process: killed for memory, the container "
-         "restarts (no in-container supervisor hides it)", "Memory Leaks: Pods restarting frequently, OOMKilled "
-         "in events", preflight=False),
+    Line("memory.oom", "the process is the container's main process: killed by the kernel for memory (the "
+         "engine's oom event), the container restarts (no in-container supervisor hides it); a runtime with a "
+         "heap ceiling of its own keeps it above the container's limit", "Memory Leaks: Pods restarting "
+         "frequently, OOMKilled in events", preflight=False),
 )
 BY_ID = {line.id: line for line in LINES}

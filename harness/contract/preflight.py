@@ -77,7 +77,7 @@ def _checks(stack, metric_names: list[str]) -> list[Result]:
         (("users.create", "users.read", "users.list", "users.update", "users.paginated"), _users),
         (("ratelimit.client",), _rate_limit),
         (("metrics.exported", "metrics.judging"), lambda s: _metrics(s, metric_names)),
-        (("config.bad_exits",), _bad_config), (("process.exits",), _exits)]
+        (("knobs.spelled",), _spelled), (("config.bad_exits",), _bad_config), (("process.exits",), _exits)]
     results: list[Result] = []
     for lines, check in checks:
         try:
@@ -194,6 +194,25 @@ def _rate_limit(stack) -> list[Result]:
     return [_result("ratelimit.client", 429 in statuses and line is not None,
                     f"30 requests, limit 20 per 10 s: {statuses.count(429)} answered 429; "
                     f"log: {line or 'no ERROR line naming rate limit'}")]
+
+
+# The pool as the pool scenarios shrink it: a fraction of a second, the minimum at 1.
+SCENARIO_KNOBS = {"db_pool_max": 2, "db_pool_min": 1, "db_pool_timeout_s": 0.5, "db_statement_timeout_ms": 30000}
+
+
+def _spelled(stack) -> list[Result]:
+    """A replica started with the knobs at values the scenarios set, written as the
+    profile spells them, becomes ready (an image that reads 0.5 as a bad integer does not)."""
+    env = stack.config.profile.knob_env(SCENARIO_KNOBS)
+    written = ", ".join(f"{name}={value}" for name, value in env.items())
+    container = stack.replica_container(env)
+    try:
+        container.__enter__()  # waits until ready; removes itself when it never is
+        return [_result("knobs.spelled", True, f"ready with {written}")]
+    except Exception as exc:  # not ready with the suite's values: that is the answer
+        return [_result("knobs.spelled", False, f"with {written}: {type(exc).__name__}: {str(exc)[:150]}")]
+    finally:
+        stack.discard(container)
 
 
 def _bad_config(stack) -> list[Result]:

@@ -87,11 +87,18 @@ def scrape(history: History, source: str, url_of: Callable[[], str], names: tupl
             types[family.name] = {"type": family.type,
                                   "labels": sorted({k for sample in family.samples for k in sample.labels})}
             if family.name in names:
-                for sample in family.samples:
-                    labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
-                    samples[f"{sample.name}{{{labels}}}"] = sample.value
+                samples.update(family_samples(family))
         history.record("metrics", source, samples=samples, types=types, started=started)
     return Poller(f"scrape-{source}", observe, interval)
+
+
+def family_samples(family) -> dict[str, float]:
+    """Returns a parsed metric family's samples as a scrape records them: {"name{k=v,...}": value}."""
+    found = {}
+    for sample in family.samples:
+        labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+        found[f"{sample.name}{{{labels}}}"] = sample.value
+    return found
 
 
 def _current(container) -> Callable[[], Any]:

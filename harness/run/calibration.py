@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from harness.checks import REPLICAS
-from harness.checks.metrics import ANY_LABEL, labels_match
+from harness.checks.metrics import USERS_ROUTES, for_history, labels_match
 from harness.observe.history import History, Window
 from harness.observe.statistics import cpu_cores
 from harness.errors import HarnessError
@@ -33,10 +33,11 @@ def _totals(history: History, at: float, bound: float) -> tuple[float, float]:
     for event in history.events("metrics", Window("calibration", 0, at), REPLICAS):
         last[event.source] = event.data["samples"]
     count = within = 0.0
+    users = {name: for_history(USERS_ROUTES, history, name) for name in (f"{HISTOGRAM}_count", f"{HISTOGRAM}_bucket")}
     for samples in last.values():
         for key, value in samples.items():
             name, _, labels = key.partition("{")
-            if not labels_match(labels, {ANY_LABEL: "/users"}):  # route, path...: any label's name
+            if name not in users or not labels_match(labels, users[name]):  # whatever label names the route
                 continue
             if name == f"{HISTOGRAM}_count":
                 count += value

@@ -21,9 +21,8 @@ Windows the checks can name:
   broken connections are not the cause's symptom);
 - recovery: after the remediation (and `recovery_settle_s`), the fault healed first or
   still in place, as the scenario's remediation kind says;
-- recovered: the part of recovery from when the load balancer answers ready for good
-  (no window at all if it never does: its checks are then unknown, and the check that
-  it recovers in time fails).
+- recovered: the part of recovery from when the load balancer answers ready for good (no
+  window if it never does: its checks are then unknown, the check that it recovers fails).
 
 Each window lasts its declared time at least, then stays open (within a bound) until
 every check that needs samples - an error rate, a percentile - has enough requests in
@@ -49,7 +48,7 @@ from typing import Any, Callable
 from harness import progress, signals
 from harness.alerts.detection import paging_times
 from harness.errors import HarnessError
-from harness.observe import observers
+from harness.observe import observers, routes
 from harness.observe.history import History, Window
 from harness.polling import wait_until
 from harness.run import journal, verdict
@@ -59,14 +58,15 @@ from harness.run.stops import StopCondition, Tripped, Watch
 from harness.stack.protocol import StackLike
 from harness.stack.topology import LIVE_PATH, READY_PATH
 
-METRIC_NAMES = ("http_requests", "http_requests_errors", "http_request_duration_seconds",
-                "db_connection_pool_active", "db_connection_pool_max", "redis_hits", "redis_misses",
-                "auth_failures", "db_errors", "db_connection_pool_timeouts", "rate_limited")
+METRIC_NAMES = ("http_requests", "http_requests_errors", "http_request_duration_seconds", "db_connection_pool_active",
+                "db_connection_pool_max", "redis_hits", "redis_misses", "auth_failures", "db_errors",
+                "db_connection_pool_timeouts", "rate_limited")
 
 
 def _observe(stack: StackLike, history: History) -> list:
     """Starts the observers. Replicas are followed by index, so a replica replaced in
     place (a restart, a rollback, a redeploy) is observed under the same name."""
+    routes.record(history, getattr(stack, "routes", None))  # first: the metric checks find the users routes by it
     pollers = []
     for i in range(len(stack.replicas)):
         source = f"replica-{i}"

@@ -128,6 +128,7 @@ class ComposeStack(Stack):
         self.network = _Network(self._network_name())
         self.exit_stack.callback(self._restore)
         self.reset()
+        self.take_census()
 
     def _adopt_config(self) -> None:
         """Takes the secret and replica count from compose; raises ConfigError when the

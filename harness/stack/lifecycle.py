@@ -48,6 +48,7 @@ class Stack(StackOperations):
         # "replica-<index>@<container>", so the history still has what they wrote.
         self.removed_logs: dict[str, str] = {}
         self.last_reset: dict = {}  # what the last reset had to do beyond the usual (replicas replaced)
+        self.routes: dict = {}  # which request-metric series are the users routes (take_census)
 
     def __enter__(self) -> "Stack":
         try:
@@ -83,6 +84,7 @@ class Stack(StackOperations):
         together(lambda start: start(), [self._start_replicas, lambda: self._start_monitoring(rendered)])
         if self.config.seed_users:
             self.seed(self.config.seed_users)
+            self.take_census()
         if self.config.with_lb:
             self.lb = self.exit_stack.enter_context(self._load_balancer())
 

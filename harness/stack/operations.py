@@ -13,7 +13,8 @@ from harness.engine.containers import cfs_period_us
 from harness.errors import HarnessError
 from harness.polling import wait_until
 from harness.stack.handles import ensure_running, logs_of, remove_quietly, together, url
-from harness.stack.topology import READY_PATH
+from harness.observe.routes import FamilyRoutes, census
+from harness.stack.topology import LIVE_PATH, READY_PATH
 from harness.stack.users import create_users, listed_ids
 
 
@@ -42,6 +43,31 @@ class StackOperations:
             raise HarnessError(f"seeding made {len(made)} of {count} users")
         self.user_ids = [*self.user_ids, *made]
         return made
+
+    def take_census(self) -> dict[str, FamilyRoutes]:
+        """Finds which series of the request metrics are the users routes on the first
+        replica (harness.observe.routes), keeps them as `routes` and returns them; {}
+        when the replica's /metrics cannot be read (the checks then read a label value
+        starting with /users)."""
+        base, ids = self.url(0), list(self.user_ids[:3])
+        token = self.token("drill-census")
+
+        def probes() -> None:
+            for path in (LIVE_PATH, READY_PATH) * 2:
+                requests.get(f"{base}{path}", timeout=5)
+
+        def users_requests() -> None:
+            headers, forged = {"Authorization": f"Bearer {token}"}, {"Authorization": f"Bearer {token[:-4]}AAAA"}
+            for user_id in ids:
+                requests.get(f"{base}/users/{user_id}", headers=headers, timeout=5)
+            for params in ({"limit": 2}, {"limit": 2, **({"after": ids[0]} if ids else {})}):
+                requests.get(f"{base}/users", params=params, headers=headers, timeout=5)
+            requests.get(f"{base}/users/{ids[0] if ids else 1}", headers=forged, timeout=5)
+        try:
+            self.routes = census(base, probes, users_requests)
+        except requests.RequestException:
+            self.routes = {}
+        return self.routes
 
     def wait_ready(self, container, timeout: float | None = None, port: int | None = None,
                    path: str = READY_PATH) -> None:

@@ -15,6 +15,7 @@ A profile is a TOML file (docs/contract.md shows one):
 
     [user_api.knobs]           # suite knob = the image's variable (absent: not tunable)
     db_pool_max = "POOL_SIZE"
+    db_pool_timeout_s = { variable = "POOL_WAIT", unit = "duration" }   # written 500ms
 
     [user_api.extra_environment]
     LOG_FORMAT = "text"
@@ -47,6 +48,12 @@ KNOBS = {
     "db_pool_timeout_s": "longest wait for a free database connection, in seconds",
     "db_statement_timeout_ms": "the database statement timeout, in milliseconds",
 }
+COUNTS = {"rate_limit_requests", "db_pool_max", "db_pool_min"}  # written as whole numbers: 2
+# How a time knob's value is written: "s" decimal seconds, whole ones without a point (10,
+# 0.5); "ms" whole milliseconds (500); "duration" a number and its unit, as Go's
+# time.ParseDuration and most duration parsers read it (500ms, 10s). A knob in seconds is
+# written in "s" unless the profile says otherwise, one in milliseconds in "ms".
+UNITS = ("s", "ms", "duration")
 OPTIONAL_KNOBS = {"db_pool_min"}  # set when the image has it; a service without it still runs the scenario
 REFERENCE_ENVIRONMENT = {"DATABASE_URL": "{database_url}", "REDIS_URL": "{redis_url}",
                          "AUTH_SERVICE_URL": "{auth_url}", "JWT_SECRET": "{jwt_secret}"}
@@ -66,6 +73,7 @@ class ServiceProfile:
     create_users: tuple[str, ...] = ()  # argv run in a replica; "{count}" is the number asked
     environment: Mapping[str, str] = field(default_factory=lambda: dict(REFERENCE_ENVIRONMENT))
     knobs: Mapping[str, str] = field(default_factory=lambda: dict(REFERENCE_KNOBS))
+    knob_units: Mapping[str, str] = field(default_factory=dict)  # a time knob's unit when not its own
     extra_environment: Mapping[str, str] = field(default_factory=dict)
     source: str = "the bundled User API's profile"
 
@@ -83,7 +91,7 @@ class ServiceProfile:
         if missing:
             raise ConfigError(f"{self.source}: the suite needs knob {missing[0]!r} ({KNOBS.get(missing[0], '?')}), "
                               f"and [user_api.knobs] names no variable for it")
-        return {self.knobs[k]: str(v) for k, v in knobs.items()}
+        return {self.knobs[k]: spelled(k, v, self.knob_units.get(k)) for k, v in knobs.items()}
 
     def require_knobs(self) -> "ServiceProfile":
         """Returns the profile; raises ConfigError naming the first knob the suite sets
@@ -94,6 +102,29 @@ class ServiceProfile:
     def create_users_argv(self, count: int) -> list[str]:
         """Returns the declared user-making command for `count` users ([] when none)."""
         return [part.replace("{count}", str(count)) for part in self.create_users]
+
+
+def _decimal(value: float) -> str:
+    """Returns a number in decimal notation, a whole one without a point (10, 0.5)."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.6f}".rstrip("0")
+
+
+def spelled(knob: str, value: Any, unit: str | None = None) -> str:
+    """Returns a knob's value as written into the image's environment: counts as whole
+    numbers, times in `unit` (default: the knob's own, seconds or milliseconds). A value
+    that is not a number (a bad setting, on purpose) is written as it is."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if knob in COUNTS:
+        return str(round(number))
+    seconds = number / 1000 if knob.endswith("_ms") else number
+    unit = unit or ("ms" if knob.endswith("_ms") else "s")
+    if unit == "ms" or (unit == "duration" and not float(seconds).is_integer()):
+        ms = str(round(seconds * 1000))
+        return ms + ("ms" if unit == "duration" else "")
+    return _decimal(seconds) + ("s" if unit == "duration" else "")
 
 
 def _error(source: str, key: str, problem: str) -> ConfigError:
@@ -144,15 +175,29 @@ def _templates(source: str, value: Any) -> dict[str, str]:
     return templates
 
 
-def _knobs(source: str, value: Any) -> dict[str, str]:
-    knobs = _variables(source, "user_api.knobs", {k: v for k, v in value.items()} if isinstance(value, dict) else value)
-    unknown = sorted(set(knobs) - set(KNOBS))
+def _knob(source: str, knob: str, given: Any) -> tuple[str, str | None]:
+    """Returns (variable, unit) of one [user_api.knobs] entry: a variable's name, or a
+    table {variable = "...", unit = "s" | "ms" | "duration"} (a time knob's unit)."""
+    key = f"user_api.knobs.{knob}"
+    if knob not in KNOBS:
+        raise _error(source, key, f"unknown knob; known: {', '.join(KNOBS)}")
+    table = given if isinstance(given, dict) else {"variable": given}
+    unknown = sorted(set(table) - {"variable", "unit"})
     if unknown:
-        raise _error(source, f"user_api.knobs.{unknown[0]}", f"unknown knob; known: {', '.join(KNOBS)}")
-    for knob, variable in knobs.items():
-        if not _VARIABLE.match(variable):
-            raise _error(source, f"user_api.knobs.{knob}", f"{variable!r} is not an environment variable name")
-    return knobs
+        raise _error(source, f"{key}.{unknown[0]}", "unknown key; known: unit, variable")
+    variable, unit = table.get("variable"), table.get("unit")
+    if not isinstance(variable, str) or not _VARIABLE.match(variable):
+        raise _error(source, key, f"{variable!r} is not an environment variable name")
+    if unit is not None and (knob in COUNTS or unit not in UNITS):
+        why = "is a count: it has no unit" if knob in COUNTS else f"unit must be one of {', '.join(UNITS)}"
+        raise _error(source, f"{key}.unit", f"{unit!r}: {why}")
+    return variable, unit
+
+
+def _knobs(source: str, value: Any) -> dict[str, tuple[str, str | None]]:
+    if not isinstance(value, dict):
+        raise _error(source, "user_api.knobs", "must be a table of knob = \"VARIABLE\"")
+    return {knob: _knob(source, knob, given) for knob, given in value.items()}
 
 
 def profile_from(data: Mapping[str, Any], source: str) -> ServiceProfile:
@@ -174,6 +219,10 @@ def profile_from(data: Mapping[str, Any], source: str) -> ServiceProfile:
     for key, reader in readers.items():
         if key in table:
             values[key] = reader(source, table[key])
+    if "knobs" in values:
+        read = values.pop("knobs")
+        values["knobs"] = {knob: variable for knob, (variable, _) in read.items()}
+        values["knob_units"] = {knob: unit for knob, (_, unit) in read.items() if unit}
     return ServiceProfile(**values)
 
 

@@ -108,3 +108,23 @@ def test_a_count_with_no_series_before_the_phase_moves_from_zero():
                            *_phase("misses", 10, 10), _scrape(11, _counters(0, 10, 10)))
     verdict = n.counted(("misses",), "http_requests_total", n.successes, "w", labels=n.USERS_ROUTES).evaluate(history)
     assert verdict.status == PASS and verdict.evidence["moved"] == 10
+
+
+def _by_handler(requests):
+    return {"http_requests_total{handler=get_user,status=200}": requests,
+            "http_requests_total{handler=health_ready,status=200}": 1000 + requests * 7,
+            "http_requests_total{handler=metrics,status=200}": 500 + requests}
+
+
+def test_a_counter_labelled_by_handler_names_is_counted_by_the_series_the_route_census_found():
+    census = ("routes", "census", 1.0, {"families": {"http_requests_total": {
+        "key": "handler", "others": ["health_ready", "metrics"]}}})
+    history = history_with(census, _scrape(9, _by_handler(0)), *_phase("misses", 10, 10),
+                           _scrape(11, _by_handler(10)), *_phase("hits", 20, 10), _scrape(21, _by_handler(20)))
+    check = n.counted(("misses", "hits"), "http_requests_total", n.successes, "w", labels=n.USERS_ROUTES)
+    verdict = check.evaluate(history)
+    assert verdict.status == PASS and verdict.evidence["moved"] == 20
+    unlabelled = history_with(*[e for e in (_scrape(9, _by_handler(0)), *_phase("misses", 10, 10),
+                                            _scrape(11, _by_handler(10)), *_phase("hits", 20, 10),
+                                            _scrape(21, _by_handler(20)))])
+    assert check.evaluate(unlabelled).status == UNKNOWN  # no census: a value starting /users, and none has one

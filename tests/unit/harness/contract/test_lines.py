@@ -27,5 +27,6 @@ def test_only_the_lines_needed_to_drive_an_image_stop_a_run_the_runbook_s_are_ju
     from harness.contract.lines import BY_ID
 
     drives = {line.id for line in LINES if line.drives}
-    assert drives == {"start.ready", "users.create", "users.read", "users.list", "users.update", "knobs.declared"}
+    assert drives == {"start.ready", "users.create", "users.read", "users.list", "users.update", "knobs.declared",
+                      "knobs.spelled"}
     assert not BY_ID["auth.invalid_token"].drives and not BY_ID["metrics.exported"].drives

@@ -4,7 +4,7 @@ its key; the image's environment rendered from the placeholders and the knobs.""
 import pytest
 
 from harness.errors import ConfigError
-from harness.stack.profile import KNOBS, ServiceProfile, load_profile, profile_from, with_flags
+from harness.stack.profile import KNOBS, ServiceProfile, load_profile, profile_from, spelled, with_flags
 
 VALUES = {"database_url": "postgresql://u:p@toxiproxy:15432/db", "postgres_host": "toxiproxy",
           "postgres_port": "15432", "postgres_user": "u", "postgres_password": "p", "postgres_db": "db",
@@ -55,6 +55,11 @@ def test_a_knob_the_profile_does_not_name_is_an_error_naming_the_knob():
     ("[user_api.knobs]\npool = \"POOL\"\n", "user_api.knobs.pool"),
     ("[user_api.knobs]\ndb_pool_max = \"not a name\"\n", "user_api.knobs.db_pool_max"),
     ("[user_api.extra_environment]\nX = 1\n", "user_api.extra_environment.X"),
+    ("[user_api.knobs]\ndb_pool_timeout_s = { variable = \"W\", unit = \"minutes\" }\n",
+     "user_api.knobs.db_pool_timeout_s.unit"),
+    ("[user_api.knobs]\ndb_pool_max = { variable = \"P\", unit = \"ms\" }\n", "user_api.knobs.db_pool_max.unit"),
+    ("[user_api.knobs]\ndb_pool_max = { name = \"P\" }\n", "user_api.knobs.db_pool_max.name"),
+    ("[user_api.knobs]\ndb_pool_max = { unit = \"s\" }\n", "user_api.knobs.db_pool_max"),
 ])
 def test_every_bad_value_is_one_line_naming_its_key(tmp_path, text, key):
     with pytest.raises(ConfigError) as error:
@@ -92,3 +97,25 @@ def test_a_profile_without_a_variable_for_a_knob_the_suite_sets_is_refused_namin
     with pytest.raises(ConfigError, match="'rate_limit_window_s'"):
         profile.require_knobs()
     assert ServiceProfile().require_knobs() == ServiceProfile()
+
+
+@pytest.mark.parametrize("knob, value, unit, written", [
+    ("db_pool_max", 2.0, None, "2"), ("db_pool_min", "1", None, "1"),
+    ("db_pool_timeout_s", 0.5, None, "0.5"), ("db_pool_timeout_s", 1.0, None, "1"),
+    ("db_pool_timeout_s", 0.5, "ms", "500"), ("db_pool_timeout_s", 0.5, "duration", "500ms"),
+    ("rate_limit_window_s", "10", "duration", "10s"), ("db_statement_timeout_ms", 30000, None, "30000"),
+    ("db_statement_timeout_ms", 30000, "s", "30"), ("db_statement_timeout_ms", 1500, "duration", "1500ms"),
+    ("db_pool_max", "not-a-number", None, "not-a-number"),
+])
+def test_a_knob_is_written_as_a_whole_count_or_a_time_in_its_unit(knob, value, unit, written):
+    assert spelled(knob, value, unit) == written
+
+
+def test_a_profile_gives_a_time_knob_its_unit_and_the_environment_is_written_in_it(tmp_path):
+    profile = _profile('[user_api.knobs]\ndb_pool_max = "POOL_SIZE"\n'
+                       'db_pool_timeout_s = { variable = "POOL_WAIT_MS", unit = "ms" }\n'
+                       'auth_cache_s = { variable = "TOKEN_CACHE" }\n', tmp_path)
+    assert profile.knobs == {"db_pool_max": "POOL_SIZE", "db_pool_timeout_s": "POOL_WAIT_MS",
+                             "auth_cache_s": "TOKEN_CACHE"}
+    assert profile.knob_env({"db_pool_max": 2, "db_pool_timeout_s": 0.5, "auth_cache_s": "2"}) == {
+        "POOL_SIZE": "2", "POOL_WAIT_MS": "500", "TOKEN_CACHE": "2"}
