@@ -15,7 +15,11 @@ class FaultNotApplied(HarnessError):
 
 class Fault:
     """A fault kind. Subclasses set `kind`, `params` (name -> default) and implement
-    `_apply`, `_verify` and `heal`; `inject` = apply, then verify."""
+    `_apply`, `_verify` and `heal`; `inject` = apply, then verify. A fault whose
+    injection needs a release of its own first (replicas with a small pool) also
+    overrides `prepare`: the runner calls it before the steady state, so the steady
+    state is judged on the system the fault then perturbs and the fault windows hold
+    the fault alone, not the redeployment's own transient."""
 
     kind: ClassVar[str] = ""
     params: ClassVar[dict[str, Any]] = {}
@@ -23,6 +27,7 @@ class Fault:
     # its values, for a plan that is read before anything is touched.
     touches: ClassVar[str] = ""
     radius: ClassVar[str] = ""
+    prepares: ClassVar[bool] = False  # True: `prepare` does something (the runner journals it)
 
     def __init__(self, **params: Any) -> None:
         unknown = sorted(set(params) - set(self.params))
@@ -40,6 +45,12 @@ class Fault:
         self._apply(stack)
         self.evidence = self._verify(stack) or {}
         return self.evidence
+
+    def prepare(self, stack) -> dict[str, Any] | None:
+        """Sets up what the injection needs in place beforehand and returns what it did
+        (None: nothing to prepare). inject() stays complete without it: a fault not
+        prepared prepares itself as part of its injection."""
+        return None
 
     def _apply(self, stack) -> None:
         raise NotImplementedError

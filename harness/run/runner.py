@@ -123,11 +123,12 @@ class ScenarioRun:
     def setup(self) -> None:
         progress.current().update("setup: observers and load")
         s, stack = self.scenario, self.stack
-        reset = getattr(stack, "last_reset", None) or {}
-        if reset.get("replaced"):  # what the reset before this scenario had to replace
+        if (reset := getattr(stack, "last_reset", None) or {}).get("replaced"):  # what the reset had to replace
             self.journal.run("reset replaced unready replicas", lambda: reset)
         if s.prepare:
             self.journal.run("prepare", lambda: s.prepare(stack))
+        if self.fault.prepares:  # before the background faults: it may redeploy the replicas
+            self.journal.run(f"prepare {self.fault.kind}", lambda: self.fault.prepare(stack))
         for fault in self.background:
             self.journal.run(f"background {fault.kind}", lambda f=fault: f.inject(stack))
         self.pollers = _observe(stack, self.history)
@@ -262,9 +263,8 @@ class ScenarioRun:
 
     def _decided(self, starts: dict[str, float]) -> bool:
         now = time.time()
-        checks = self.scenario.checks()
         return all(check.decided(self.history, Window(check.window, starts[check.window], now))
-                   for check in checks if check.sampled and check.window in starts)
+                   for check in self.scenario.checks() if check.sampled and check.window in starts)
 
     def _recovered_since(self, start: float, end: float) -> float | None:
         """Returns when the load balancer was seen answering ready for good in [start,

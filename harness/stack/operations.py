@@ -195,7 +195,7 @@ class StackOperations:
 
         if not wait_until(serving, timeout, interval=0.2):
             raise HarnessError(f"the load balancer routes to {seen[0]} replica(s), not {replicas}, {timeout:g}s "
-                               "after the reset")
+                               "after its replicas were replaced")
 
     def wait_alerts_quiet(self, timeout: float = 30.0) -> list[str]:
         """Waits until no alert is pending or firing - what the last scenario set off

@@ -237,3 +237,29 @@ def test_a_remediation_whose_symptom_never_leaves_fails_at_its_deadline(tmp_path
     record = run_scenario(FakeStack(), _quick_win(Remedied(bites_s=None), took_effect_s=2), tmp_path)
     took = next(v for v in record["verdicts"] if v["check"].startswith("remediation took effect"))
     assert record["status"] == "failed" and took["status"] == "fail" and took["evidence"]["met"] is False
+
+
+class Prepared(type(make("none"))):
+    """A fault that needs a release of its own first (as pool_exhaustion does)."""
+
+    prepares = True
+    order: list = []
+
+    def prepare(self, stack):
+        self.order.append(("prepare", time.time()))
+        return {"redeployed": 0}
+
+    def _apply(self, stack):
+        self.order.append(("apply", time.time()))
+
+
+def test_a_fault_that_prepares_is_prepared_before_the_steady_state_and_the_fault_window_holds_its_injection_only(
+        tmp_path):
+    Prepared.order = []
+    scenario = Scenario(id="prepared", runbook="test", fault=Prepared, load=PacedLoad(0.001), warmup_s=0,
+                        steady=[c.error_rate("steady", below=0.01)], during=[], fault_s=0.1, settle_s=0, recovery_s=0.1)
+    record = run_scenario(FakeStack(), scenario, tmp_path)
+    (prepared, applied) = [t for _, t in Prepared.order]
+    assert [name for name, _ in Prepared.order] == ["prepare", "apply"]
+    assert _activity(record, "prepare none")["error"] in (None, "")
+    assert prepared < record["history"]["windows"]["steady"]["start"] < applied
