@@ -126,3 +126,19 @@ def replicas_answered(window: str, least: int = 20) -> Check:
             "bound": {"figure": "answered_by_replicas", "op": ">=", "value": least}}
     return Check(f"the replicas answered at least {least} requests before the load balancer emptied", window, judge,
                  sampled=True)
+
+
+def pages_hold_users(window: str) -> Check:
+    """No first list page was answered 200 and empty: the suite made users, so an empty
+    first page contradicts the data - a failure the service hid from its users (a
+    database error answered as "no users"). Only the pages the load recorded as first
+    pages count (a page after a user near the end may be empty); with none answered
+    200 there is nothing to contradict."""
+    def judge(history, win):
+        answered, _ = history.requests(win, "/users", "GET")
+        first = [e for e in answered if e.data.get("first_page") and e.data["status"] == 200]
+        empty = [e for e in first if e.data.get("items") == 0]
+        return (FAIL if empty else PASS), {"first_pages_200": len(first), "empty": len(empty),
+                                           "bound": {"figure": "empty", "op": "==", "value": 0},
+                                           "sample": [round(e.t, 3) for e in empty[:3]]}
+    return Check("no first page of users answered 200 and empty (the suite's users exist)", window, judge)
