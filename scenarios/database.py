@@ -56,7 +56,12 @@ def scenarios(o: Oracle) -> list[Scenario]:
     return [
         _scenario(o, "db-refused", "Verify database pods are running",
                   "The database refuses connections: 500s, ERROR connection refused",
-                  lambda: make("dependency_refused", dependency="postgres"), refused),
+                  lambda: make("dependency_refused", dependency="postgres"), refused,
+                  # Per request, by what it needs: every list page, create and update a replica
+                  # answered is a 500 (a read may come from the cache), not only the aggregate.
+                  during=[c.error_rate("fault_onset", above=o.error_rate, statuses={o.rb.value("db.symptom_status")}),
+                          o.error_log(refused),
+                          c.database_requests_fail("fault", o.rb.value("db.symptom_status"))]),
         _scenario(o, "db-pod-restarted", "Database pod restarted",
                   "The database restarts: 500s while it is gone, ERROR naming the lost connection; pods restarted",
                   lambda: make("db_restart"), "connection"),

@@ -11,4 +11,5 @@ from harness.checks.containers import (container, cpu_busy, docker_event, ended_
 from harness.checks.logs import log_line  # noqa: F401
 from harness.checks.metrics import ANY_LABEL, USERS_ROUTES, metric, metric_at_most, metric_back_to_baseline, metric_contract  # noqa: F401
 from harness.checks.probes import UNANSWERED_MAX, probe_body, probe_fails, probe_status, probe_status_within  # noqa: F401
-from harness.checks.traffic import error_rate, latency, pages_hold_users, replicas_answered, served  # noqa: F401
+from harness.checks.traffic import (database_requests_fail, error_rate, latency, pages_hold_users,  # noqa: F401
+                                    replicas_answered, served)

@@ -93,3 +93,23 @@ def test_failed_first_pages_and_an_empty_page_after_a_user_contradict_nothing():
                                      "items": 0})
     verdict = checks.pages_hold_users("w").evaluate(history_with(*_first_pages(None, None, 20), later))
     assert verdict.status == PASS and verdict.evidence["empty"] == 0
+
+
+def _db_requests(statuses, method="GET", endpoint="/users", replica="replica-0"):
+    return [("request", "load", 10 + i * 0.01, {"status": s, "latency": 0.01, "endpoint": endpoint, "method": method,
+                                                "replica": replica}) for i, s in enumerate(statuses)]
+
+
+def test_requests_needing_the_database_fail_each_by_class_and_the_load_balancer_s_answers_do_not_count():
+    check = checks.database_requests_fail("w", 500)
+    right = history_with(*_db_requests([500] * 15), *_db_requests([500] * 10, "POST"),
+                         *_db_requests([503] * 30, replica=""), *_db_requests([200] * 30, endpoint="/users/{user_id}"))
+    verdict = check.evaluate(right)
+    assert verdict.status == PASS and verdict.evidence["answered"] == 25
+    hidden = history_with(*_db_requests([200] * 15), *_db_requests([500] * 10, "POST"))
+    verdict = check.evaluate(hidden)
+    assert verdict.status == FAIL and verdict.evidence["by_class"]["GET /users"] == {"200": 15}
+
+
+def test_too_few_database_requests_answered_by_a_replica_is_unknown():
+    assert checks.database_requests_fail("w", 500).evaluate(history_with(*_db_requests([500] * 5))).status == UNKNOWN
