@@ -65,3 +65,13 @@ def test_every_scenario_a_line_names_as_its_judge_exists():
 
     ids = {s.id for s in scenarios.build(Runbook())}
     assert {judge for line in LINES for judge in line.judged_by} <= ids
+
+
+def test_the_contract_case_renders_in_the_report_page_and_the_summary_like_a_scenario(tmp_path):
+    from harness.report import html, summary
+    from harness.runbook import Runbook
+
+    case = unmet_record(_results(auth_invalid_token=False), "team/user-api:2.4", 100.0, 106.0).to_json()
+    page = html.render([case], Runbook(), "run")
+    assert "contract" in page and "auth.invalid_token" in page
+    assert "contract" in summary.render([case], "run", {"report": tmp_path / "index.html"})
