@@ -105,9 +105,10 @@ def replica_restarted() -> Callable[[History], bool]:
     return holds
 
 
-def removal_s() -> float:
-    """Seconds from a replica turning unready to the load balancer dropping it."""
-    return READINESS.removal_s()
+def removal_s(timing_out: bool = False) -> float:
+    """Seconds from a replica turning unready to the load balancer dropping it (longer
+    when its readiness checks time out rather than fail)."""
+    return READINESS.removal_s(timing_out)
 
 
 class Oracle:

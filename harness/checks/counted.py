@@ -62,8 +62,12 @@ def phase_move(history: History, phase: Event, name: str, labels: dict[str, str]
         return None
     labels = for_history(labels, history, name)
     first, last = sample_total(before[-1], name, labels), sample_total(after[0], name, labels)
-    if first is None and last is not None and name.endswith(COUNTS):
-        first = 0.0  # a count with no series yet (client_golang exports none before the first event) is 0
+    # A count with no series yet is 0 (client_golang exports none before its first event):
+    # known so when it has a series after the phase, or in any scrape of the replica (a
+    # count with no event at all around the phase - after a restart - moved by nothing).
+    if first is None and name.endswith(COUNTS):
+        exported = last is not None or any(sample_total(e, name, labels) is not None for e in scrapes)
+        first, last = (0.0, 0.0 if last is None else last) if exported else (first, last)
     return None if first is None or last is None else last - first
 
 

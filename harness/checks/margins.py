@@ -12,7 +12,9 @@ how many of its samples would have to change sides to flip the verdict; a pass t
 bad side already - none there, and the figure is as far as it can be).
 
 A check with no numeric figure (a log line absent, a page never sent, "every probe")
-decides by kind, not by degree: categorical, never weak, never marginal."""
+decides by kind, not by degree: categorical, never weak, never marginal. So does a
+pass on a discrete level (`reached_is_categorical`): a pool that reached its size, a
+count of connections in use at its allowance - only one more held would flip it."""
 
 from __future__ import annotations
 

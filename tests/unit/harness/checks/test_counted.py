@@ -128,3 +128,14 @@ def test_a_counter_labelled_by_handler_names_is_counted_by_the_series_the_route_
                                             _scrape(11, _by_handler(10)), *_phase("hits", 20, 10),
                                             _scrape(21, _by_handler(20)))])
     assert check.evaluate(unlabelled).status == UNKNOWN  # no census: a value starting /users, and none has one
+
+
+def test_a_count_with_no_series_around_a_phase_moved_by_nothing_when_the_replica_exports_it_later():
+    quiet = {"redis_hits_total{}": 0}
+    later = {"http_requests_errors_total{code=401,path=/users/{id}}": 10}
+    history = history_with(_scrape(9, quiet), *_phase("misses", 10, 10), _scrape(11, quiet),
+                           *_phase("rejected", 20, 10, status=401), _scrape(21, later))
+    verdict = n.counted(("misses",), "http_requests_errors_total", n.nothing, "w").evaluate(history)
+    assert verdict.status == PASS and verdict.evidence["moved"] == 0
+    never = history_with(_scrape(9, quiet), *_phase("misses", 10, 10), _scrape(11, quiet))
+    assert n.counted(("misses",), "http_requests_errors_total", n.nothing, "w").evaluate(never).status == UNKNOWN

@@ -60,3 +60,13 @@ def test_a_label_of_any_name_whose_value_starts_with_the_route_is_matched():
     only_users = checks.metric("r0", "http_requests_total", "w", "stays", labels={checks.ANY_LABEL: "/users"})
     assert only_users.evaluate(history).status == PASS
     assert checks.metric("r0", "http_requests_total", "w", "stays").evaluate(history).status == FAIL
+
+
+def test_connections_in_use_at_their_allowance_pass_as_categorical_and_one_more_held_fails():
+    def gauge(values):
+        return history_with(*[("metrics", "r0", 10 + i, {"samples": {"db_connection_pool_active{}": v}})
+                              for i, v in enumerate(values)])
+    check = checks.metric_at_most("r0", "db_connection_pool_active", "w", 1)
+    at_allowance = check.evaluate(gauge([2, 1, 1, 1]))
+    assert at_allowance.status == PASS and at_allowance.margin().ratio is None  # categorical: not "1x"
+    assert check.evaluate(gauge([1, 2, 2, 2])).status == FAIL
