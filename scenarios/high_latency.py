@@ -17,7 +17,7 @@ from harness.errors import HarnessError
 from harness.polling import wait_until
 from harness.faults import make
 from harness.run.scenario import TOOK_EFFECT, Scenario
-from harness.run.calibration import backlog_drained, miss_latency_for, quota_for
+from harness.run.calibration import backlog_built, backlog_drained, miss_latency_for, quota_for
 from scenarios.common import LOAD_USER_IDS, READINESS, Oracle, suite_load
 
 SECTION = "High Latency"
@@ -124,6 +124,9 @@ def scenarios(o: Oracle) -> list[Scenario]:
                  remediation=_scale_keeping_limits(replicas), remediation_name=f"scale to {replicas} replicas",
                  heal_first=False, recovery_starts_when=backlog_drained(o.p99_ms), recovery_max_s=TOOK_EFFECT_S,
                  recovery_s=5, fault_s=4, rest_s=REST_S, calibrate=quota_for(o.p99_ms, replicas),
+                 # The calibration drains its own backlog and sets the quota again: the steady
+                 # window opens once the quota's backlog has built (at most 10 s).
+                 settled_when=backlog_built(o.p99_ms), settle_max_s=10,
                  # 1.5x the suite's load: a light server's share of it (a Go replica's: ~0.015
                  # cores) sits at the engine's least quota per period, too coarse to show a
                  # backlog reliably (2 of 4 calibrations found none); at 2x the bundled

@@ -181,12 +181,40 @@ def quota_for(threshold_ms: float, scaled_to: int, overs: tuple[float, ...] = (1
                 return {"fixed_cores": round(plan.fixed, 4), "cpu_demand_cores": round(plan.demand, 4),
                         "load_share_cores": round(plan.load_share, 4), "steps": tried,
                         "chosen": {"cpus": fault.values["cpus"]}, "over": over,
-                        "busy_when_scaled": round(plan.busy_when_scaled(over), 3)}
+                        "busy_when_scaled": round(plan.busy_when_scaled(over), 3),
+                        "drained_s": _drained(stack, fault, history, threshold_ms)}
         raise HarnessError(f"cannot calibrate CPU throttling: no quota showed a backlog (> {backlogged:.0%} of the "
                            f"last answers slower than {threshold_ms:g} ms) while leaving {scaled_to} replicas at most "
                            f"{busy_most:.0%} busy - fixed {plan.fixed:.4f} cores, demand {plan.demand:.4f}; "
                            f"tried {tried}")
     return calibrate
+
+
+def _drained(stack, fault, history: History, threshold_ms: float, within_s: float = 20.0) -> float:
+    """Lifts the chosen quota until the load's answers are fast again - the backlog the
+    calibration's steps built is gone - then sets it again; returns how long that took.
+    The fault's windows then show the backlog the quota grows in them, not one carried
+    over from the calibration (seen: it outgrew the readiness checks a second into the
+    fault, and 42% of the answers were the load balancer's own 503s). Raises
+    HarnessError when the backlog does not drain unthrottled within `within_s`."""
+    chosen, started = fault.values["cpus"], time.time()
+    fault.heal(stack)
+    if not wait_until(lambda: backlog_drained(threshold_ms, hold_s=1.0)(history), within_s, interval=0.2):
+        raise HarnessError(f"cannot calibrate CPU throttling: the calibration's backlog did not drain unthrottled "
+                           f"in {within_s:g}s")
+    took = round(time.time() - started, 2)
+    _set(stack, fault, "cpus", chosen)
+    return took
+
+
+def backlog_built(threshold_ms: float, share: float = 0.25, tail_s: float = 1.0) -> Callable[[History], bool]:
+    """Returns a condition on the history: more than `share` of the load's answers of
+    the last `tail_s` waited longer than the threshold - a backlog has built up."""
+    def built(history: History) -> bool:
+        now = time.time()
+        slow, done = backlog_share(history, now - tail_s, now, threshold_ms / 1000)
+        return done >= 5 and slow > share
+    return built
 
 
 def _measure_backlog(history: History, over: float, cpus: float, threshold_ms: float, settle_s: float,

@@ -19,9 +19,14 @@ class Fault:
     def __init__(self, cpus):
         self.values = {"cpus": cpus}
         self.injected = []
+        self.healed = False
 
     def inject(self, stack):
         self.injected.append(self.values["cpus"])
+        self.healed = False
+
+    def heal(self, stack):
+        self.healed = True
 
 
 class Service:
@@ -40,7 +45,7 @@ class Service:
             now = time.time()
             for r in range(2):
                 self.history.record("resources", f"replica-{r}", t=now, cpu_ns=round((now - began) * self.cores_used * 1e9))
-            share = self.slow_share(self.fault.values["cpus"])
+            share = 0.0 if self.fault.healed else self.slow_share(self.fault.values["cpus"])
             self.count += 100
             self.within += 100 * (1 - share)
             tick += 1
@@ -91,7 +96,9 @@ def test_the_demand_is_the_replicas_mean_cpu_use_per_second_in_the_span_measured
 def test_the_quota_is_the_fixed_cost_plus_the_loads_share_over_what_it_needs():
     result, fault = _calibrate(lambda cpus: 0.7)
     assert result["fixed_cores"] == pytest.approx(0.03) and result["cpu_demand_cores"] == pytest.approx(0.13, rel=0.05)
-    assert fault.injected == [pytest.approx(0.03 + 0.1 / 1.2, abs=0.002)] and result["over"] == 1.2
+    chosen = pytest.approx(0.03 + 0.1 / 1.2, abs=0.002)
+    assert fault.injected == [chosen, chosen] and result["over"] == 1.2  # set again once its backlog drained
+    assert not fault.healed and 0 < result["drained_s"] < 20
     step = result["steps"][0]
     assert step["slower_than_threshold"] == pytest.approx(0.7, abs=0.05)
     assert step["backlogged_at_end"] == pytest.approx(0.7, abs=0.1) and step["busy_when_scaled"] == 0.48
@@ -99,7 +106,7 @@ def test_the_quota_is_the_fixed_cost_plus_the_loads_share_over_what_it_needs():
 
 def test_a_quota_with_no_backlog_is_lowered_only_as_far_as_the_scaled_side_leaves_room():
     result, fault = _calibrate(lambda cpus: 0.0 if cpus > 0.09 else 0.8)
-    assert [round(c, 3) for c in fault.injected] == [0.113, 0.097, 0.083] and result["over"] == 1.9
+    assert [round(c, 3) for c in fault.injected] == [0.113, 0.097, 0.083, 0.083] and result["over"] == 1.9
     assert result["busy_when_scaled"] == 0.76
     with pytest.raises(HarnessError, match="cannot calibrate CPU throttling: no quota showed a backlog"):
         _calibrate(lambda cpus: 0.0)
@@ -245,3 +252,15 @@ def test_readiness_failing_at_every_latency_that_shows_the_claim_is_a_harness_er
 def test_no_miss_to_measure_is_an_error_that_says_so(monkeypatch):
     with pytest.raises(HarnessError, match="no cache miss was seen"):
         _miss_calibration(monkeypatch, misses=0)
+
+
+def test_a_backlog_built_is_more_than_a_quarter_of_the_last_second_s_answers_slower_than_the_threshold():
+    from harness.run.calibration import backlog_built
+
+    history, now = History(), time.time()
+    for i in range(10):
+        latency = 0.9 if i < 3 else 0.05
+        history.record("request", "load", t=now - 0.5 - latency, endpoint="/users/{user_id}", status=200,
+                       latency=latency)  # each ended half a second ago
+    assert backlog_built(500)(history)
+    assert not backlog_built(500, share=0.5)(history) and not backlog_built(500)(History())
