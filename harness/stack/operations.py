@@ -48,7 +48,8 @@ class StackOperations:
         """Finds which series of the request metrics are the users routes on the first
         replica (harness.observe.routes), keeps them as `routes` and returns them; {}
         when the replica's /metrics cannot be read (the checks then read a label value
-        starting with /users)."""
+        starting with /users). The cache is emptied after it: what it read is not served
+        from the cache later (a test reading one of those users expects the database)."""
         base, ids = self.url(0), list(self.user_ids[:3])
         token = self.token("drill-census")
 
@@ -67,6 +68,7 @@ class StackOperations:
             self.routes = census(base, probes, users_requests)
         except requests.RequestException:
             self.routes = {}
+        self.redis.get_client(socket_timeout=5).flushall()  # the census's reads leave nothing cached
         return self.routes
 
     def wait_ready(self, container, timeout: float | None = None, port: int | None = None,
