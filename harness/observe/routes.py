@@ -3,9 +3,9 @@ them: a path template (`route="/users/{id}"`), a raw path, or a handler's name
 (`handler="get_user"`, `endpoint="users.read"`). Found from what traffic did, not from
 the label's value: a census scrapes one replica before and after the traffic every
 replica gets anyway (its probes - the suite sends them too - and the scrape itself),
-then after a few users requests of the suite's own; the label whose values on the new series never label the traffic at
-rest is the route label, and a series is a users route when its value for that label is
-not one of those (so a 500 or a 401 on a users route, first seen later, is one too, and
+then after a few users requests of the suite's own; the label whose values on the new
+series never label the traffic at rest is the route label, and a series is a users
+route when its value for that label is not one of those (so a 500 or a 401 on a users route, first seen later, is one too, and
 a readiness check's 503 is not).
 
 The census is recorded in each scenario's history ("routes" event); a history without
@@ -76,20 +76,28 @@ def _route_key(busy: list[dict[str, str]], others: dict[str, set[str]]) -> str |
     return next((k for k in PREFERRED if k in keys), keys[0] if keys else None)
 
 
+def _by_family(keys: set[str]) -> dict[str, list[dict[str, str]]]:
+    """Returns the labels of recorded sample keys ("name{k=v,...}"), grouped by family."""
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for key in keys:
+        name, _, rest = key.partition("{")
+        grouped.setdefault(family_of(name), []).append(label_pairs(rest))
+    return grouped
+
+
 def routes_from(first: dict[str, float], rest: dict[str, float], busy: dict[str, float]) -> dict[str, FamilyRoutes]:
     """Returns {family: its routes} from three scrapes: `first` and `rest` a quiet span
     apart, `busy` after the census's users requests. A family whose users series cannot
     be told apart (none new, or no label separates them) is left out."""
     at_rest, new = _moved(first, rest), _moved(rest, busy)
+    resting, mine = _by_family(at_rest), _by_family(new - at_rest)
     found = {}
-    for family in sorted({family_of(key.partition("{")[0]) for key in new}):
-        mine = [key for key in new - at_rest if family_of(key.partition("{")[0]) == family]
-        resting = [label_pairs(key.partition("{")[2]) for key in at_rest if family_of(key.partition("{")[0]) == family]
+    for family in sorted(mine):
         others: dict[str, set[str]] = {}
-        for labels in resting:
+        for labels in resting.get(family, []):
             for k, v in labels.items():
                 others.setdefault(k, set()).add(v)
-        key = _route_key([label_pairs(k.partition("{")[2]) for k in mine], others) if mine else None
+        key = _route_key(mine[family], others)
         if key:
             found[family] = FamilyRoutes(key, frozenset(others.get(key, set())))
     return found

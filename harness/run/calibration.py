@@ -197,9 +197,9 @@ def _drained(stack, fault, history: History, threshold_ms: float, within_s: floa
     over from the calibration (seen: it outgrew the readiness checks a second into the
     fault, and 42% of the answers were the load balancer's own 503s). Raises
     HarnessError when the backlog does not drain unthrottled within `within_s`."""
-    chosen, started = fault.values["cpus"], time.time()
+    chosen, started, drained = fault.values["cpus"], time.time(), backlog_drained(threshold_ms, hold_s=1.0)
     fault.heal(stack)
-    if not wait_until(lambda: backlog_drained(threshold_ms, hold_s=1.0)(history), within_s, interval=0.2):
+    if not wait_until(lambda: drained(history), within_s, interval=0.2):
         raise HarnessError(f"cannot calibrate CPU throttling: the calibration's backlog did not drain unthrottled "
                            f"in {within_s:g}s")
     took = round(time.time() - started, 2)
