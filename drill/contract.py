@@ -2,8 +2,9 @@
 as its profile says, every contract line that needs no chaos checked, and a table of
 line, result and evidence. Exit 0 all met, 1 some unmet, 2 bad input. `drill run
 --user-api-image` runs it first (`ensure_drivable`): a line the suite needs to drive the
-image unmet stops the run (exit 3); an unmet runbook line is a deviation the scenarios
-go on to judge."""
+image unmet stops the run (exit 3); an unmet runbook line is a deviation: a failed case
+of the run (`contract`, in its journal, JUnit and report), and the scenarios that judge
+it too run as well."""
 
 from __future__ import annotations
 
@@ -31,22 +32,28 @@ def print_table(image: str | None, results: list, seconds: float) -> None:
     print(render(results), flush=True)
 
 
-def ensure_drivable(session, image: str, profile, runbook) -> None:
+def ensure_drivable(session, image: str, profile, runbook, run: set[str] = frozenset()):
     """Runs the pre-flight on `image`; raises HarnessError (a harness verdict: the suite
     cannot drive it, not "the system deviated") when a line the suite needs to drive it
-    is unmet, after printing the table. Unmet runbook lines are printed and the run goes
-    on: they are deviations, and the scenarios judge them."""
-    started = time.monotonic()
+    is unmet, after printing the table. Returns the run's failed `contract` case (a
+    ScenarioRecord) when a runbook line is unmet (a deviation: the run cannot pass), naming which of the
+    scenarios in `run` judge it as well; None when every line is met."""
+    from harness.contract.preflight import judged_elsewhere, unmet_record
+
+    started, began = time.monotonic(), time.time()
     results = check(session, image, profile, runbook)
     if all(r.met for r in results):
         print(f"contract of {image}: all {len(results)} pre-flight lines met in {time.monotonic() - started:.0f}s")
-        return
+        return None
     print_table(image, results, time.monotonic() - started)
     blocking = [r.line.id for r in results if not r.met and r.line.drives]
     if blocking:
         raise HarnessError(f"{image} does not meet the contract ({', '.join(blocking)}): the suite cannot drive it; "
                            "see the table above and docs/contract.md")
-    print("the unmet lines are runbook claims: the scenarios judge them", flush=True)
+    for line_id, judges in judged_elsewhere(results, set(run)).items():
+        also = f"; the run's {', '.join(judges)} judge it too" if judges else ""
+        print(f"unmet runbook line {line_id}: a failed case of this run (contract){also}", flush=True)
+    return unmet_record(results, image, began, time.time())
 
 
 def cmd_contract(settings, args) -> int:

@@ -20,7 +20,7 @@ from drill.runs import (REPORTS_DIR, StackChoice, add_plan_argument, add_profile
                         add_target_arguments, engine_session, new_run_dir, point_latest, print_plan, profile_of,
                         require_image, runbook_of, scenarios_of)
 from harness.errors import ConfigError
-from harness.run import abort, shards, stops
+from harness.run import abort, journal, shards, stops
 from harness.runbook import Runbook
 
 
@@ -60,8 +60,9 @@ def cmd_run(settings, args) -> int:
         images = list(filter(None, (args.baseline_image, args.user_api_image)))
         for image in images:
             require_image(session, image)
-        for image in images if make_stack.project is None else []:
-            ensure_drivable(session, image, args.service_profile, runbook)
+        run = {scenario.id for scenario in chosen}
+        args.contract_cases = [case for image in (images if make_stack.project is None else [])
+                               if (case := ensure_drivable(session, image, args.service_profile, runbook, run))]
         run_id, run_dir = new_run_dir()
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
@@ -138,6 +139,9 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
                        stops_for=lambda scenario: stops.for_scenario(runbook, scenario, getattr(args, "stops", [])),
                        repeat=repeat)
     result.flaky_is_ok = args.flaky_is_ok
+    for case in getattr(args, "contract_cases", []) if image else []:  # runbook lines the pre-flight found unmet
+        result.records.insert(0, journal.write(out / "journal", case))
+        print_result(result.records[0])
     table = write_repeat(result.records, out) if repeat > 1 else None
     shown = [r for r in result.records if r.get("repetition", repeat) == repeat]  # the report: the last repetition
     files = write_outputs(shown, runbook, out, f"{title} against {against}", args, summarize=summarize,

@@ -63,9 +63,10 @@ class LocustGenerator:
 
     def _copy(self) -> None:
         for record in self.tail.read_new():
+            facts = {k: record[k] for k in ("first_page", "items") if k in record}  # a first page's size
             self.history.record("request", "load", t=record["t"], endpoint=record["endpoint"],
                                 method=record["method"], status=record["status"], error=record["error"],
-                                latency=record["latency"], replica=record.get("replica"))
+                                latency=record["latency"], replica=record.get("replica"), **facts)
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Returns once Locust's users are sending (a record file exists); raises

@@ -12,6 +12,8 @@ import time
 
 from locust import events
 
+from load.pages import page_size
+
 # harness.observe.history.REPLICA_HEADER, spelled out: a Locust process imports nothing of
 # the harness (a locustfile's own folder may hold a module named like it: bench/harness.py).
 REPLICA_HEADER = "X-Drill-Replica"
@@ -36,15 +38,18 @@ def install_recorder() -> None:
     out = None  # opened at the first request, so a master (which sends none) writes no file
     flushed = 0.0
 
-    def record(request_type, name, response_time, response, exception, start_time=None, **_):
+    def record(request_type, name, response_time, response, exception, start_time=None, context=None, **_):
         nonlocal out, flushed
         if out is None:
             out = open(f"{prefix}.{os.getpid()}.jsonl", "a", buffering=256 * 1024)
             events.quitting.add_listener(lambda **_: out.flush())
         status = getattr(response, "status_code", 0) or None
-        out.write(json.dumps({"t": start_time, "method": request_type, "endpoint": name, "status": status,
-                              "latency": response_time / 1000, "replica": _replica(response, status),
-                              "error": type(exception).__name__ if exception and status is None else ""}) + "\n")
+        row = {"t": start_time, "method": request_type, "endpoint": name, "status": status,
+               "latency": response_time / 1000, "replica": _replica(response, status),
+               "error": type(exception).__name__ if exception and status is None else ""}
+        if (context or {}).get("first_page"):
+            row.update(first_page=True, items=page_size(response) if status == 200 else None)
+        out.write(json.dumps(row) + "\n")
         if time.monotonic() - flushed >= FLUSH_S:
             out.flush()
             flushed = time.monotonic()

@@ -11,6 +11,7 @@ is Down"). The 500s are judged in the onset, the log lines over the whole fault.
 from __future__ import annotations
 
 from harness import checks as c
+from harness.checks import REPLICAS
 from harness.errors import HarnessError
 from harness.faults import make
 from harness.run.scenario import Scenario
@@ -38,11 +39,15 @@ def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, log_text: str,
         id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=o.steady(),
         during=[c.error_rate("fault_onset", above=o.error_rate, statuses={status}), o.error_log(log_text)],
         remediation=_restart_pods, remediation_name="verify the database runs; restart user-api pods",
-        after=o.recovered(20), settle_s=0.5, onset_s=removal_s(), fault_s=removal_s() + 1,
+        # The restart is the liveness failure action's too: each pod ends on SIGTERM.
+        after=[*o.recovered(20), c.ended_on_sigterm(REPLICAS, "recovery")], settle_s=0.5, onset_s=removal_s(),
+        fault_s=removal_s() + 1,
         guards=[o.replicas_answered()],
         proves=[o.claim("db.symptom_status"), o.claim("db.symptom_log"), o.cites(SECTION, cause),
                 o.cites(SECTION, "Restart user-api pods")])
     spec.update(extra)
+    # What each user got, not only the aggregate: no list page hides the failure as "no users".
+    spec["during"] = [*spec["during"], c.pages_hold_users("fault")]
     return Scenario(**spec)
 
 
@@ -51,7 +56,12 @@ def scenarios(o: Oracle) -> list[Scenario]:
     return [
         _scenario(o, "db-refused", "Verify database pods are running",
                   "The database refuses connections: 500s, ERROR connection refused",
-                  lambda: make("dependency_refused", dependency="postgres"), refused),
+                  lambda: make("dependency_refused", dependency="postgres"), refused,
+                  # Per request, by what it needs: every list page, create and update a replica
+                  # answered is a 500 (a read may come from the cache), not only the aggregate.
+                  during=[c.error_rate("fault_onset", above=o.error_rate, statuses={o.rb.value("db.symptom_status")}),
+                          o.error_log(refused),
+                          c.database_requests_fail("fault", o.rb.value("db.symptom_status"))]),
         _scenario(o, "db-pod-restarted", "Database pod restarted",
                   "The database restarts: 500s while it is gone, ERROR naming the lost connection; pods restarted",
                   lambda: make("db_restart"), "connection"),

@@ -34,7 +34,8 @@ def scenarios(o: Oracle) -> list[Scenario]:
                   "Queries past the statement timeout: 500s over the threshold, ERROR naming the timeout",
                   lambda: make("slow_queries"),
                   [c.error_rate("fault_steady", above=o.error_rate, statuses={500}),
-                   o.error_log("query timeout"), *o.pages("HighErrorRate"), o.quiet("ServiceDown")], fault_s=4,
+                   o.error_log("query timeout"), c.pages_hold_users("fault"), *o.pages("HighErrorRate"),
+                   o.quiet("ServiceDown")], fault_s=4,
                   # Every timed-out query held a connection: all of them back once recovered.
                   # Clients listing pages beside the load: reads that time out while they
                   # hold a connection, several per replica - a leak of one per timeout,

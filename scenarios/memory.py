@@ -2,7 +2,7 @@
 more memory than its limit, and the runbook's temporary fix (increase memory limits)
 making it stable; large result sets refused (the service paginates) with memory bounded;
 and connections given back to the pool after database faults flap under load (no
-unclosed connections)."""
+unclosed connections, whether a request failed before taking one or after)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from scenarios.common import Oracle, replica_restarted, suite_load
 SECTION = "Memory Leaks"
 RAISED_LIMIT = "1g"
 UNPAGINATED = "/users?limit=100000"  # every user at once: above the page maximum
+SHORT_STATEMENT_MS = 300  # the flapping's statement timeout: a lock held LOCKED_S fails every query taken
+LOCKED_S = 1.0
+SLOW_ANSWER_MS = 1500  # past the probe's 1 s timeout: a check that gives up cancels its query
 
 
 def _raise_memory_limits(stack) -> None:
@@ -25,14 +28,29 @@ def _raise_memory_limits(stack) -> None:
         stack.wait_ready(replica)
 
 
+def _short_statements(stack) -> None:
+    """Replicas whose statement timeout is short (the knob), for the whole scenario: a
+    query that waits on the lock fails on the connection it has taken."""
+    stack.redeploy(stack.config.profile.knob_env({"db_statement_timeout_ms": SHORT_STATEMENT_MS}))
+
+
 def _flapping(stack) -> None:
-    """Refuses and allows the database three times, half a second each, under load."""
+    """Under load, the ways a request fails and could keep its connection: the database
+    refused and allowed three times (the connection never taken), every table locked
+    past the statement timeout twice (queries fail after taking theirs), then answers
+    slower than the readiness probe's timeout (checks cancelled mid-query)."""
     for _ in range(3):
-        fault = make("dependency_refused", dependency="postgres")
-        fault.inject(stack)
-        _pause(0.5)
-        fault.heal(stack)
-        _pause(0.5)
+        _flap(stack, make("dependency_refused", dependency="postgres"), 0.5)
+    for _ in range(2):
+        _flap(stack, make("slow_queries"), LOCKED_S)
+    _flap(stack, make("dependency_latency", dependency="postgres", latency_ms=SLOW_ANSWER_MS), 2.0)
+
+
+def _flap(stack, fault, seconds: float) -> None:
+    fault.inject(stack)
+    _pause(seconds)
+    fault.heal(stack)
+    _pause(0.5)
 
 
 def _pause(seconds: float) -> None:
@@ -71,10 +89,13 @@ def scenarios(o: Oracle) -> list[Scenario]:
         Scenario(
             id="memory-unclosed-connections", runbook=SECTION,
             title="Database faults flapping under load: the pool gives every connection back",
-            fault=lambda: make("none"), load=suite_load(), steady=o.steady(),
-            during=[], remediation=_flapping, remediation_name="database refused and allowed 3 times",
+            fault=lambda: make("none"), load=suite_load(), steady=o.steady(), prepare=_short_statements,
+            during=[], remediation=_flapping,
+            remediation_name=f"database refused and allowed 3 times, locked past a {SHORT_STATEMENT_MS} ms "
+                             f"statement timeout twice, answering {SLOW_ANSWER_MS} ms late once",
             heal_first=True, recovery_settle_s=3,
             after=[o.connections_returned(), *o.recovered(20)],
             settle_s=0, fault_s=0.5,
-            proves=[o.cites(SECTION, "Unclosed database connections"), o.claim("metric.db_connection_pool_active")]),
+            proves=[o.cites(SECTION, "Unclosed database connections"), o.claim("metric.db_connection_pool_active"),
+                    o.claim(o.rb.incident("unclosed connections").id)]),
     ]

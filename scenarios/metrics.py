@@ -78,6 +78,12 @@ def _counts(o: Oracle) -> Scenario:
         during=[n.counted(reads, "http_requests_total", n.successes, "fault", labels=c.USERS_ROUTES, tolerance=0.02),
                 n.counted(reads, f"{n.DURATION}_count", n.successes, "fault", labels=c.USERS_ROUTES, tolerance=0.02),
                 n.server_time(reads, "fault"),
+                # Total means total: the 401s count as requests too, in the counter and the
+                # histogram (a request rate that drops when the service fails misleads).
+                n.counted(("rejected",), "http_requests_total", n.answered, "fault", labels=c.USERS_ROUTES,
+                          tolerance=0.02),
+                n.counted(("rejected",), f"{n.DURATION}_count", n.answered, "fault", labels=c.USERS_ROUTES,
+                          tolerance=0.02),
                 n.counted(("rejected",), "http_requests_errors_total", n.failures, "fault"),
                 n.counted(reads, "http_requests_errors_total", n.nothing, "fault"),
                 n.counted(("hits",), "redis_hits_total", n.successes, "fault", minus=("misses",),

@@ -19,6 +19,25 @@ def docker_event(source: str, action: str, window: str) -> Check:
     return Check(f"{who(source)} events show {action!r}", window, judge)
 
 
+KILLED = "137"  # the exit code of a process the engine killed (SIGKILL) after the grace period
+
+
+def ended_on_sigterm(source: str, window: str) -> Check:
+    """Every container of the source that ended before the window's end (a replica the
+    remediation restarted: SIGTERM, then SIGKILL after 10 s) ended by itself: none exited
+    137. Unknown when none ended (nothing was restarted)."""
+    def judge(history, win):
+        ended = [e for e in history.events("event", source=source) if e.data.get("action") == "die" and e.t < win.end]
+        if not ended:
+            return UNKNOWN, {"reason": "no container of the source ended"}
+        killed = [e for e in ended if str(e.data.get("exit_code")) == KILLED]
+        return (FAIL if killed else PASS), {"ended": len(ended), "killed": len(killed),
+                                            "exit_codes": sorted({str(e.data.get("exit_code")) for e in ended}),
+                                            "bound": {"figure": "killed", "op": "<=", "value": 0}}
+    return Check(f"{who(source)} restarted end on SIGTERM within the grace period (none killed: exit {KILLED})",
+                 window, judge)
+
+
 def resource_bounded(source: str, field_name: str, window: str, baseline: str, slack: float) -> Check:
     """The reading stays within `slack` of its peak in the `baseline` window, on every
     source (memory bounded under traffic that could have grown it)."""

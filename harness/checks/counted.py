@@ -25,6 +25,12 @@ def successes(requests: list[Event]) -> int:
     return sum(1 for e in requests if 200 <= e.data["status"] < 300)
 
 
+def answered(requests: list[Event]) -> int:
+    """How many of the requests were answered, whatever the status ("Total requests"
+    counts the ones that failed as well)."""
+    return sum(1 for e in requests if e.data["status"] is not None)
+
+
 def failures(requests: list[Event]) -> int:
     """How many of the requests were answered 4xx or 5xx."""
     return sum(1 for e in requests if e.data["status"] >= 400)

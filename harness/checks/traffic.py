@@ -126,3 +126,51 @@ def replicas_answered(window: str, least: int = 20) -> Check:
             "bound": {"figure": "answered_by_replicas", "op": ">=", "value": least}}
     return Check(f"the replicas answered at least {least} requests before the load balancer emptied", window, judge,
                  sampled=True)
+
+
+def pages_hold_users(window: str) -> Check:
+    """No first list page was answered 200 and empty: the suite made users, so an empty
+    first page contradicts the data - a failure the service hid from its users (a
+    database error answered as "no users"). Only the pages the load recorded as first
+    pages count (a page after a user near the end may be empty); with none answered
+    200 there is nothing to contradict."""
+    def judge(history, win):
+        answered, _ = history.requests(win, "/users", "GET")
+        first = [e for e in answered if e.data.get("first_page") and e.data["status"] == 200]
+        empty = [e for e in first if e.data.get("items") == 0]
+        return (FAIL if empty else PASS), {"first_pages_200": len(first), "empty": len(empty),
+                                           "bound": {"figure": "empty", "op": "==", "value": 0},
+                                           "sample": [round(e.t, 3) for e in empty[:3]]}
+    return Check("no first page of users answered 200 and empty (the suite's users exist)", window, judge)
+
+
+# The requests no replica can serve without the database (a read may come from the cache).
+NEEDS_DATABASE = (("GET", "/users"), ("POST", "/users"), ("PATCH", "/users/{user_id}"))
+
+
+def database_requests_fail(window: str, status: int, above: float = 0.75, least: int = 20) -> Check:
+    """What each user got, per request: of the requests that need the database (list
+    pages, creates, updates) a replica answered in the window - the load balancer's own
+    answers left out - the share answered `status` is over `above` (its 95% lower bound,
+    with at least `least` answered; else unknown), each class's statuses in the evidence.
+    A service that hides the failure on one endpoint (an empty page, a 200) fails it,
+    whatever the other endpoints' errors do to the aggregate."""
+    def judge(history, win):
+        answered, _ = history.requests(win)
+        mine = [e for e in answered if (e.data.get("method", "GET"), e.data.get("endpoint")) in NEEDS_DATABASE
+                and e.data.get("replica")]
+        if len(mine) < least:
+            return UNKNOWN, {"reason": f"{len(mine)} database requests answered by a replica (< {least})"}
+        right = sum(e.data["status"] == status for e in mine)
+        share, low = right / len(mine), wilson_low(right, len(mine))
+        by_class: dict[str, dict[str, int]] = {}
+        for e in mine:
+            counts = by_class.setdefault(f"{e.data.get('method', 'GET')} {e.data['endpoint']}", {})
+            counts[str(e.data["status"])] = counts.get(str(e.data["status"]), 0) + 1
+        evidence = {"share": round(share, 4), "answered": len(mine), "by_class": by_class,
+                    "bound": {"figure": "share", "op": ">", "value": above, "of": len(mine)}}
+        if share > above >= low:
+            return UNKNOWN, {**evidence, "reason": f"{share:.0%} of {len(mine)} is not certainly > {above:.0%}"}
+        return (PASS if share > above else FAIL), evidence
+    return Check(f"requests needing the database answered {status} by the replicas (> {above:.0%})", window, judge,
+                 sampled=True)

@@ -20,6 +20,7 @@ class Line:
     claim: str
     source: str
     preflight: bool = True
+    judged_by: tuple[str, ...] = ()  # the suite's scenarios that also judge it under faults
 
     @property
     def drives(self) -> bool:
@@ -32,15 +33,16 @@ class Line:
 LINES = (
     Line("start.ready", "started with the profile's environment, answers GET /health/ready 200 within "
          "startup_timeout_s on the profile's port", "Health Checks > Readiness Probe: Expected: 200 OK"),
-    Line("probe.live", "GET /health/live answers 200", "Health Checks > Liveness Probe: Expected: 200 OK"),
+    Line("probe.live", "GET /health/live answers 200", "Health Checks > Liveness Probe: Expected: 200 OK",
+         judged_by=("health-baseline",)),
     Line("metrics.exported", "GET /metrics is Prometheus text with every metric of 'Metrics to Monitor', "
          "counters as counters, request latency as a histogram, active connections as a gauge",
-         "Metrics to Monitor"),
+         "Metrics to Monitor", judged_by=("metrics-contract",)),
     Line("metrics.judging", "also exports redis_misses_total (counter) and db_connection_pool_timeouts_total "
          "(counter)", "the suite's reading of 'Redis cache misses' and 'Check database connection pool exhaustion'"),
     Line("auth.invalid_token", "a request with a token the auth service did not sign is answered 401, and a line "
          "`grep ERROR` prints names 'invalid token'",
-         'Authentication Failures: Symptoms: 401 errors, logs show "invalid token"'),
+         'Authentication Failures: Symptoms: 401 errors, logs show "invalid token"', judged_by=("errors-invalid-tokens",)),
     Line("users.create", "POST /users {email, name, roles} (Content-Type: application/json, a bearer token from "
          "the auth service; every email the suite sends is new) answers 201 (or 200) with the user, its id any "
          "JSON scalar", DRIVE),
@@ -50,17 +52,17 @@ LINES = (
          "page - also when the image's own next link is an opaque cursor", DRIVE),
     Line("users.update", "PATCH /users/{id} {name} answers 200; DELETE /users/{id} answers 2xx", DRIVE),
     Line("users.paginated", "a page larger than the service's maximum (limit=100000) is refused with 400",
-         "Memory Leaks: Large result sets not paginated"),
+         "Memory Leaks: Large result sets not paginated", judged_by=("memory-large-result-sets",)),
     Line("ratelimit.client", "a client (a token's subject) over rate_limit_requests per rate_limit_window_s "
          "gets 429, and `grep ERROR` prints a line naming 'rate limit'",
-         "High Error Rate: Rate limiting triggered"),
+         "High Error Rate: Rate limiting triggered", judged_by=("errors-rate-limited",)),
     Line("knobs.declared", "the profile names a variable for every knob the suite sets", DRIVE),
     Line("knobs.spelled", "started with the knobs at values the scenarios set (a pool of 2, minimum 1, a 0.5 s "
          "wait), written as the profile spells them, the image becomes ready", DRIVE),
     Line("config.bad_exits", "a bad value of a setting (the pool size knob set to a word) makes the process exit "
-         "non-zero at start", "Service is Down: Recent deployment -> Rollback"),
+         "non-zero at start", "Service is Down: Recent deployment -> Rollback", judged_by=("down-bad-deployment",)),
     Line("process.exits", "SIGTERM (a pod deleted or restarted) ends the process within 10 s",
-         "Health Checks > Liveness Probe: Failure action: Restart pod"),
+         "Health Checks > Liveness Probe: Failure action: Restart pod", judged_by=("db-refused",)),
     # Judged by the scenarios, under faults:
     Line("ready.dependencies", "readiness fails (503, or no answer within 1 s: Kubernetes counts a timeout "
          "as a failure) while PostgreSQL or Redis is unreachable, and is 200 again when it is back",

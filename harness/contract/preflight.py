@@ -249,3 +249,32 @@ def render(results: list[Result]) -> str:
     rows = [(r.line.id, "met" if r.met else "UNMET", r.evidence) for r in results]
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{i:<{width}}  {m:<5}  {e}" for i, m, e in rows)
+
+
+CONTRACT_CASE = "contract"  # the run's case for the runbook lines the pre-flight found unmet
+
+
+def judged_elsewhere(results: list[Result], run: set[str]) -> dict[str, list[str]]:
+    """Returns {unmet runbook line: the scenarios of `run` that judge it too}."""
+    return {r.line.id: [s for s in r.line.judged_by if s in run] for r in results if not r.met and not r.line.drives}
+
+
+def unmet_record(results: list[Result], image: str, started: float, ended: float):
+    """Returns the pre-flight's unmet runbook lines as a failed case of the run (a
+    journal record: one failed verdict per line, with its evidence and the runbook line
+    it comes from), so no run exits 0 with a runbook line known unmet - a ScenarioRecord;
+    None when every runbook line was met."""
+    from harness.checks.base import FAIL, Verdict
+    from harness.run.journal import ScenarioRecord
+
+    unmet = [r for r in results if not r.met and not r.line.drives]
+    if not unmet:
+        return None
+    verdicts = [Verdict(f"{r.line.id}: {r.line.claim}", FAIL, {"seen": r.evidence, "runbook": r.line.source,
+                                                               "judged_by": list(r.line.judged_by)}).to_json()
+                for r in unmet]
+    return ScenarioRecord(
+        scenario=CONTRACT_CASE, title=f"the pre-flight of {image} (docs/contract.md)", runbook="Contract",
+        status="failed", error="", start=started, end=ended, proves=[r.line.source for r in unmet], calibration={},
+        remediation="", fault={}, background=[], activities=[], verdicts=verdicts, paging={},
+        history={"windows": {}, "events": []}, seconds=round(ended - started, 2))

@@ -26,6 +26,8 @@ configuration read from the environment with a default, never baked in."""
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from harness.alerts.rules import APP
@@ -314,8 +316,8 @@ def _kubernetes_remediation(scenario: Scenario) -> list:
         return [_python("chaosk8s.pod.actions", "terminate_pods", label_selector="${label_selector}", qty=1, **ns)]
     if name == "Increase memory limits":
         return [_sh(f"{KUBECTL} set resources deployment/${{deployment}} --limits=memory=1Gi")]
-    if name.startswith("database refused and allowed"):
-        times = int(name.split()[-2])
+    if name.startswith("database refused and allowed"):  # the refusals; the locks need drill's own actions
+        times = int(re.search(r"allowed (\d+) times", name).group(1))
         flap = [_python("chaostoxi.proxy.actions", f, proxy_name="postgres") for f in ("disable_proxy", "enable_proxy")]
         return flap * times
     return [restart]  # restart the pods: after a fixed cause, a secret updated, a pool to refresh

@@ -101,3 +101,17 @@ def test_a_run_against_an_image_the_suite_cannot_drive_stops_at_the_table_as_a_h
     assert done.returncode == 3, done.stdout + done.stderr
     assert "start.ready" in done.stdout and "UNMET" in done.stdout
     assert "does not meet the contract" in done.stderr and "PASSED" not in done.stdout
+
+
+def test_a_run_against_an_image_with_an_unmet_runbook_line_fails_with_that_line_in_junit(session, tmp_path):
+    from harness.mutation import build, catalog
+
+    mutant = next(m for m in catalog.load(Runbook()) if m.id == "invalid-token-is-403")
+    image, _ = build.build(session.images, mutant)
+    junit = tmp_path / "results.xml"
+    done = _drill("run", "health-baseline", "--user-api-image", image, "--junit", str(junit))
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "unmet runbook line auth.invalid_token: a failed case of this run" in done.stdout
+    assert "PASSED   health-baseline" in done.stdout and "FAILED   contract" in done.stdout
+    xml = junit.read_text() if junit.exists() else (ROOT / "reports" / "latest" / "junit.xml").read_text()
+    assert "auth.invalid_token" in xml and "Authentication Failures" in xml

@@ -37,3 +37,18 @@ def test_the_recorder_reads_the_header_the_harness_names():
 
     source = (LOCUSTFILE.parent / "records.py").read_text()
     assert f'REPLICA_HEADER = "{REPLICA_HEADER}"' in source
+
+
+class _Answer:
+    def __init__(self, text):
+        self.text = text
+
+
+def test_a_list_page_s_size_is_read_in_every_shape_the_contract_allows_and_none_for_anything_else():
+    from load.pages import page_size
+
+    assert page_size(_Answer('[{"id": 1}, {"id": 2}]')) == 2
+    assert page_size(_Answer('{"items": [], "next_after": null}')) == 0
+    assert page_size(_Answer('{"data": [{"id": "a"}]}')) == 1
+    assert page_size(_Answer('{"error": "database unavailable"}')) is None
+    assert page_size(_Answer("<html>503</html>")) is None

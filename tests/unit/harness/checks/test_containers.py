@@ -28,3 +28,15 @@ def test_a_resource_reading_rises_or_not():
     assert checks.resource("r0", "throttled_periods", "w").evaluate(history).status == PASS
     assert checks.resource("r0", "throttled_periods", "w", rises=False).evaluate(history).status == FAIL
     assert checks.resource("r1", "throttled_periods", "w").evaluate(history).status == UNKNOWN
+
+
+def _died(*codes):
+    return [("event", f"replica-{i}", 10 + i, {"action": "die", "exit_code": code}) for i, code in enumerate(codes)]
+
+
+def test_a_restarted_replica_killed_after_the_grace_period_fails_and_one_that_ended_by_itself_passes():
+    check = checks.ended_on_sigterm("replica-*", "w")
+    killed = check.evaluate(history_with(*_died("0", "137")))
+    assert killed.status == FAIL and killed.evidence["killed"] == 1
+    assert check.evaluate(history_with(*_died("0", "143"))).status == PASS
+    assert check.evaluate(history_with(("event", "replica-0", 10, {"action": "start"}))).status == UNKNOWN

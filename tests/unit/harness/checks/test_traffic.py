@@ -75,3 +75,41 @@ def test_an_error_rate_of_chosen_statuses_and_logins_left_out():
     verdict = checks.error_rate("w", above=0.015, statuses={401}).evaluate(history)
     assert verdict.status == PASS and verdict.evidence["answered"] == 100
     assert verdict.evidence["errors_by_status"] == {"401": 2, "500": 1}
+
+
+def _first_pages(*items):
+    return [("request", "load", 10 + i * 0.01, {"status": 200 if n is not None else 500, "latency": 0.01,
+                                                "endpoint": "/users", "method": "GET", "first_page": True,
+                                                "items": n}) for i, n in enumerate(items)]
+
+
+def test_a_first_page_answered_200_and_empty_contradicts_the_users_the_suite_made():
+    verdict = checks.pages_hold_users("w").evaluate(history_with(*_first_pages(20, 20, 0, None)))
+    assert verdict.status == FAIL and verdict.evidence["empty"] == 1 and verdict.evidence["first_pages_200"] == 3
+
+
+def test_failed_first_pages_and_an_empty_page_after_a_user_contradict_nothing():
+    later = ("request", "load", 11, {"status": 200, "latency": 0.01, "endpoint": "/users", "method": "GET",
+                                     "items": 0})
+    verdict = checks.pages_hold_users("w").evaluate(history_with(*_first_pages(None, None, 20), later))
+    assert verdict.status == PASS and verdict.evidence["empty"] == 0
+
+
+def _db_requests(statuses, method="GET", endpoint="/users", replica="replica-0"):
+    return [("request", "load", 10 + i * 0.01, {"status": s, "latency": 0.01, "endpoint": endpoint, "method": method,
+                                                "replica": replica}) for i, s in enumerate(statuses)]
+
+
+def test_requests_needing_the_database_fail_each_by_class_and_the_load_balancer_s_answers_do_not_count():
+    check = checks.database_requests_fail("w", 500)
+    right = history_with(*_db_requests([500] * 15), *_db_requests([500] * 10, "POST"),
+                         *_db_requests([503] * 30, replica=""), *_db_requests([200] * 30, endpoint="/users/{user_id}"))
+    verdict = check.evaluate(right)
+    assert verdict.status == PASS and verdict.evidence["answered"] == 25
+    hidden = history_with(*_db_requests([200] * 15), *_db_requests([500] * 10, "POST"))
+    verdict = check.evaluate(hidden)
+    assert verdict.status == FAIL and verdict.evidence["by_class"]["GET /users"] == {"200": 15}
+
+
+def test_too_few_database_requests_answered_by_a_replica_is_unknown():
+    assert checks.database_requests_fail("w", 500).evaluate(history_with(*_db_requests([500] * 5))).status == UNKNOWN
