@@ -61,8 +61,8 @@ def cmd_run(settings, args) -> int:
         for image in images:
             require_image(session, image)
         run = {scenario.id for scenario in chosen}
-        args.contract_cases = [case for image in (images if make_stack.project is None else [])
-                               if (case := ensure_drivable(session, image, args.service_profile, runbook, run))]
+        args.contract_cases = {image: ensure_drivable(session, image, args.service_profile, runbook, run)
+                               for image in (images if make_stack.project is None else [])}
         run_id, run_dir = new_run_dir()
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
@@ -139,7 +139,7 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
                        stops_for=lambda scenario: stops.for_scenario(runbook, scenario, getattr(args, "stops", [])),
                        repeat=repeat)
     result.flaky_is_ok = args.flaky_is_ok
-    for case in getattr(args, "contract_cases", []) if image else []:  # runbook lines the pre-flight found unmet
+    if case := (getattr(args, "contract_cases", None) or {}).get(image):  # the image's runbook lines found unmet
         result.records.insert(0, journal.write(out / "journal", case))
         print_result(result.records[0])
     table = write_repeat(result.records, out) if repeat > 1 else None

@@ -14,6 +14,7 @@ from harness import checks as c
 from harness.checks import REPLICAS
 from harness.errors import HarnessError
 from harness.faults import make
+from harness.observe.generator import LoadSpec
 from harness.run.scenario import Scenario
 from scenarios.common import Oracle, removal_s, suite_load
 
@@ -61,7 +62,11 @@ def scenarios(o: Oracle) -> list[Scenario]:
                   # answered is a 500 (a read may come from the cache), not only the aggregate.
                   during=[c.error_rate("fault_onset", above=o.error_rate, statuses={o.rb.value("db.symptom_status")}),
                           o.error_log(refused),
-                          c.database_requests_fail("fault", o.rb.value("db.symptom_status"))]),
+                          c.database_requests_fail("fault", o.rb.value("db.symptom_status"))],
+                  # List pages beside the suite's load while the replicas still answer: a fifth
+                  # of its requests need the database, and an image whose readiness fails at
+                  # once gave its replicas 9 of them to judge (unknown, not proven).
+                  fault_load=LoadSpec(clients=4, think_s=0.05, timeout_s=5, list_share=1.0)),
         _scenario(o, "db-pod-restarted", "Database pod restarted",
                   "The database restarts: 500s while it is gone, ERROR naming the lost connection; pods restarted",
                   lambda: make("db_restart"), "connection"),

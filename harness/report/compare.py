@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from harness.contract.preflight import CONTRACT_CASE
 from harness.observe.history import History
 from harness.observe.statistics import error_rate, request_p99_ms
 from harness.report import timeline
@@ -43,9 +44,10 @@ class Row:
     @property
     def change(self) -> str:
         """worse (passed -> not passed), better (not passed -> passed), same, or missing."""
-        if self.baseline is None or self.candidate is None:
+        if (self.baseline is None or self.candidate is None) and self.scenario != CONTRACT_CASE:
             return "missing"
-        was, now = self.baseline.status == "passed", self.candidate.status == "passed"
+        # The pre-flight's case exists only for an image with a runbook line unmet: absent, it passed.
+        was, now = (side is None or side.status == "passed" for side in (self.baseline, self.candidate))
         return "worse" if was and not now else "better" if now and not was else "same"
 
 

@@ -57,3 +57,11 @@ def test_a_candidate_whose_requests_time_out_shows_a_fault_p99_of_at_least_the_t
 
 def test_the_comparison_says_how_its_figures_are_judged():
     assert compare.render([]).splitlines()[0] == compare.HEADER and "censored" in compare.HEADER
+
+
+def test_a_runbook_line_the_candidate_s_pre_flight_found_unmet_makes_it_worse_and_one_only_the_baseline_missed_better():
+    lines = journal("contract", "failed", symptom=False)
+    rows = compare.compare([journal("db-refused")], [lines, journal("db-refused")], slow_ms=500)
+    assert [(r.scenario, r.change) for r in rows] == [("db-refused", "same"), ("contract", "worse")]
+    rows = compare.compare([lines, journal("db-refused")], [journal("db-refused")], slow_ms=500)
+    assert rows[0].change == "better" and not compare.worse(rows)
