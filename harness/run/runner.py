@@ -127,7 +127,7 @@ class ScenarioRun:
             self.journal.run("reset replaced unready replicas", lambda: reset)
         if s.prepare:
             self.journal.run("prepare", lambda: s.prepare(stack))
-        if self.fault.prepares:  # before the background faults: it may redeploy the replicas
+        if getattr(self.fault, "prepares", False):  # before the background faults: it may redeploy the replicas
             self.journal.run(f"prepare {self.fault.kind}", lambda: self.fault.prepare(stack))
         for fault in self.background:
             self.journal.run(f"background {fault.kind}", lambda f=fault: f.inject(stack))

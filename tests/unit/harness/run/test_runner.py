@@ -263,3 +263,26 @@ def test_a_fault_that_prepares_is_prepared_before_the_steady_state_and_the_fault
     assert [name for name, _ in Prepared.order] == ["prepare", "apply"]
     assert _activity(record, "prepare none")["error"] in (None, "")
     assert prepared < record["history"]["windows"]["steady"]["start"] < applied
+
+
+class Announcing:
+    """A fault written to the interface by duck typing (no Fault base): no `prepares`."""
+
+    kind, evidence = "announcing", {}
+
+    def inject(self, stack):
+        return {"on": True}
+
+    def heal(self, stack):
+        return None
+
+    def describe(self):
+        return {"kind": self.kind, "params": {}}
+
+
+def test_a_fault_without_the_base_class_runs_with_nothing_prepared(tmp_path):
+    scenario = Scenario(id="duck", runbook="test", fault=Announcing, load=PacedLoad(0.001), warmup_s=0,
+                        steady=[c.error_rate("steady", below=0.01)], during=[], fault_s=0.1, settle_s=0, recovery_s=0.1)
+    record = run_scenario(FakeStack(), scenario, tmp_path)
+    assert record["status"] == "passed", record["error"]
+    assert not any(a["name"].startswith("prepare") for a in record["activities"])
