@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import time
 
-from harness.contract.preflight import preflight
-from harness.engine.recipes import EXAMPLES, EXAMPLES_DIR
-from harness.engine.session import begin
-from harness.runbook import Runbook
-from harness.settings import load_settings
-from harness.stack import Stack
-from harness.stack.profile import ServiceProfile, load_profile
-from scenarios.common import SUITE_KNOBS
+from runbook_drill.harness.contract.preflight import preflight
+from runbook_drill.harness.engine.recipes import EXAMPLES, EXAMPLES_DIR
+from runbook_drill.harness.engine.session import begin
+from runbook_drill.harness.runbook import Runbook
+from runbook_drill.harness.settings import load_settings
+from runbook_drill.harness.stack import Stack
+from runbook_drill.harness.stack.profile import ServiceProfile, load_profile
+from runbook_drill.scenarios.common import SUITE_KNOBS
 
 TARGET_S = 60.0
 

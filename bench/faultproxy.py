@@ -16,8 +16,8 @@ import time
 
 import requests
 
-from harness.polling import eventually
-from harness.loopback import connect, echo_server, free_port, recv_exactly, round_trip
+from runbook_drill.harness.polling import eventually
+from bench.loopback import connect, echo_server, free_port, recv_exactly, round_trip
 
 ROUNDS = 2000
 TRANSFER_BYTES = 512 * 1024 * 1024

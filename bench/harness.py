@@ -7,12 +7,12 @@ from __future__ import annotations
 import statistics
 import time
 
-from harness.observe import observers
-from harness.faults import make
-from harness.observe.history import History
-from harness.engine.session import begin
-from harness.settings import load_settings
-from harness.stack import Stack, StackConfig
+from runbook_drill.harness.observe import observers
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.observe.history import History
+from runbook_drill.harness.engine.session import begin
+from runbook_drill.harness.settings import load_settings
+from runbook_drill.harness.stack import Stack, StackConfig
 
 TARGETS = {"stack_up_s": 20.0, "reset_s": 2.0, "symptom_s": 1.0}
 

@@ -12,10 +12,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from harness.engine.images import ImageResolver
-from harness.engine.resources import clean
-from harness.engine.session import begin
-from harness.settings import load_settings
+from runbook_drill.harness.engine.images import ImageResolver
+from runbook_drill.harness.engine.resources import clean
+from runbook_drill.harness.engine.session import begin
+from runbook_drill.harness.settings import load_settings
 
 WARM_TARGET_SECONDS = 5.0
 CACHE_TARGET_RATIO = 5.0
@@ -56,7 +56,7 @@ def from_cache(cold_seconds: float) -> dict:
     import os
     import tempfile
 
-    from tests.support.second_engine import second_engine
+    from bench.engines import second_engine
 
     drill = str(Path(sys.executable).with_name("drill"))
     with tempfile.TemporaryDirectory(prefix="drill-bench-cache-") as directory:

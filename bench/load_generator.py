@@ -15,10 +15,10 @@ from pathlib import Path
 
 import requests
 
-from harness.errors import HarnessError
-from harness.loopback import free_port
-from harness.polling import eventually
-from load.runner import LoadConfig, LoadRun
+from runbook_drill.harness.errors import HarnessError
+from bench.loopback import free_port
+from runbook_drill.harness.polling import eventually
+from runbook_drill.load.runner import LoadConfig, LoadRun
 
 TRIVIAL_APP = (
     "import uvicorn\n"

@@ -7,13 +7,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import scenarios
-from harness.report.junit import failure_text
-from harness.runbook import Runbook
-from harness.engine.session import begin
-from harness.settings import load_settings
-from scenarios.common import stack_config
-from harness.run.suite import run_suite
+from runbook_drill import scenarios
+from runbook_drill.harness.report.junit import failure_text
+from runbook_drill.harness.runbook import Runbook
+from runbook_drill.harness.engine.session import begin
+from runbook_drill.harness.settings import load_settings
+from runbook_drill.scenarios.common import stack_config
+from runbook_drill.harness.run.suite import run_suite
 
 TARGET_S = 480.0
 

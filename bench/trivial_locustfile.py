@@ -3,7 +3,7 @@ load generator, not the system. Records like load/locustfile.py when DRILL_RECOR
 
 from locust import FastHttpUser, constant, task
 
-from load.records import install_recorder
+from runbook_drill.load.records import install_recorder
 
 install_recorder()
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import requests
 
-from harness.errors import HarnessError
-from harness.engine.session import begin
-from harness.settings import load_settings
-from harness.stack import Stack, StackConfig
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.engine.session import begin
+from runbook_drill.harness.settings import load_settings
+from runbook_drill.harness.stack import Stack, StackConfig
 
 TARGET_RPS = 1000
 TARGET_P99_MS = 50.0

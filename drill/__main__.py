@@ -1,7 +1,7 @@
-"""`python -m drill`: the same as the `drill` console script."""
+"""`python -m runbook_drill`: the same as the `drill` console script."""
 
 import sys
 
-from drill.cli import main
+from runbook_drill.cli import main
 
 sys.exit(main())

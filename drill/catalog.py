@@ -8,11 +8,13 @@ import json
 import time
 from pathlib import Path
 
-from drill.runs import engine_session, runbook_of, scenarios_of
-from harness.errors import ConfigError
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill.harness.packaged import asset
+from runbook_drill.runs import engine_session, runbook_of, scenarios_of
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
-SOURCE_ROOT = Path(__file__).resolve().parent.parent  # `drill build`'s default source tree: this checkout
+# `drill build`'s default source tree: the reference services the tool carries.
+SOURCE_ROOT = asset("services").parent
 
 
 def cmd_list(settings, args) -> int:
@@ -24,7 +26,7 @@ def cmd_list(settings, args) -> int:
 
 def cmd_coverage(settings, args) -> int:
     """Prints every runbook line with what proves it, or why a machine cannot."""
-    from harness.report import coverage
+    from runbook_drill.harness.report import coverage
 
     print(coverage.render(coverage.rows(runbook_of(args), scenarios_of(args))))
     return 0
@@ -32,7 +34,7 @@ def cmd_coverage(settings, args) -> int:
 
 def cmd_alerts(settings, args) -> int:
     """Prints the runbook's alert rules, or writes them with Alertmanager's routing to --out."""
-    from harness.alerts import routing, rules
+    from runbook_drill.harness.alerts import routing, rules
 
     runbook = runbook_of(args)
     profile = rules.PROFILES[args.profile]
@@ -51,9 +53,9 @@ def cmd_alerts(settings, args) -> int:
 
 def cmd_export(settings, args) -> int:
     """Writes one Chaos Toolkit experiment per chosen scenario into --out."""
-    import scenarios
-    from drill import ctk_actions
-    from harness.export import chaostoolkit
+    from runbook_drill import scenarios
+    from runbook_drill import ctk_actions
+    from runbook_drill.harness.export import chaostoolkit
 
     runbook = runbook_of(args)
     chosen = scenarios.select(scenarios_of(args), args.ids, [])
@@ -73,12 +75,12 @@ def cmd_export(settings, args) -> int:
 def cmd_report(settings, args) -> int:
     """Renders the report page again from stored journals (no engine needed); with
     --merge, joins shards' runs into one run directory (report, JUnit, journals)."""
-    from harness.report import html
+    from runbook_drill.harness.report import html
 
     if bool(args.merge) == bool(args.journals):
         raise ConfigError("drill report: give a journal directory, or --merge with the shards' run directories")
     if args.merge:
-        from drill.merging import merge_shards
+        from runbook_drill.merging import merge_shards
 
         return merge_shards(args)
     journals = Path(args.journals)
@@ -96,7 +98,7 @@ def cmd_report(settings, args) -> int:
 def cmd_history(settings, args) -> int:
     """Writes the run history (drill history): per scenario across the stored runs, as a
     page and JSON; --keep N prunes all but the newest N runs first."""
-    from harness.report import trends
+    from runbook_drill.harness.report import trends
 
     reports = Path(args.reports)
     if not reports.is_dir():
@@ -125,10 +127,10 @@ def _at_least_one(text: str) -> int:
 
 
 def cmd_build(settings, args) -> int:
-    """Builds a User API image from a source tree (default: this checkout), or one of
+    """Builds a User API image from a source tree (default: the reference services the tool carries), or one of
     examples/ by name (go-user-api), tagged --tag."""
-    from harness.engine.images import build_user_api
-    from harness.engine.recipes import EXAMPLES
+    from runbook_drill.harness.engine.images import build_user_api
+    from runbook_drill.harness.engine.recipes import EXAMPLES
 
     if args.what in EXAMPLES:
         return _build_example(settings, EXAMPLES[args.what], args.tag)
@@ -187,7 +189,7 @@ def add_parsers(sub) -> None:
     alerts.add_argument("--runbook-url", metavar="URL", help="where the on-call reads the runbook (runbook_url)")
     alerts.add_argument("--out", metavar="DIR", help="write runbook-alerts.yml and alertmanager.yml there")
     _add_export(sub)
-    from harness.engine.recipes import EXAMPLES
+    from runbook_drill.harness.engine.recipes import EXAMPLES
 
     build = sub.add_parser("build", help="build a User API image from a source tree (a candidate), or an example")
     build.add_argument("what", choices=["user-api", *EXAMPLES],

@@ -11,10 +11,10 @@ import argparse
 import logging
 import sys
 
-from drill import catalog, contract, gameday, mutate, platform, suite
-from harness import progress, signals
-from harness.errors import DrillError
-from harness.settings import IMAGE_POLICIES, load_settings
+from runbook_drill import catalog, contract, gameday, mutate, platform, suite
+from runbook_drill.harness import progress, signals
+from runbook_drill.harness.errors import DrillError
+from runbook_drill.harness.settings import IMAGE_POLICIES, load_settings
 
 MODULES = (platform, suite, contract, gameday, mutate, catalog)  # the order `drill --help` lists their commands in
 COMMANDS = {name: command for module in MODULES for name, command in module.COMMANDS.items()}

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import time
 
-from drill.runs import add_profile_arguments, engine_session, profile_of, require_image, runbook_of
-from harness.errors import HarnessError
+from runbook_drill.runs import add_profile_arguments, engine_session, profile_of, require_image, runbook_of
+from runbook_drill.harness.errors import HarnessError
 
 
 def check(session, image: str | None, profile, runbook) -> list:
     """Returns the pre-flight Results of `image` (None: the bundled User API)."""
-    from harness.contract.preflight import preflight
-    from harness.stack import Stack
-    from scenarios.common import SUITE_KNOBS
+    from runbook_drill.harness.contract.preflight import preflight
+    from runbook_drill.harness.stack import Stack
+    from runbook_drill.scenarios.common import SUITE_KNOBS
 
     return preflight(session, image, profile, SUITE_KNOBS, runbook.metric_names(), Stack)
 
 
 def print_table(image: str | None, results: list, seconds: float) -> None:
-    from harness.contract.preflight import render
+    from runbook_drill.harness.contract.preflight import render
 
     unmet = sum(not r.met for r in results)
     print(f"contract of {image or 'the bundled User API'}: {len(results) - unmet} of {len(results)} lines met "
@@ -38,7 +38,7 @@ def ensure_drivable(session, image: str, profile, runbook, run: set[str] = froze
     is unmet, after printing the table. Returns the run's failed `contract` case (a
     ScenarioRecord) when a runbook line is unmet (a deviation: the run cannot pass), naming which of the
     scenarios in `run` judge it as well; None when every line is met."""
-    from harness.contract.preflight import judged_elsewhere, unmet_record
+    from runbook_drill.harness.contract.preflight import judged_elsewhere, unmet_record
 
     started, began = time.monotonic(), time.time()
     results = check(session, image, profile, runbook)

@@ -15,18 +15,18 @@ _OPEN: dict[str, tuple[Any, Any, Any]] = {}  # scenario id -> (session, stack, f
 
 
 def _scenario(scenario_id: str):
-    import scenarios
-    from harness.runbook import RUNBOOK, load
+    from runbook_drill import scenarios
+    from runbook_drill.harness.runbook import RUNBOOK, load
 
     return scenarios.select(scenarios.build(load(RUNBOOK)), [scenario_id], [])[0]
 
 
 def inject(scenario_id: str, configuration: dict | None = None) -> dict:
     """Attaches to the compose project and injects the scenario's fault; returns its evidence."""
-    from harness.stack.compose import ComposeStack
-    from harness.engine.session import begin
-    from harness.settings import load_settings
-    from scenarios.common import stack_config
+    from runbook_drill.harness.stack.compose import ComposeStack
+    from runbook_drill.harness.engine.session import begin
+    from runbook_drill.harness.settings import load_settings
+    from runbook_drill.scenarios.common import stack_config
 
     project = (configuration or {}).get("compose_project", "runbook-drill")
     session = begin(load_settings())
@@ -38,7 +38,7 @@ def inject(scenario_id: str, configuration: dict | None = None) -> dict:
 
 def remediate(scenario_id: str, configuration: dict | None = None) -> str:
     """Performs the scenario's remediation (the runbook's) on the attached project."""
-    from harness.run.runner import call_step
+    from runbook_drill.harness.run.runner import call_step
 
     _, stack, fault = _OPEN[scenario_id]
     scenario = _scenario(scenario_id)

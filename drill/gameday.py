@@ -14,11 +14,11 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from drill.runs import (StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument, add_target_arguments,
+from runbook_drill.runs import (StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument, add_target_arguments,
                         engine_session, new_run_dir, point_latest, print_plan, profile_of, runbook_of, scenarios_of)
-from harness import progress, signals
-from harness.run import abort, stops
-from harness.runbook import Runbook
+from runbook_drill.harness import progress, signals
+from runbook_drill.harness.run import abort, stops
+from runbook_drill.harness.runbook import Runbook
 
 PHASES = {
     "steady": ("steady state", "the service as it runs: every probe 200, errors and p99 under the thresholds"),
@@ -55,7 +55,7 @@ class Walkthrough:
                 self.history.record("observation", "facilitator", text=said.strip(), before=phase)
 
     def after(self, phase: str, verdicts: list, snapshot: Callable[[], dict]) -> None:
-        from harness.report import html
+        from runbook_drill.harness.report import html
 
         for verdict in verdicts:
             print(f"   {verdict.status.upper():<8} {verdict.check}", flush=True)
@@ -83,8 +83,7 @@ def cmd_gameday(settings, args) -> int:
     """Walks one scenario live; exit 0 passed, 1 deviated, 3 harness error, 4 a stop
     condition ended it, 130 Ctrl-C or the kill switch. The day's record (report and
     gameday.md) is written in every case once the scenario has begun."""
-    import scenarios
-
+    from runbook_drill import scenarios
     runbook = runbook_of(args)
     scenario = scenarios.select(scenarios_of(args), [args.id], [])[0]
     conditions = stops.for_scenario(runbook, scenario, stops.parse_all(args.stop_when, runbook))
@@ -105,8 +104,8 @@ def cmd_gameday(settings, args) -> int:
 
 def _walk(settings, session, args, scenario, conditions, run: tuple[str, Path, str, Runbook]) -> None:
     """Brings the stack up (or attaches) and walks the scenario; its journal is written."""
-    from harness.run.runner import run_scenario
-    from scenarios.common import stack_config
+    from runbook_drill.harness.run.runner import run_scenario
+    from runbook_drill.scenarios.common import stack_config
 
     run_id, run_dir, title, runbook = run
     make_stack = StackChoice(args)
@@ -124,7 +123,7 @@ def _walk(settings, session, args, scenario, conditions, run: tuple[str, Path, s
 def _record_the_day(run_dir: Path, scenario_id: str, runbook: Runbook, title: str) -> int:
     """Writes the report and the Markdown summary from the journal, prints the verdicts;
     returns the exit code (3 when no journal was written: the scenario never began)."""
-    from harness.report import gameday, html
+    from runbook_drill.harness.report import gameday, html
 
     path = run_dir / "journal" / f"{scenario_id}.json"
     if not path.is_file():

@@ -9,13 +9,13 @@ import json
 import shutil
 from pathlib import Path
 
-from drill.runs import new_run_dir, point_latest
-from drill.suite import compare_runs, coverage_gate, write_outputs
-from harness.errors import ConfigError
-from harness.report.merge import Merged, merge
-from harness.report.trends import MERGED_FILE
-from harness.run.suite import exit_code
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill.runs import new_run_dir, point_latest
+from runbook_drill.suite import compare_runs, coverage_gate, write_outputs
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.report.merge import Merged, merge
+from runbook_drill.harness.report.trends import MERGED_FILE
+from runbook_drill.harness.run.suite import exit_code
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
 
 def _out_dir(args) -> Path:
@@ -41,8 +41,7 @@ def merge_shards(args) -> int:
     """Joins the shards' runs; returns the exit code of the joined run (0 passed, 1 not
     passed or - a release - worse than the baseline, 3 a harness error). Raises
     ConfigError (exit 2) for shards that do not make one whole run."""
-    import scenarios
-
+    from runbook_drill import scenarios
     merged = merge([Path(d) for d in args.merge])
     out = _out_dir(args)
     runbook = Runbook(Path(args.runbook) if args.runbook else merged.runbook or RUNBOOK)

@@ -16,9 +16,9 @@ import contextlib
 import time
 from pathlib import Path
 
-from drill.runs import engine_session, new_run_dir, point_latest, runbook_of, scenarios_of
-from harness import progress
-from harness.errors import HarnessError
+from runbook_drill.runs import engine_session, new_run_dir, point_latest, runbook_of, scenarios_of
+from runbook_drill.harness import progress
+from runbook_drill.harness.errors import HarnessError
 
 
 # A replica of the reference build is ready in ~2 s here: a mutant's replicas not ready
@@ -29,7 +29,7 @@ ROLLOUT_TIMEOUT_S = 20.0
 def _catalogue(args):
     """Returns (chosen mutants, scenarios by id); raises ConfigError for bad input (an
     unknown id, a bad header, a patch that no longer applies)."""
-    from harness.mutation import build, catalog
+    from runbook_drill.harness.mutation import build, catalog
 
     by_id = {s.id: s for s in scenarios_of(args)}
     mutants = catalog.load(runbook_of(args), Path(args.mutants) if args.mutants else catalog.MUTANTS_DIR, set(by_id))
@@ -41,7 +41,7 @@ def _catalogue(args):
 
 def _build_all(session, mutants) -> dict[str, str]:
     """Builds (or finds) every mutant's image before anything runs; returns id -> tag."""
-    from harness.mutation import build
+    from runbook_drill.harness.mutation import build
 
     tags = {}
     for mutant in mutants:
@@ -54,7 +54,7 @@ def _build_all(session, mutants) -> dict[str, str]:
 
 
 def _run(stack, scenario, out: Path) -> dict:
-    from harness.run.runner import run_scenario
+    from runbook_drill.harness.run.runner import run_scenario
 
     with progress.task(f"{out.parent.name}: {scenario.id}", "reset"):
         stack.reset()
@@ -63,7 +63,7 @@ def _run(stack, scenario, out: Path) -> dict:
 
 def _mutant_row(stack, mutant, tag: str, by_id: dict, out: Path, every: bool):
     """Deploys the mutant, runs its scenarios, returns its matrix row."""
-    from harness.mutation.matrix import KILLED, Row, cell, rollout_cell
+    from runbook_drill.harness.mutation.matrix import KILLED, Row, cell, rollout_cell
 
     row, started = Row(mutant.id, mutant.line, mutant.defect, mutant.reason, tag, way=mutant.way), time.monotonic()
     try:
@@ -80,7 +80,7 @@ def _mutant_row(stack, mutant, tag: str, by_id: dict, out: Path, every: bool):
 
 
 def _print_row(row) -> None:
-    from harness.checks.margins import Margin
+    from runbook_drill.harness.checks.margins import Margin
 
     cells = ", ".join(f"{c.scenario}: {c.outcome}" for c in row.cells)
     margin = row.margin and Margin.from_json(row.margin)
@@ -91,9 +91,9 @@ def _print_row(row) -> None:
 
 def run_matrix(session, mutants, tags: dict[str, str], by_id: dict, out: Path, every: bool = False):
     """Runs the reference build, then every mutant, on one stack; returns the Matrix."""
-    from harness.stack import Stack
-    from harness.mutation.matrix import Matrix
-    from scenarios.common import stack_config
+    from runbook_drill.harness.stack import Stack
+    from runbook_drill.harness.mutation.matrix import Matrix
+    from runbook_drill.scenarios.common import stack_config
 
     started = time.monotonic()
     wanted = list(dict.fromkeys(sid for m in mutants for sid in m.caught_by))
@@ -113,7 +113,7 @@ def run_matrix(session, mutants, tags: dict[str, str], by_id: dict, out: Path, e
 
 def cmd_mutate(settings, args) -> int:
     """Builds the chosen mutants, runs the matrix, writes it; see the module docstring."""
-    from harness.report import mutation
+    from runbook_drill.harness.report import mutation
 
     mutants, by_id = _catalogue(args)
     with engine_session(settings) as session:

@@ -9,9 +9,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from drill.runs import REPORTS_DIR, engine_session
-from harness.errors import ConfigError
-from harness.settings import describe
+from runbook_drill.runs import REPORTS_DIR, engine_session
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.settings import describe
 
 
 def _age(created: str) -> str:
@@ -36,7 +36,7 @@ def print_images(rows) -> None:
 
 
 def cmd_setup(settings, args) -> int:
-    from harness.engine.daemon import ensure_engine
+    from runbook_drill.harness.engine.daemon import ensure_engine
 
     started = time.monotonic()
     how = ensure_engine(settings)
@@ -68,7 +68,7 @@ def cmd_images(settings, args) -> int:
 
 
 def _cache(settings, directory: Path, how: str) -> int:
-    from harness.engine import cache
+    from runbook_drill.harness.engine import cache
 
     if how == "load":
         cache.read_index(directory)  # a directory that is not a cache: exit 2 before the engine starts
@@ -86,8 +86,8 @@ def _cache(settings, directory: Path, how: str) -> int:
 
 
 def cmd_clean(settings, args) -> int:
-    from harness.engine.resources import clean, sweep_stale
-    from harness.engine.session import connect
+    from runbook_drill.harness.engine.resources import clean, sweep_stale
+    from runbook_drill.harness.engine.session import connect
 
     client = connect()
     try:
@@ -104,7 +104,7 @@ def cmd_clean(settings, args) -> int:
 
 
 def cmd_smoke(settings, args) -> int:
-    from harness.engine.smoke import run_smoke
+    from runbook_drill.harness.engine.smoke import run_smoke
 
     with engine_session(settings) as session:
         result = run_smoke(session)
@@ -118,7 +118,7 @@ def cmd_smoke(settings, args) -> int:
 
 
 def cmd_doctor(settings, args) -> int:
-    from harness.engine.daemon import engine_answers
+    from runbook_drill.harness.engine.daemon import engine_answers
 
     for name, value in describe(settings).items():
         print(f"{name:<16} {value}")
@@ -128,8 +128,8 @@ def cmd_doctor(settings, args) -> int:
 
 def cmd_compose(settings, args) -> int:
     """`drill compose up|down|env`: the stack of docker-compose.yml on this host."""
-    from harness.engine import compose
-    from harness.engine.daemon import ensure_engine
+    from runbook_drill.harness.engine import compose
+    from runbook_drill.harness.engine.daemon import ensure_engine
 
     project = compose.Project.of(args.file, args.project)
     if args.timeout <= 0:

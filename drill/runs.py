@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from harness.errors import ConfigError
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
 REPORTS_DIR = Path("reports")
 
@@ -24,8 +24,7 @@ def runbook_of(args) -> Runbook:
 
 def scenarios_of(args) -> list:
     """Returns every scenario, built from the command's runbook (drift raises RunbookError)."""
-    import scenarios
-
+    from runbook_drill import scenarios
     return scenarios.build(runbook_of(args), seed=getattr(args, "seed", None) or 1)
 
 
@@ -34,8 +33,8 @@ def engine_session(settings, start_engine: bool = True) -> Iterator:
     """Yields a harness Session on a Docker engine that answers (started first, as root
     with apt, when `start_engine`); the session is closed on leaving, whatever happened.
     Raises EngineUnavailable when no engine can be had."""
-    from harness.engine.daemon import ensure_engine
-    from harness.engine.session import begin
+    from runbook_drill.harness.engine.daemon import ensure_engine
+    from runbook_drill.harness.engine.session import begin
 
     if start_engine:
         ensure_engine(settings)
@@ -51,7 +50,7 @@ class StackChoice:
         """Raises ConfigError for options a compose project cannot honour."""
         self.project = None
         if getattr(args, "target", "harness") == "compose":
-            from harness.engine.compose import DEFAULT_PROJECT
+            from runbook_drill.harness.engine.compose import DEFAULT_PROJECT
 
             for option in ("user_api_image", "baseline_image"):
                 if getattr(args, option, None):
@@ -65,8 +64,8 @@ class StackChoice:
 
     def __call__(self, session, config):
         """Returns the unstarted stack (a context manager)."""
-        from harness.stack import Stack
-        from harness.stack.compose import ComposeStack
+        from runbook_drill.harness.stack import Stack
+        from runbook_drill.harness.stack.compose import ComposeStack
 
         return ComposeStack(session, config, self.project) if self.project else Stack(session, config)
 
@@ -120,7 +119,7 @@ def profile_of(args):
     """Returns the ServiceProfile the command's flags choose; raises ConfigError (one
     line naming the key) for a bad file or flag, or a knob the suite sets that it does
     not name - before anything starts."""
-    from harness.stack.profile import load_profile, with_flags
+    from runbook_drill.harness.stack.profile import load_profile, with_flags
 
     profile = load_profile(Path(args.profile) if getattr(args, "profile", None) else None)
     profile = with_flags(profile, getattr(args, "user_api_port", None), getattr(args, "user_api_env", None))
@@ -136,7 +135,7 @@ def add_plan_argument(parser) -> None:
 def print_plan(chosen: list, stops_for) -> int:
     """Prints the plan of each scenario with its stop conditions (`stops_for(scenario)`);
     nothing is started, no engine asked. Returns 0."""
-    from harness.run.plan import plan
+    from runbook_drill.harness.run.plan import plan
 
     plans = [plan(scenario) for scenario in chosen]
     for scenario, one in zip(chosen, plans):

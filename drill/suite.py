@@ -16,18 +16,18 @@ import argparse
 import json
 from pathlib import Path
 
-from drill.runs import (REPORTS_DIR, StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument,
+from runbook_drill.runs import (REPORTS_DIR, StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument,
                         add_target_arguments, engine_session, new_run_dir, point_latest, print_plan, profile_of,
                         require_image, runbook_of, scenarios_of)
-from harness.errors import ConfigError
-from harness.run import abort, journal, shards, stops
-from harness.runbook import Runbook
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.run import abort, journal, shards, stops
+from runbook_drill.harness.runbook import Runbook
 
 
 def print_result(record: dict) -> None:
     """Prints one scenario's result line: verdict, id, seconds and, for one that did
     not pass, the deciding check with its evidence."""
-    from harness.run.suite import said
+    from runbook_drill.harness.run.suite import said
 
     line = f"{record['status'].upper():<8} {record['scenario']:<34} {record['seconds']:6.1f}s"
     why = said(record)
@@ -40,8 +40,8 @@ def cmd_run(settings, args) -> int:
     and the comparison; exit 1 if the candidate lost a verdict the baseline had. A
     candidate image is pre-flighted first (`drill contract`): one the suite cannot
     drive stops the run there (exit 3, the table printed)."""
-    import scenarios
-    from drill.contract import ensure_drivable
+    from runbook_drill import scenarios
+    from runbook_drill.contract import ensure_drivable
 
     runbook = runbook_of(args)
     args.service_profile = profile_of(args)
@@ -107,7 +107,7 @@ def coverage_gate(runbook: Runbook, every: list, strict: bool, code: int) -> int
     """Prints how many checkable runbook lines no scenario of the suite proves (each
     named when there are any); returns the run's exit code - 1 instead of 0 when
     `strict` and there are such lines (a harness error, 3, stays 3)."""
-    from harness.report.coverage import uncovered
+    from runbook_drill.harness.report.coverage import uncovered
 
     gaps = uncovered(runbook, every)
     print(f"coverage: {len(gaps)} checkable runbook line(s) no scenario proves"
@@ -122,14 +122,14 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
     """Runs the scenarios against `image` (None: the bundled User API) on one stack;
     writes the journals, JUnit XML and report page (and, when `summarize`, the Markdown
     summary) under `out`; returns the SuiteResult."""
-    from harness.run.suite import marginal, run_suite
-    from scenarios.common import stack_config
+    from runbook_drill.harness.run.suite import marginal, run_suite
+    from runbook_drill.scenarios.common import stack_config
 
     make_stack = make_stack or StackChoice(args)
     against = make_stack.target or image or "the bundled User API"
     print(f"{title}: {len(chosen)} scenario(s) against {against}; runbook {runbook.path}", flush=True)
     profile = getattr(args, "service_profile", None) or profile_of(args)
-    from harness.report.trends import RUN_FILE  # beside the journals: what the run was against (history reads it)
+    from runbook_drill.harness.report.trends import RUN_FILE  # beside the journals: what the run was against (history reads it)
 
     out.mkdir(parents=True, exist_ok=True)
     (out / RUN_FILE).write_text(json.dumps({"title": title, **image_identity(session, image)}, indent=1) + "\n")
@@ -161,7 +161,7 @@ def write_repeat(records: list[dict], out: Path) -> list:
     """Writes and prints a repeated run's table (repeat.txt and repeat.json under
     `out`): per scenario its verdicts over the repetitions and each check's worst
     margin; returns its rows."""
-    from harness.report import repeat
+    from runbook_drill.harness.report import repeat
 
     table = repeat.rows(records)
     text = repeat.render(table)
@@ -185,7 +185,7 @@ def write_outputs(records: list[dict], runbook: Runbook, out: Path, title: str, 
                   summarize: bool = True, repeat: list | None = None) -> dict:
     """Writes the JUnit XML (also to --junit), the report page and (--summary-md) the
     Markdown summary of `records` under `out`; returns where each went."""
-    from harness.report import html, junit
+    from runbook_drill.harness.report import html, junit
 
     flaky_is_ok = getattr(args, "flaky_is_ok", False)
     xml = junit.write(records, out / "junit.xml", flaky_is_ok)
@@ -205,7 +205,7 @@ def run_files(out: Path) -> dict:
 
 def write_summary(records: list[dict], files: dict, title: str, args, comparison=None) -> None:
     """Appends the Markdown summary of a run whose files are `files` to --summary-md."""
-    from harness.report import summary
+    from runbook_drill.harness.report import summary
 
     summary.write(Path(args.summary_md), summary.render(records, title, files, comparison,
                                                         getattr(args, "flaky_is_ok", False)))
@@ -228,8 +228,8 @@ def compare_runs(baseline: list[dict], candidate: list[dict], runbook: Runbook, 
     """Writes and prints a release comparison (comparison.txt and .json in `run_dir`,
     and the summary with --summary-md); returns its exit code: 3 a harness error in
     either run, 1 the candidate lost a verdict the baseline had, else 0."""
-    from harness.report import compare
-    from harness.run.suite import exit_code
+    from runbook_drill.harness.report import compare
+    from runbook_drill.harness.run.suite import exit_code
 
     rows = compare.compare(baseline, candidate, runbook.value("threshold.p99_ms"))
     text = compare.render(rows)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Callable, TypeVar
 
-from harness.errors import HarnessError
+from runbook_drill.harness.errors import HarnessError
 
 T = TypeVar("T")
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from harness.errors import ConfigError
+from runbook_drill.harness.errors import ConfigError
 
 IMAGE_POLICIES = ("auto", "offline", "local")
 
@@ -33,6 +33,15 @@ def _image_policy(value: Any) -> str:
     return policy
 
 
+def xdg_dir(env: Mapping[str, str], variable: str, fallback: str) -> Path:
+    """Returns runbook-drill's folder under the XDG base directory `variable` (e.g.
+    XDG_STATE_HOME), or under ~/`fallback` when it is unset or not absolute (as the
+    XDG Base Directory specification says)."""
+    base = env.get(variable, "")
+    root = Path(base) if base.startswith("/") else Path(env.get("HOME") or Path.home()) / fallback
+    return root / "runbook-drill"
+
+
 def _optional_str(value: Any) -> str | None:
     text = str(value).strip()
     return text or None
@@ -48,7 +57,11 @@ class Settings:
     pull_timeout: float = 30.0
     engine_timeout: float = 60.0
     dockerd_log: Path = Path("/var/log/runbook-drill-dockerd.log")
-    state_dir: Path = Path(".drill")
+    # Where a user's tools keep their state and caches (XDG), never the working directory:
+    # the runs running now (for `drill abort`) and build logs; downloaded wheels and
+    # build scratch space.
+    state_dir: Path = field(default_factory=lambda: xdg_dir(os.environ, "XDG_STATE_HOME", ".local/state"))
+    cache_dir: Path = field(default_factory=lambda: xdg_dir(os.environ, "XDG_CACHE_HOME", ".cache"))
     debian_suite: str = "bookworm"
     debian_mirror: str | None = None  # None: read from the machine's apt configuration
     # The kill switch for CI: while this file exists, a running run or game day heals
@@ -62,6 +75,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "engine_timeout": _positive_seconds,
     "dockerd_log": Path,
     "state_dir": Path,
+    "cache_dir": Path,
     "debian_suite": str,
     "debian_mirror": _optional_str,
     "abort_file": lambda value: Path(value) if _optional_str(value) else None,
@@ -114,6 +128,8 @@ def load_settings(cli: Mapping[str, Any] | None = None,
             values[name] = _PARSERS[name](raw)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{name} = {raw!r} (from {source}): {exc}") from None
+    values.setdefault("state_dir", xdg_dir(env, "XDG_STATE_HOME", ".local/state"))
+    values.setdefault("cache_dir", xdg_dir(env, "XDG_CACHE_HOME", ".cache"))
     return Settings(**values)
 
 

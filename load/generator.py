@@ -9,10 +9,10 @@ import threading
 from dataclasses import dataclass
 from typing import Sequence
 
-from harness.errors import HarnessError
-from harness.observe.history import History
-from harness.polling import wait_until
-from load.runner import LoadConfig, LoadRun, RecordTail
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.observe.history import History
+from runbook_drill.harness.polling import wait_until
+from runbook_drill.load.runner import LoadConfig, LoadRun, RecordTail
 
 FOLLOW_S = 0.1  # how often the records are copied into the history while the load runs
 

@@ -25,7 +25,7 @@ import time
 
 from locust import FastHttpUser, between
 
-from load.records import install_recorder
+from runbook_drill.load.records import install_recorder
 
 AUTH_URL = os.environ.get("DRILL_AUTH_URL", "")
 SEED = int(os.environ.get("DRILL_SEED", "1"))

@@ -12,7 +12,7 @@ import time
 
 from locust import events
 
-from load.pages import page_size
+from runbook_drill.load.pages import page_size
 
 # harness.observe.history.REPLICA_HEADER, spelled out: a Locust process imports nothing of
 # the harness (a locustfile's own folder may hold a module named like it: bench/harness.py).

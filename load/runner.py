@@ -3,7 +3,7 @@ it must stay out of the harness process), single or distributed (a master and N
 workers on this machine; across machines, see the README), and reads back the
 per-request records every process wrote.
 
-`python -m load.runner --host URL --auth-url URL [--users N] [--workers N] ...` runs
+`python -m runbook_drill.load.runner --host URL --auth-url URL [--users N] [--workers N] ...` runs
 one load and prints its summary. Bad input fails fast with one line and exit 2."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
-from harness.errors import ConfigError, HarnessError
+from runbook_drill.harness.errors import ConfigError, HarnessError
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 _PR_SET_PDEATHSIG = 1
@@ -215,8 +215,8 @@ def _free_port() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from harness import signals
-    from load.summary import summarize
+    from runbook_drill.harness import signals
+    from runbook_drill.load.summary import summarize
 
     signals.install()  # SIGTERM/Ctrl-C unwind through `finally`: the Locust processes and records go
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from harness.observe.statistics import percentile
+from runbook_drill.harness.observe.statistics import percentile
 
 
 def summarize(records: Iterable[dict[str, Any]], start: float, end: float,

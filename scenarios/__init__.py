@@ -3,12 +3,12 @@ scenarios built from the runbook's values (so `--runbook PATH` changes what is j
 
 from __future__ import annotations
 
-from harness.errors import ConfigError
-from harness.runbook import Runbook
-from harness.run.scenario import Scenario
-from scenarios import (authentication, database, health_checks, high_error_rate, high_latency, incidents, memory,
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.runbook import Runbook
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.scenarios import (authentication, database, health_checks, high_error_rate, high_latency, incidents, memory,
                        metrics, service_down)
-from scenarios.common import Oracle
+from runbook_drill.scenarios.common import Oracle
 
 MODULES = (health_checks, service_down, high_error_rate, high_latency, database, authentication, memory, metrics,
            incidents)

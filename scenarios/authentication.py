@@ -8,11 +8,11 @@ tokens: without it a fault never reaches a token verified before it."""
 
 from __future__ import annotations
 
-from harness import checks as c
-from harness.errors import HarnessError
-from harness.faults import make
-from harness.run.scenario import TOOK_EFFECT, Scenario
-from scenarios.common import RELOGIN_S, Oracle, suite_load, symptom_gone
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.run.scenario import TOOK_EFFECT, Scenario
+from runbook_drill.scenarios.common import RELOGIN_S, Oracle, suite_load, symptom_gone
 
 SECTION = "Authentication Failures"
 SYMPTOM_GONE_S = RELOGIN_S * 3 + 8  # every client logged in again after the fix, with time to spare

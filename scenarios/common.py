@@ -16,14 +16,14 @@ import math
 import time
 from typing import Callable
 
-from harness import checks as c
-from harness.checks import REPLICAS
-from harness.observe.history import History, Window
-from harness.runbook import Runbook
-from harness.stack import ReadinessProbe, StackConfig
-from harness.stack.topology import READY_PATH
-from load.generator import LocustSpec
-from harness.run.calibration import backlog_drained
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.checks import REPLICAS
+from runbook_drill.harness.observe.history import History, Window
+from runbook_drill.harness.runbook import Runbook
+from runbook_drill.harness.stack import ReadinessProbe, StackConfig
+from runbook_drill.harness.stack.topology import READY_PATH
+from runbook_drill.load.generator import LocustSpec
+from runbook_drill.harness.run.calibration import backlog_drained
 
 REPLICA_COUNT = 2
 SEED_USERS = 2000
@@ -170,7 +170,7 @@ class Oracle:
         """The Quick Response section's alert fires and the primary on-call is paged for
         it (the Escalation Path: "auto-paged"), each within its bound of the window's start
         (with `since`: already from that window's start on counts too)."""
-        from harness.alerts.routing import receiver_name
+        from runbook_drill.harness.alerts.routing import receiver_name
 
         within = ALERT_WITHIN_S[alert]
         return [c.alert_fires(alert, window, within, since=since),

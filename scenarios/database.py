@@ -10,13 +10,13 @@ is Down"). The 500s are judged in the onset, the log lines over the whole fault.
 
 from __future__ import annotations
 
-from harness import checks as c
-from harness.checks import REPLICAS
-from harness.errors import HarnessError
-from harness.faults import make
-from harness.observe.generator import LoadSpec
-from harness.run.scenario import Scenario
-from scenarios.common import Oracle, removal_s, suite_load
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.checks import REPLICAS
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.observe.generator import LoadSpec
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.scenarios.common import Oracle, removal_s, suite_load
 
 SECTION = "Database Connection Failures"
 

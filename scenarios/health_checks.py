@@ -6,11 +6,11 @@ load balancer, a frozen replica failing liveness and restarted."""
 
 from __future__ import annotations
 
-from harness import checks as c
-from harness.checks import REPLICAS
-from harness.faults import make
-from harness.run.scenario import Scenario
-from scenarios.common import Oracle, removal_s, suite_load
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.checks import REPLICAS
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.scenarios.common import Oracle, removal_s, suite_load
 
 SECTION = "Health Checks"
 

@@ -5,13 +5,13 @@ the errors metric rising."""
 
 from __future__ import annotations
 
-from harness import checks as c
-from harness.checks import REPLICAS
-from harness.faults import make
-from harness.observe.counted import tampered
-from harness.observe.generator import LoadSpec
-from harness.run.scenario import Scenario
-from scenarios.common import Oracle, suite_load
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.checks import REPLICAS
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.observe.counted import tampered
+from runbook_drill.harness.observe.generator import LoadSpec
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.scenarios.common import Oracle, suite_load
 
 SECTION = "High Error Rate"
 LIST_PAGE = "/users?limit=20"

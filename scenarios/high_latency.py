@@ -10,15 +10,15 @@ from __future__ import annotations
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import checks as c
-from harness.engine.containers import cpus_of
-from harness.checks import REPLICAS
-from harness.errors import HarnessError
-from harness.polling import wait_until
-from harness.faults import make
-from harness.run.scenario import TOOK_EFFECT, Scenario
-from harness.run.calibration import backlog_built, backlog_drained, miss_latency_for, quota_for
-from scenarios.common import LOAD_USER_IDS, READINESS, Oracle, suite_load
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.engine.containers import cpus_of
+from runbook_drill.harness.checks import REPLICAS
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.polling import wait_until
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.run.scenario import TOOK_EFFECT, Scenario
+from runbook_drill.harness.run.calibration import backlog_built, backlog_drained, miss_latency_for, quota_for
+from runbook_drill.scenarios.common import LOAD_USER_IDS, READINESS, Oracle, suite_load
 
 SECTION = "High Latency"
 # CPU throttling: the rest window a replica's fixed cost is measured in (readings every

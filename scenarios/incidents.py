@@ -5,11 +5,11 @@ queries (2024-08-10: list pages slow under a few ms of database latency)."""
 
 from __future__ import annotations
 
-from harness import checks as c
-from harness.checks import REPLICAS
-from harness.faults import make
-from harness.run.scenario import Scenario
-from scenarios.common import Oracle, suite_load
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.checks import REPLICAS
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.scenarios.common import Oracle, suite_load
 
 SECTION = "Recent Incidents"
 LIST = "/users"

@@ -6,12 +6,12 @@ unclosed connections, whether a request failed before taking one or after)."""
 
 from __future__ import annotations
 
-from harness import checks as c
-from harness.checks import REPLICAS
-from harness.faults import make
-from harness.observe.generator import LoadSpec
-from harness.run.scenario import Scenario
-from scenarios.common import Oracle, replica_restarted, suite_load
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.checks import REPLICAS
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.observe.generator import LoadSpec
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.scenarios.common import Oracle, replica_restarted, suite_load
 
 SECTION = "Memory Leaks"
 RAISED_LIMIT = "1g"

@@ -19,14 +19,14 @@ as held and as none at rest."""
 
 from __future__ import annotations
 
-from harness.alerts import rules
-from harness import checks as c
-from harness.checks import REPLICAS
-from harness.checks import counted as n
-from harness.faults import make
-from harness.observe.counted import CountedLoad, Phase
-from harness.run.scenario import Scenario
-from scenarios.common import Oracle, suite_load
+from runbook_drill.harness.alerts import rules
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.checks import REPLICAS
+from runbook_drill.harness.checks import counted as n
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.observe.counted import CountedLoad, Phase
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.scenarios.common import Oracle, suite_load
 
 SECTION = "Metrics to Monitor"
 ACTIVE = "db_connection_pool_active"

@@ -6,12 +6,12 @@ database slow enough that readiness times out) is its own scenario."""
 
 from __future__ import annotations
 
-from harness import checks as c
-from harness.checks import REPLICAS
-from harness.faults import make
-from harness.run.calibration import readiness_past_timeout
-from harness.run.scenario import Scenario
-from scenarios.common import ALERT_WITHIN_S, READINESS, Oracle, lb_answers, removal_s, suite_load
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.checks import REPLICAS
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.run.calibration import readiness_past_timeout
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.scenarios.common import ALERT_WITHIN_S, READINESS, Oracle, lb_answers, removal_s, suite_load
 
 SECTION = "Service is Down"
 

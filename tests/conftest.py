@@ -6,9 +6,9 @@ One Session for the whole run; at the end, nothing of this run may be left.
 
 import pytest
 
-from harness.engine.resources import RUN_ID, leftovers
-from harness.engine.session import begin
-from harness.settings import load_settings
+from runbook_drill.harness.engine.resources import RUN_ID, leftovers
+from runbook_drill.harness.engine.session import begin
+from runbook_drill.harness.settings import load_settings
 
 
 def pytest_collection_modifyitems(items):

@@ -9,7 +9,7 @@ page is the earlier proof that it fired, and the firing time is the page's."""
 
 from __future__ import annotations
 
-from harness.observe.history import History, Window
+from runbook_drill.harness.observe.history import History, Window
 
 
 def _fault_window(history: History) -> Window | None:

@@ -9,8 +9,8 @@ import re
 
 import yaml
 
-from harness.alerts.rules import Profile
-from harness.runbook import Runbook
+from runbook_drill.harness.alerts.rules import Profile
+from runbook_drill.harness.runbook import Runbook
 
 PAGER_PORT = 9095
 

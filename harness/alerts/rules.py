@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from harness.runbook import Runbook
+from runbook_drill.harness.runbook import Runbook
 
 RUNBOOK_URL = "runbook/user-api-runbook.md"  # where the on-call reads it; `drill alerts --runbook-url` for yours
 APP = '{route!~"/health.*|/metrics"}'  # what users ask for: probes and scrapes left out

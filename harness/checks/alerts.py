@@ -3,8 +3,8 @@ firing in time, quiet, resolved, and every metric the rules read held."""
 
 from __future__ import annotations
 
-from harness.checks.base import FAIL, PASS, UNKNOWN, Check, samples
-from harness.observe.history import Event, History, Window, lasting_from
+from runbook_drill.harness.checks.base import FAIL, PASS, UNKNOWN, Check, samples
+from runbook_drill.harness.observe.history import Event, History, Window, lasting_from
 
 
 def _firing_polls(history: History, win: Window, source: str) -> list[Event]:

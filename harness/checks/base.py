@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from harness.observe.history import Event, History, Window
+from runbook_drill.harness.observe.history import Event, History, Window
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 REPLICAS = "replica-*"  # every User API replica: the deployment's logs and metrics as a whole
@@ -23,7 +23,7 @@ class Verdict:
     def margin(self):
         """Returns how far the deciding figure sat from its bound (checks.margins.Margin;
         None when unknown): a pass's distance inside, a failure's past it."""
-        from harness.checks import margins
+        from runbook_drill.harness.checks import margins
 
         if self.status not in (PASS, FAIL):
             return None

@@ -5,7 +5,7 @@ a window that happened to open."""
 
 from __future__ import annotations
 
-from harness.checks.base import FAIL, PASS, UNKNOWN, Check
+from runbook_drill.harness.checks.base import FAIL, PASS, UNKNOWN, Check
 
 
 def condition_met(name: str, window: str, within_s: float, description: str = "") -> Check:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.checks.base import FAIL, PASS, UNKNOWN, Check, who
-from harness.observe.statistics import cpu_cores
+from runbook_drill.harness.checks.base import FAIL, PASS, UNKNOWN, Check, who
+from runbook_drill.harness.observe.statistics import cpu_cores
 
 
 def docker_event(source: str, action: str, window: str) -> Check:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from harness.checks.base import FAIL, PASS, UNKNOWN, Check, samples
-from harness.checks.metrics import USERS_ROUTES, for_history, sample_total
-from harness.observe.counted import SCRAPE_GAP_S, SOURCE, scrape_began
-from harness.observe.history import Event, History, Window
+from runbook_drill.harness.checks.base import FAIL, PASS, UNKNOWN, Check, samples
+from runbook_drill.harness.checks.metrics import USERS_ROUTES, for_history, sample_total
+from runbook_drill.harness.observe.counted import SCRAPE_GAP_S, SOURCE, scrape_began
+from runbook_drill.harness.observe.history import Event, History, Window
 
 DURATION = "http_request_duration_seconds"
 COUNTS = ("_total", "_count", "_sum")  # metrics that only ever count up from 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.checks.base import FAIL, PASS, UNKNOWN, Check, who
+from runbook_drill.harness.checks.base import FAIL, PASS, UNKNOWN, Check, who
 
 
 def greps(line: str, level: str, text: str) -> bool:

@@ -4,9 +4,9 @@ name promises."""
 
 from __future__ import annotations
 
-from harness.checks.base import FAIL, PASS, UNKNOWN, Check, who
-from harness.observe.history import Event, History, Window
-from harness.observe.routes import family_of, from_history
+from runbook_drill.harness.checks.base import FAIL, PASS, UNKNOWN, Check, who
+from runbook_drill.harness.observe.history import Event, History, Window
+from runbook_drill.harness.observe.routes import family_of, from_history
 
 
 def _declared_count(types: dict, name: str) -> bool:

@@ -4,8 +4,8 @@ reached in time and kept, and what a failed answer names."""
 
 from __future__ import annotations
 
-from harness.checks.base import FAIL, PASS, UNKNOWN, Check, samples, who
-from harness.observe.history import lasting_from
+from runbook_drill.harness.checks.base import FAIL, PASS, UNKNOWN, Check, samples, who
+from runbook_drill.harness.observe.history import lasting_from
 
 
 UNANSWERED_MAX = 0.2  # probes without an answer a share may leave out before it is unknown

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import math
 
-from harness.checks.base import FAIL, MIN_SAMPLES, PASS, UNKNOWN, Check
-from harness.observe.history import answered_by_lb
-from harness.observe.statistics import censored_percentile, failed, latency_ms, wilson_low
+from runbook_drill.harness.checks.base import FAIL, MIN_SAMPLES, PASS, UNKNOWN, Check
+from runbook_drill.harness.observe.history import answered_by_lb
+from runbook_drill.harness.observe.statistics import censored_percentile, failed, latency_ms, wilson_low
 
 
 def _traffic(endpoint: str | None, method: str | None) -> str:

@@ -14,12 +14,12 @@ from typing import Callable
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness.checks.logs import greps
-from harness.checks.metrics import expected_type
-from harness.contract.lines import BY_ID, LINES, Line
-from harness.errors import ConfigError
-from harness.polling import wait_until
-from harness.stack.topology import LIVE_PATH, StackConfig
+from runbook_drill.harness.checks.logs import greps
+from runbook_drill.harness.checks.metrics import expected_type
+from runbook_drill.harness.contract.lines import BY_ID, LINES, Line
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.polling import wait_until
+from runbook_drill.harness.stack.topology import LIVE_PATH, StackConfig
 
 ERROR = "ERROR"  # what the runbook's `grep ERROR` looks for
 KNOB_LIMIT = {"rate_limit_requests": "20", "rate_limit_window_s": "10"}  # over it in one burst of 30
@@ -144,7 +144,7 @@ def _invalid_token(stack) -> list[Result]:
 
 
 def _users(stack) -> list[Result]:
-    from harness.stack.users import answered_id, page_items, user_body
+    from runbook_drill.harness.stack.users import answered_id, page_items, user_body
 
     token = stack.token(f"drill-contract-{uuid.uuid4().hex[:6]}")
     headers = {"Authorization": f"Bearer {token}"}
@@ -264,8 +264,8 @@ def unmet_record(results: list[Result], image: str, started: float, ended: float
     journal record: one failed verdict per line, with its evidence and the runbook line
     it comes from), so no run exits 0 with a runbook line known unmet - a ScenarioRecord;
     None when every runbook line was met."""
-    from harness.checks.base import FAIL, Verdict
-    from harness.run.journal import ScenarioRecord
+    from runbook_drill.harness.checks.base import FAIL, Verdict
+    from runbook_drill.harness.run.journal import ScenarioRecord
 
     unmet = [r for r in results if not r.met and not r.line.drives]
     if not unmet:

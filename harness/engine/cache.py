@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.engine.recipes import SPECS
-from harness.engine.resources import CONTEXT_HASH_LABEL
-from harness.errors import ConfigError, HarnessError, ImageUnavailable
+from runbook_drill.harness.engine.recipes import SPECS
+from runbook_drill.harness.engine.resources import CONTEXT_HASH_LABEL
+from runbook_drill.harness.errors import ConfigError, HarnessError, ImageUnavailable
 
 INDEX, ARCHIVE = "index.json", "images.tar"
 FORMAT = 1

@@ -19,11 +19,11 @@ from pathlib import Path
 import docker.errors
 import requests
 
-from harness import progress
-from harness.engine.containers import published_port
-from harness.engine.daemon import Host, apt_install
-from harness.engine.resources import RUN_LABEL
-from harness.errors import ConfigError, EngineUnavailable, HarnessError
+from runbook_drill.harness import progress
+from runbook_drill.harness.engine.containers import published_port
+from runbook_drill.harness.engine.daemon import Host, apt_install
+from runbook_drill.harness.engine.resources import RUN_LABEL
+from runbook_drill.harness.errors import ConfigError, EngineUnavailable, HarnessError
 
 # docker-compose's labels on what it creates
 PROJECT_LABEL = "com.docker.compose.project"

@@ -12,8 +12,8 @@ import os
 import docker
 import docker.errors
 
-from harness.engine.daemon import LOCAL_SOCKETS
-from harness.engine.resources import run_labels
+from runbook_drill.harness.engine.daemon import LOCAL_SOCKETS
+from runbook_drill.harness.engine.resources import run_labels
 
 CFS_PERIOD_US = (10_000, 100_000)  # the scheduler period a quota is given in: at least, at most
 CFS_QUOTA_MIN_US = 1_000  # the engine refuses a smaller quota

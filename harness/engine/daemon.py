@@ -19,10 +19,10 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from harness import progress
-from harness.errors import EngineUnavailable
-from harness.polling import wait_until
-from harness.settings import Settings
+from runbook_drill.harness import progress
+from runbook_drill.harness.errors import EngineUnavailable
+from runbook_drill.harness.polling import wait_until
+from runbook_drill.harness.settings import Settings
 
 LOCAL_SOCKETS = ("", "unix:///var/run/docker.sock", "unix:///run/docker.sock")
 INSTALL_HINT = ("install Docker (Debian/Ubuntu: `apt-get install docker.io`; "

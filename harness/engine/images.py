@@ -21,13 +21,13 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from harness import progress
-from harness.engine.aptconfig import debian_mirror
-from harness.errors import ImageUnavailable
-from harness.engine.resources import CONTEXT_HASH_LABEL
-from harness.settings import Settings
-from harness.engine.recipes import SPECS, ImageSpec, ResolvedImage, image_labels, user_api_recipe  # noqa: F401
-from harness.engine.wheelhouse import build_wheelhouse
+from runbook_drill.harness import progress
+from runbook_drill.harness.engine.aptconfig import debian_mirror
+from runbook_drill.harness.errors import ImageUnavailable
+from runbook_drill.harness.engine.resources import CONTEXT_HASH_LABEL
+from runbook_drill.harness.settings import Settings
+from runbook_drill.harness.engine.recipes import SPECS, ImageSpec, ResolvedImage, image_labels, user_api_recipe  # noqa: F401
+from runbook_drill.harness.engine.wheelhouse import build_wheelhouse
 
 log = logging.getLogger("drill.images")
 
@@ -157,7 +157,7 @@ class ImageResolver:
 
     def wheelhouse(self, requirements: Path) -> Path:
         """Returns the host-built wheelhouse for `requirements` (cached in the state dir)."""
-        return build_wheelhouse(requirements, self.settings.state_dir / "wheelhouse")
+        return build_wheelhouse(requirements, self.settings.cache_dir / "wheelhouse")
 
     def docker_build(self, context: Path, tag: str, labels: dict[str, str],
                      buildargs: dict[str, str], dockerfile: str = "Dockerfile") -> None:
@@ -187,7 +187,7 @@ class ImageResolver:
             raise ImageUnavailable(f"cannot build the Debian base offline: no mirror for {suite} in "
                                    "the apt configuration; set DRILL_DEBIAN_MIRROR")
         _ensure_debootstrap()
-        scratch = self.settings.state_dir / "tmp"
+        scratch = self.settings.cache_dir / "tmp"
         scratch.mkdir(parents=True, exist_ok=True)
         workdir = Path(tempfile.mkdtemp(prefix="debian-rootfs-", dir=scratch))
         try:

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from harness.errors import ConfigError
-from harness.engine.resources import CONTEXT_HASH_LABEL, PROJECT, PROJECT_LABEL
-from harness.settings import Settings
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.engine.resources import CONTEXT_HASH_LABEL, PROJECT, PROJECT_LABEL
+from runbook_drill.harness.packaged import asset
+from runbook_drill.harness.settings import Settings
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-IMAGES_DIR = REPO_DIR / "images"
-SERVICES_DIR = REPO_DIR / "services"
-EXAMPLES_DIR = REPO_DIR / "examples"
+IMAGES_DIR = asset("images")
+SERVICES_DIR = asset("services")
+EXAMPLES_DIR = asset("examples")
 BUILT_REPOSITORY = "runbook-drill"
 # Bump when a recipe's steps change in a way its files do not show.
 RECIPE_VERSION = "2"  # 2: the Debian base keeps no apt cache
@@ -134,7 +134,7 @@ class PythonServiceRecipe:
     def build(self, builder: "Builder", tag: str, labels: dict[str, str],
               base: ResolvedImage | None) -> None:
         wheels = builder.wheelhouse(self.context / self.requirements)
-        scratch = builder.settings.state_dir / "tmp"
+        scratch = builder.settings.cache_dir / "tmp"
         scratch.mkdir(parents=True, exist_ok=True)
         staged = Path(tempfile.mkdtemp(prefix="service-context-", dir=scratch))
         try:

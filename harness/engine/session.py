@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 import docker
 import docker.errors
 
-from harness.engine.containers import configure_testcontainers
-from harness.errors import EngineUnavailable
-from harness.engine.images import ImageResolver
-from harness.engine.resources import Swept, sweep_stale
-from harness.settings import Settings
+from runbook_drill.harness.engine.containers import configure_testcontainers
+from runbook_drill.harness.errors import EngineUnavailable
+from runbook_drill.harness.engine.images import ImageResolver
+from runbook_drill.harness.engine.resources import Swept, sweep_stale
+from runbook_drill.harness.settings import Settings
 
 log = logging.getLogger("drill.session")
 

@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass, field
 
 import psycopg
 
-from harness.engine.containers import postgres_container, redis_container
-from harness.engine.resources import RUN_ID, leftovers
-from harness.engine.session import Session
+from runbook_drill.harness.engine.containers import postgres_container, redis_container
+from runbook_drill.harness.engine.resources import RUN_ID, leftovers
+from runbook_drill.harness.engine.session import Session
 
 
 @dataclass

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.errors import ImageUnavailable
+from runbook_drill.harness.errors import ImageUnavailable
 
 # The oldest 3.11 the images run (Debian bookworm's), so markers like
 # python_full_version < "3.11.3" pick the wheels it needs.

@@ -30,12 +30,12 @@ import re
 
 from typing import Any
 
-from harness.alerts.rules import APP
-from harness.checks import Check
-from harness.run.scenario import Scenario
-from harness.errors import ConfigError
-from harness.faults.slow_queries import SERVICE_TABLES
-from harness.runbook import Runbook
+from runbook_drill.harness.alerts.rules import APP
+from runbook_drill.harness.checks import Check
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.faults.slow_queries import SERVICE_TABLES
+from runbook_drill.harness.runbook import Runbook
 
 PROFILES = ("local", "kubernetes")
 TOXIC = "runbook-drill"  # the name of the toxic an experiment adds (and removes)

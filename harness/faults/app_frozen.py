@@ -1,6 +1,6 @@
 """A replica is frozen (docker pause): it accepts nothing and answers nothing."""
 
-from harness.faults.base import Fault, FaultNotApplied, register
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, register
 
 
 @register

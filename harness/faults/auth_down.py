@@ -1,8 +1,8 @@
 """The auth service is down: its container is stopped ("Auth service unavailable")."""
 
-from harness.faults.base import register
-from harness.faults.stopped import StoppedContainer
-from harness.stack.topology import AUTH_API_PORT
+from runbook_drill.harness.faults.base import register
+from runbook_drill.harness.faults.stopped import StoppedContainer
+from runbook_drill.harness.stack.topology import AUTH_API_PORT
 
 
 @register

@@ -3,8 +3,8 @@ release that never becomes ready (its database host is wrong); mode "crash" gets
 that exits at start (an invalid setting: the pool size knob set to a word) and is
 restarted by its restart policy. Both as the image's profile names its variables."""
 
-from harness.errors import ConfigError
-from harness.faults.base import Fault, FaultNotApplied, register
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, register
 
 MODES = ("unready", "crash")
 NO_SUCH_DB = "no-such-db"

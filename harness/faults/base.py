@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import requests
 
-from harness.errors import ConfigError, HarnessError
+from runbook_drill.harness.errors import ConfigError, HarnessError
 
 
 class FaultNotApplied(HarnessError):

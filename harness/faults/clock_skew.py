@@ -5,7 +5,7 @@ import time
 
 import jwt
 
-from harness.faults.base import Fault, FaultNotApplied, register
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, register
 
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 

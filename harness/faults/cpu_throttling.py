@@ -1,7 +1,7 @@
 """The User API is CPU-throttled: a CPU quota of `cpus` on every replica ("CPU throttling")."""
 
-from harness.engine.containers import cfs_period_us, cpus_of
-from harness.faults.base import Fault, FaultNotApplied, register
+from runbook_drill.harness.engine.containers import cfs_period_us, cpus_of
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, register
 
 
 @register

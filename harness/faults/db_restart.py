@@ -6,7 +6,7 @@ connection breaks."""
 
 import threading
 
-from harness.faults.base import Fault, FaultNotApplied, register
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, register
 
 
 def _started_at(container) -> str:

@@ -1,7 +1,7 @@
 """A dependency answers slowly: a latency toxic on its proxy (slow queries over the
 network, "External API timeouts", auth latency)."""
 
-from harness.faults.base import ToxicFault, register
+from runbook_drill.harness.faults.base import ToxicFault, register
 
 
 @register

@@ -3,7 +3,7 @@ TCP refusal, live ones are closed) - "Database pod restarted", "Redis unavailabl
 
 import requests
 
-from harness.faults.base import Fault, FaultNotApplied, check_dependency, proxy_state, register
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, check_dependency, proxy_state, register
 
 
 def _set_enabled(stack, dependency: str, enabled: bool) -> None:

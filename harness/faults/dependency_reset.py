@@ -1,6 +1,6 @@
 """A dependency's connections are reset (TCP RST) after timeout_ms."""
 
-from harness.faults.base import ToxicFault, register
+from runbook_drill.harness.faults.base import ToxicFault, register
 
 
 @register

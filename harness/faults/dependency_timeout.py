@@ -1,7 +1,7 @@
 """Traffic to a dependency is blocked: a timeout toxic drops everything and, with
 timeout_ms 0, holds connections open forever ("Network policy blocking traffic")."""
 
-from harness.faults.base import ToxicFault, register
+from runbook_drill.harness.faults.base import ToxicFault, register
 
 
 @register

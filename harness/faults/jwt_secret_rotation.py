@@ -5,7 +5,7 @@ import secrets
 
 import jwt
 
-from harness.faults.base import Fault, FaultNotApplied, register
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, register
 
 
 @register

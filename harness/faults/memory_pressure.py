@@ -6,9 +6,9 @@ that fraction of its working set (at least the engine's 6 MiB minimum), and star
 again: a limit below what the process needs, so it is OOM-killed at every start (or as
 soon as the load reaches it) - the crash loop an on-call engineer meets."""
 
-from harness.errors import HarnessError
-from harness.faults.base import Fault, FaultNotApplied, register
-from harness.polling import wait_until
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, register
+from runbook_drill.harness.polling import wait_until
 
 DOCKER_MIN_LIMIT = 6 * 1024 * 1024  # the engine refuses a memory limit below 6 MiB
 

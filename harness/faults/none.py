@@ -1,7 +1,7 @@
 """No fault: the baseline ("steady state") scenarios, and scenarios whose trouble is
 traffic (a client over its rate limit, clients with bad tokens) rather than the system."""
 
-from harness.faults.base import Fault, register
+from runbook_drill.harness.faults.base import Fault, register
 
 
 @register

@@ -2,8 +2,8 @@
 connections all wait on a held lock, so further requests find no free connection
 ("Connection pool exhausted", the 2024-10-15 incident)."""
 
-from harness.faults.base import register
-from harness.faults.slow_queries import SlowQueries
+from runbook_drill.harness.faults.base import register
+from runbook_drill.harness.faults.slow_queries import SlowQueries
 
 
 @register

@@ -1,7 +1,7 @@
 """Redis is down: its container is stopped ("Redis unavailable")."""
 
-from harness.faults.base import register
-from harness.faults.stopped import StoppedContainer
+from runbook_drill.harness.faults.base import register
+from runbook_drill.harness.faults.stopped import StoppedContainer
 
 
 @register

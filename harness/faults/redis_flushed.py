@@ -5,8 +5,8 @@ service's), so about that share of cached users is gone and that share of reads 
 
 import random
 
-from harness.errors import ConfigError
-from harness.faults.base import Fault, FaultNotApplied, register
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, register
 
 
 @register

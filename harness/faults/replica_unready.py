@@ -4,8 +4,8 @@ readiness should fail (503) - what the load balancer must take out of rotation."
 
 import requests
 
-from harness.faults.base import Fault, FaultNotApplied, register
-from harness.polling import wait_until
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, register
+from runbook_drill.harness.polling import wait_until
 
 UNREACHABLE_REDIS = {"redis_url": "redis://toxiproxy:1/0", "redis_port": "1"}  # nothing listens: refused at once
 

@@ -9,7 +9,7 @@ import threading
 
 import psycopg
 
-from harness.faults.base import Fault, FaultNotApplied, register
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, register
 
 MAX_CYCLING_S = 600  # a forgotten cycle stops by itself
 # Every ordinary or partitioned table outside PostgreSQL's own schemas, quoted for SQL.

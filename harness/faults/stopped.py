@@ -1,7 +1,7 @@
 """Shared by the faults that stop a dependency's container: stop it, read back that it
 is not running, start it again on heal (and wait for it to answer)."""
 
-from harness.faults.base import Fault, FaultNotApplied
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied
 
 
 class StoppedContainer(Fault):

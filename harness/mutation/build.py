@@ -12,20 +12,20 @@ from pathlib import Path
 
 import docker.errors
 
-from harness import progress
-from harness.engine.images import ImageResolver, build_user_api, user_api_recipe
-from harness.engine.resources import CONTEXT_HASH_LABEL
-from harness.errors import ConfigError
-from harness.mutation.catalog import Mutant
+from runbook_drill.harness import progress
+from runbook_drill.harness.engine.images import ImageResolver, build_user_api, user_api_recipe
+from runbook_drill.harness.engine.recipes import SERVICES_DIR
+from runbook_drill.harness.engine.resources import CONTEXT_HASH_LABEL
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.mutation.catalog import Mutant
 
 REPOSITORY = "runbook-drill/user-api-mutant"
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def patched_tree(mutant: Mutant, into: Path, root: Path = ROOT) -> Path:
-    """Copies `root`/services into `into` and applies the mutant's patch there; returns
+def patched_tree(mutant: Mutant, into: Path, services: Path = SERVICES_DIR) -> Path:
+    """Copies `services` into `into` and applies the mutant's patch there; returns
     `into`. Raises ConfigError (one line, git's reason) when the patch does not apply."""
-    shutil.copytree(root / "services", into / "services", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(services, into / "services", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     done = subprocess.run(["git", "apply", "--whitespace=nowarn", "-"], cwd=into, input=mutant.patch,
                           text=True, capture_output=True)
     if done.returncode != 0:

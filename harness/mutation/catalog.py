@@ -18,10 +18,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import ConfigError
-from harness.runbook import Runbook, RunbookError
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.packaged import asset
+from runbook_drill.harness.runbook import Runbook, RunbookError
 
-MUTANTS_DIR = Path(__file__).resolve().parents[2] / "mutants"
+MUTANTS_DIR = asset("mutants")
 FIELDS = ("Mutant", "Violates", "Caught-by", "Reason", "Defect", "Way")
 
 

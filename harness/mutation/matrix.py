@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from harness.checks import margins
-from harness.mutation.catalog import Mutant
+from runbook_drill.harness.checks import margins
+from runbook_drill.harness.mutation.catalog import Mutant
 
 KILLED, ELSEWHERE, SURVIVED, UNKNOWN, ERROR = "killed", "killed-elsewhere", "survived", "unknown", "error"
 

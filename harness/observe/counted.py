@@ -18,8 +18,8 @@ from typing import Callable, Sequence
 
 import requests
 
-from harness.observe.history import History
-from harness.polling import wait_until
+from runbook_drill.harness.observe.history import History
+from runbook_drill.harness.polling import wait_until
 
 SOURCE = "counted"
 SCRAPE_GAP_S = 0.2  # a scrape that began this long after a phase's last answer counts it whole

@@ -14,9 +14,9 @@ from typing import Callable, Sequence
 
 import requests
 
-from harness.errors import HarnessError
-from harness.observe.history import REPLICA_HEADER, History
-from harness.polling import wait_until
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.observe.history import REPLICA_HEADER, History
+from runbook_drill.harness.polling import wait_until
 
 
 @dataclass

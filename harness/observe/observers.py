@@ -14,8 +14,8 @@ from typing import Any, Callable
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness.engine.containers import cpus_of
-from harness.observe.history import History
+from runbook_drill.harness.engine.containers import cpus_of
+from runbook_drill.harness.observe.history import History
 
 DEFAULT_INTERVAL = 0.25  # seconds: a symptom is seen within this long of appearing (probes)
 

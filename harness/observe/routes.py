@@ -20,7 +20,7 @@ from typing import Callable
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness.observe.observers import family_samples
+from runbook_drill.harness.observe.observers import family_samples
 
 FAMILIES = ("http_requests_total", "http_request_duration_seconds")
 # When more than one label tells the routes apart, the one named for it.

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from harness.contract.preflight import CONTRACT_CASE
-from harness.observe.history import History
-from harness.observe.statistics import error_rate, request_p99_ms
-from harness.report import timeline
+from runbook_drill.harness.contract.preflight import CONTRACT_CASE
+from runbook_drill.harness.observe.history import History
+from runbook_drill.harness.observe.statistics import error_rate, request_p99_ms
+from runbook_drill.harness.report import timeline
 
 HEADER = ("p99: censored at the client's timeout (a request with no answer counts at the time it waited); "
           "error rate: over the answered requests, the unanswered counted beside it - as the verdicts judge them")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from harness.runbook import Runbook
-from harness.runbook.document import CODE, HEADING, Block
+from runbook_drill.harness.runbook import Runbook
+from runbook_drill.harness.runbook.document import CODE, HEADING, Block
 
 # kubectl / helm -> what the harness performs or observes instead.
 EQUIVALENTS = [

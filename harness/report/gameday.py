@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from harness.report import timeline
-from harness.report.summary import MARK, cell
-from harness.run.suite import deciding
-from harness.runbook import Runbook
+from runbook_drill.harness.report import timeline
+from runbook_drill.harness.report.summary import MARK, cell
+from runbook_drill.harness.run.suite import deciding
+from runbook_drill.harness.runbook import Runbook
 
 
 def _seconds(value: float | None) -> str:

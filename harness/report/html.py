@@ -12,13 +12,13 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-from harness.alerts import detection
-from harness.checks import margins
-from harness.errors import ConfigError
-from harness.report import coverage, timeline
-from harness.run import journal
-from harness.run.suite import counts as verdict_counts
-from harness.runbook import Runbook
+from runbook_drill.harness.alerts import detection
+from runbook_drill.harness.checks import margins
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.report import coverage, timeline
+from runbook_drill.harness.run import journal
+from runbook_drill.harness.run.suite import counts as verdict_counts
+from runbook_drill.harness.runbook import Runbook
 
 SHADE_COLOURS = {"fault": "#d62728", "remediation": "#1f77b4", "recovered": "#2ca02c"}
 VERDICT_CLASS = {"passed": "ok", "pass": "ok", "flaky": "flk", "failed": "bad", "fail": "bad", "unknown": "unk",

@@ -11,7 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from harness.checks import margins
+from runbook_drill.harness.checks import margins
 
 
 def failure_text(record: dict) -> tuple[str, str]:

@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import ConfigError
-from harness.report.html import load_journals
-from harness.run.shards import SHARD_FILE
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.report.html import load_journals
+from runbook_drill.harness.run.shards import SHARD_FILE
 
 
 @dataclass

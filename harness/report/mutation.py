@@ -9,9 +9,9 @@ import html
 import json
 from pathlib import Path
 
-from harness.checks.margins import WEAK_BELOW, Margin
-from harness.mutation.matrix import ELSEWHERE, ERROR, KILLED, SURVIVED, UNKNOWN, Cell, Matrix, Row
-from harness.report.html import STYLE, VERDICT_CLASS
+from runbook_drill.harness.checks.margins import WEAK_BELOW, Margin
+from runbook_drill.harness.mutation.matrix import ELSEWHERE, ERROR, KILLED, SURVIVED, UNKNOWN, Cell, Matrix, Row
+from runbook_drill.harness.report.html import STYLE, VERDICT_CLASS
 
 OUTCOME_CLASS = {KILLED: "ok", SURVIVED: "bad", ELSEWHERE: "unk", UNKNOWN: "unk", ERROR: "err"}
 

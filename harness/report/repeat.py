@@ -9,7 +9,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 
-from harness.checks import margins
+from runbook_drill.harness.checks import margins
 
 
 @dataclass

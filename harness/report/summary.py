@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.report.compare import Row
-from harness.run.suite import STATUSES, counts, exit_code, marginal, said
+from runbook_drill.harness.report.compare import Row
+from runbook_drill.harness.run.suite import STATUSES, counts, exit_code, marginal, said
 
 MARK = {"passed": "✅", "flaky": "⚠️", "failed": "❌", "unknown": "❔", "aborted": "🛑", "error": "💥"}
 

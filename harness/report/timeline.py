@@ -12,9 +12,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from harness.observe.history import History, Window, is_api_request
-from harness.observe.statistics import error_rate, request_p99_ms
-from harness.stack.topology import READY_PATH
+from runbook_drill.harness.observe.history import History, Window, is_api_request
+from runbook_drill.harness.observe.statistics import error_rate, request_p99_ms
+from runbook_drill.harness.stack.topology import READY_PATH
 
 METRIC = re.compile(r"\b([a-z][a-z0-9_]*_(?:total|active|max|seconds))\b")
 DEFAULT_METRIC = "http_requests_errors_total"

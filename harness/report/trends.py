@@ -15,10 +15,10 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from harness.checks import margins
-from harness.report.compare import figures
-from harness.report.html import STYLE, VERDICT_CLASS, load_journals
-from harness.runbook import RUNBOOK, Runbook, RunbookError
+from runbook_drill.harness.checks import margins
+from runbook_drill.harness.report.compare import figures
+from runbook_drill.harness.report.html import STYLE, VERDICT_CLASS, load_journals
+from runbook_drill.harness.runbook import RUNBOOK, Runbook, RunbookError
 
 RUN_FILE, MERGED_FILE = "run.json", "merged.json"
 LEVEL = {"passed": 1.0, "flaky": 0.5, "unknown": 0.25, "failed": 0.0, "error": -0.25}  # the verdict plot's y

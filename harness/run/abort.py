@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from harness import signals
-from harness.errors import ConfigError
+from runbook_drill.harness import signals
+from runbook_drill.harness.errors import ConfigError
 
 WATCH_S = 0.2  # how often the abort file is looked for: well inside the 2 s promised
 

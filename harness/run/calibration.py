@@ -14,14 +14,14 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from harness.checks import REPLICAS
-from harness.checks.metrics import USERS_ROUTES, for_history, labels_match
-from harness.observe.history import History, Window
-from harness.observe.statistics import cpu_cores
-from harness.errors import HarnessError
-from harness.faults import make
-from harness.faults.base import proxy_state
-from harness.polling import wait_until
+from runbook_drill.harness.checks import REPLICAS
+from runbook_drill.harness.checks.metrics import USERS_ROUTES, for_history, labels_match
+from runbook_drill.harness.observe.history import History, Window
+from runbook_drill.harness.observe.statistics import cpu_cores
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.faults.base import proxy_state
+from runbook_drill.harness.polling import wait_until
 
 HISTOGRAM = "http_request_duration_seconds"
 
@@ -238,7 +238,7 @@ def readiness_cost_ms(stack, tries: int = 5) -> float:
     costs, and the latency must make even the cheapest one too slow."""
     import requests
 
-    from harness.stack.topology import READY_PATH
+    from runbook_drill.harness.stack.topology import READY_PATH
 
     def least_ms(index: int) -> float:
         times = []
@@ -344,7 +344,7 @@ def _ready_at(stack, fault, history: History, latency_ms: float, since: float, l
 
 def _failed_readiness(history: History, since: float) -> int:
     """Returns how many replica readiness probes since `since` did not answer 200."""
-    from harness.stack.topology import READY_PATH
+    from runbook_drill.harness.stack.topology import READY_PATH
 
     probes = history.probes(Window("recheck", since, math.inf), REPLICAS, READY_PATH)
     return sum(e.data.get("status") != 200 for e in probes)

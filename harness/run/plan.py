@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.run.scenario import Scenario
+from runbook_drill.harness.run.scenario import Scenario
 
 # Not every bound is the scenario's own: a calibration's steps and a remediation's own
 # wait (a rollout, a restart) have their bounds inside them; this is the margin allowed

@@ -45,18 +45,18 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from harness import progress, signals
-from harness.alerts.detection import paging_times
-from harness.errors import HarnessError
-from harness.observe import observers, routes
-from harness.observe.history import History, Window
-from harness.polling import wait_until
-from harness.run import journal, verdict
-from harness.run.journal import Journal, ScenarioRecord
-from harness.run.scenario import SETTLED, TOOK_EFFECT, PhaseHook, Scenario, Unwatched, call_step
-from harness.run.stops import StopCondition, Tripped, Watch
-from harness.stack.protocol import StackLike
-from harness.stack.topology import LIVE_PATH, READY_PATH
+from runbook_drill.harness import progress, signals
+from runbook_drill.harness.alerts.detection import paging_times
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.observe import observers, routes
+from runbook_drill.harness.observe.history import History, Window
+from runbook_drill.harness.polling import wait_until
+from runbook_drill.harness.run import journal, verdict
+from runbook_drill.harness.run.journal import Journal, ScenarioRecord
+from runbook_drill.harness.run.scenario import SETTLED, TOOK_EFFECT, PhaseHook, Scenario, Unwatched, call_step
+from runbook_drill.harness.run.stops import StopCondition, Tripped, Watch
+from runbook_drill.harness.stack.protocol import StackLike
+from runbook_drill.harness.stack.topology import LIVE_PATH, READY_PATH
 
 METRIC_NAMES = ("http_requests", "http_requests_errors", "http_request_duration_seconds", "db_connection_pool_active",
                 "db_connection_pool_max", "redis_hits", "redis_misses", "auth_failures", "db_errors",

@@ -8,10 +8,10 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from harness.checks import Check
-from harness.faults.base import Fault
-from harness.observe.generator import LoadSpec
-from harness.observe.history import History
+from runbook_drill.harness.checks import Check
+from runbook_drill.harness.faults.base import Fault
+from runbook_drill.harness.observe.generator import LoadSpec
+from runbook_drill.harness.observe.history import History
 
 
 # The waits the runner records in the history ("condition" events, by these names) for

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from harness.errors import ConfigError
+from runbook_drill.harness.errors import ConfigError
 
 RESET_S = 6.0  # what a reset between scenarios costs, about (seen on this machine: 4-8 s)
 SHARD_FILE = "shard.json"

@@ -30,10 +30,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from harness.errors import ConfigError
-from harness.observe.history import History, Window
-from harness.observe.statistics import failed, request_p99_ms
-from harness.stack.topology import READY_PATH
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.observe.history import History, Window
+from runbook_drill.harness.observe.statistics import failed, request_p99_ms
+from runbook_drill.harness.stack.topology import READY_PATH
 
 MARGIN_S = 30.0  # beyond the fault's own longest time broken
 ERROR_FACTOR = 10.0  # times the runbook's error-rate threshold
@@ -208,7 +208,7 @@ class Watch:
 def for_scenario(runbook, scenario, given: list[StopCondition]) -> list[StopCondition]:
     """Returns the stop conditions of one scenario: the runbook's defaults for how long
     its fault can last, each replaced by a given one of its kind, and the rest given."""
-    from harness.run.plan import broken_for_s
+    from runbook_drill.harness.run.plan import broken_for_s
 
     default = defaults(runbook.value("threshold.error_rate"), runbook.value("service_down.rollback_deadline_s"),
                        broken_for_s(scenario))
@@ -218,7 +218,7 @@ def for_scenario(runbook, scenario, given: list[StopCondition]) -> list[StopCond
 def parse_all(texts: list[str] | None, runbook) -> list[StopCondition]:
     """Returns the conditions of every --stop-when, alerts checked against the rules the
     stack loads from `runbook`; raises ConfigError (one line) for the first bad one."""
-    from harness.alerts.rules import PROFILES, alerts
+    from runbook_drill.harness.alerts.rules import PROFILES, alerts
 
     names = {alert.name for alert in alerts(runbook, PROFILES["test"])}
     return [parse(text, names) for text in texts or []]

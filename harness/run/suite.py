@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from harness import progress
-from harness.run import journal
-from harness.run.runner import run_scenario
-from harness.run.scenario import Scenario
-from harness.stack import Stack, StackConfig
+from runbook_drill.harness import progress
+from runbook_drill.harness.run import journal
+from runbook_drill.harness.run.runner import run_scenario
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.harness.stack import Stack, StackConfig
 
 
 STATUSES = ("passed", "flaky", "failed", "unknown", "aborted", "error")  # a scenario's verdicts, as every reader counts them
@@ -76,7 +76,7 @@ def deciding(record: dict) -> str:
 def marginal(record: dict) -> list:
     """Returns the margins (checks.margins.Margin) of the scenario's passes that sat
     near their bounds - the next flake, seen before it happens."""
-    from harness.checks import margins
+    from runbook_drill.harness.checks import margins
 
     return margins.marginal(record["verdicts"])
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 
-from harness.checks import FAIL, PASS, UNKNOWN, Check, Verdict
-from harness.observe.history import History
+from runbook_drill.harness.checks import FAIL, PASS, UNKNOWN, Check, Verdict
+from runbook_drill.harness.observe.history import History
 
 OVERSHOT = "the magnitude overshot"
 NO_ROOM = "the magnitude left the remediation no room"

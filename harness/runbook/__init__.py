@@ -21,11 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from harness.errors import ConfigError
-from harness.runbook.document import HEADING, Block, blocks, closest, normalized, source_lines
-from harness.runbook.specs import INCIDENT, METRIC, SPECS, Spec
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.packaged import asset
+from runbook_drill.harness.runbook.document import HEADING, Block, blocks, closest, normalized, source_lines
+from runbook_drill.harness.runbook.specs import INCIDENT, METRIC, SPECS, Spec
 
-RUNBOOK = Path(__file__).resolve().parents[2] / "runbook" / "user-api-runbook.md"
+RUNBOOK = asset("runbook", "user-api-runbook.md")
 
 
 class RunbookError(ConfigError):

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from harness.runbook.document import CODE, HEADING, ITEM, PARAGRAPH, ROW
-from harness.runbook.quantities import ABOVE, DURATION, PERCENT, fraction, milliseconds, seconds, whole
+from runbook_drill.harness.runbook.document import CODE, HEADING, ITEM, PARAGRAPH, ROW
+from runbook_drill.harness.runbook.quantities import ABOVE, DURATION, PERCENT, fraction, milliseconds, seconds, whole
 
 PROSE = (PARAGRAPH, ITEM, ROW)
 LISTED = (ITEM, ROW)  # a list item, or a table row saying the same

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from testcontainers.core.wait_strategies import HttpWaitStrategy
 
-from harness.engine.containers import generic_container, postgres_container, redis_container
-from harness.stack.topology import (ALERTMANAGER_PORT, APP_ALIAS, AUTH_API_PORT, CONFIG_DIR, LB_PORT, LB_STATS_PORT,
+from runbook_drill.harness.engine.containers import generic_container, postgres_container, redis_container
+from runbook_drill.harness.stack.topology import (ALERTMANAGER_PORT, APP_ALIAS, AUTH_API_PORT, CONFIG_DIR, LB_PORT, LB_STATS_PORT,
                                     PROMETHEUS_PORT, READY_PATH, TOXIPROXY_PORT, USER_API_PORT, ReadinessProbe)
 
 PAGER_SCRIPT = Path(__file__).resolve().parent.parent / "alerts" / "pager.py"
@@ -101,7 +101,7 @@ def alertmanager(image: str, network, rendered: Path, timeout: float):
 
 def pager(image: str, network, timeout: float):
     """The primary on-call's pager (alias pager): a webhook sink that keeps every page."""
-    from harness.alerts.routing import PAGER_PORT
+    from runbook_drill.harness.alerts.routing import PAGER_PORT
 
     return (in_network(generic_container(image), network, "pager")
             .with_volume_mapping(str(PAGER_SCRIPT), "/pager.py", "ro")
@@ -122,8 +122,8 @@ def render_alerting(directory: Path, runbook_path: Path | None, app_port: int = 
     """Writes Prometheus's configuration (the replicas scraped at `app_port`), the
     runbook's alert rules and Alertmanager's routing (test profile: windows of seconds)
     into `directory`; returns it."""
-    from harness.alerts import routing, rules
-    from harness.runbook import RUNBOOK, load
+    from runbook_drill.harness.alerts import routing, rules
+    from runbook_drill.harness.runbook import RUNBOOK, load
 
     runbook, profile = load(runbook_path or RUNBOOK), rules.PROFILES["test"]
     scrape = string.Template((CONFIG_DIR / "prometheus.yml").read_text()).substitute(app_port=app_port)

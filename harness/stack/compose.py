@@ -22,11 +22,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from harness.stack.handles import ensure_running, host_port, remove_quietly, together
-from harness.stack.lifecycle import Stack
-from harness.stack.topology import AUTH_API_PORT, PROXIES, StackConfig
-from harness.engine.compose import DEFAULT_PROJECT, NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL
-from harness.errors import ConfigError
+from runbook_drill.harness.stack.handles import ensure_running, host_port, remove_quietly, together
+from runbook_drill.harness.stack.lifecycle import Stack
+from runbook_drill.harness.stack.topology import AUTH_API_PORT, PROXIES, StackConfig
+from runbook_drill.harness.engine.compose import DEFAULT_PROJECT, NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL
+from runbook_drill.harness.errors import ConfigError
 
 SERVICES = ("postgres", "redis", "auth-api", "toxiproxy", "user-api", "lb", "prometheus", "alertmanager", "pager")
 PROXIED = {"DATABASE_URL": "postgres", "REDIS_URL": "redis", "AUTH_SERVICE_URL": "auth"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import concurrent.futures
 
-from harness.engine.containers import published_port
-from harness.errors import HarnessError
+from runbook_drill.harness.engine.containers import published_port
+from runbook_drill.harness.errors import HarnessError
 
 
 def host_port(container, port: int) -> int:

@@ -21,13 +21,13 @@ from pathlib import Path
 
 import requests
 
-from harness.engine.containers import POSTGRES_DB, POSTGRES_PASSWORD, POSTGRES_USER, network
-from harness.engine.session import Session
-from harness.errors import HarnessError
-from harness.stack import builders
-from harness.stack.handles import logs_of, remove_quietly, together, url
-from harness.stack.operations import StackOperations
-from harness.stack.topology import (ALERTMANAGER_PORT, AUTH_API_PORT, LB_PORT, LB_STATS_PORT, PROMETHEUS_PORT,
+from runbook_drill.harness.engine.containers import POSTGRES_DB, POSTGRES_PASSWORD, POSTGRES_USER, network
+from runbook_drill.harness.engine.session import Session
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.stack import builders
+from runbook_drill.harness.stack.handles import logs_of, remove_quietly, together, url
+from runbook_drill.harness.stack.operations import StackOperations
+from runbook_drill.harness.stack.topology import (ALERTMANAGER_PORT, AUTH_API_PORT, LB_PORT, LB_STATS_PORT, PROMETHEUS_PORT,
                                     PROXIES, TOXIPROXY_PORT, StackConfig)
 
 
@@ -266,7 +266,7 @@ class Stack(StackOperations):
         return url(self.alertmanager, ALERTMANAGER_PORT)
 
     def pager_url(self) -> str:
-        from harness.alerts.routing import PAGER_PORT
+        from runbook_drill.harness.alerts.routing import PAGER_PORT
 
         return url(self.pager, PAGER_PORT)
 

@@ -9,13 +9,13 @@ import dataclasses
 
 import requests
 
-from harness.engine.containers import cfs_period_us
-from harness.errors import HarnessError
-from harness.polling import wait_until
-from harness.stack.handles import ensure_running, logs_of, remove_quietly, together, url
-from harness.observe.routes import FamilyRoutes, census
-from harness.stack.topology import LIVE_PATH, READY_PATH
-from harness.stack.users import create_users, listed_ids
+from runbook_drill.harness.engine.containers import cfs_period_us
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.polling import wait_until
+from runbook_drill.harness.stack.handles import ensure_running, logs_of, remove_quietly, together, url
+from runbook_drill.harness.observe.routes import FamilyRoutes, census
+from runbook_drill.harness.stack.topology import LIVE_PATH, READY_PATH
+from runbook_drill.harness.stack.users import create_users, listed_ids
 
 
 READY_WITHIN_S = 20.0  # after a reset, a replica not ready by then is replaced

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from harness.errors import ConfigError
+from runbook_drill.harness.errors import ConfigError
 
 # The values an environment template may use; the stack fills them in.
 PLACEHOLDERS = ("database_url", "postgres_host", "postgres_port", "postgres_user", "postgres_password",

@@ -9,7 +9,7 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.stack.profile import ServiceProfile
+from runbook_drill.harness.stack.profile import ServiceProfile
 
 USER_API_PORT = 8000  # the bundled User API's; a profile may name another
 AUTH_API_PORT = 8080

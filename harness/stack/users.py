@@ -15,7 +15,7 @@ from typing import Callable
 
 import requests
 
-from harness.errors import HarnessError
+from runbook_drill.harness.errors import HarnessError
 
 WORKERS = 8
 BATCH = 25  # creates per token

@@ -6,8 +6,8 @@ import sys
 import pytest
 import requests
 
-from harness.polling import eventually
-from harness.loopback import free_port
+from runbook_drill.harness.polling import eventually
+from bench.loopback import free_port
 
 SEED = 20261127
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from tests.faultproxy.conftest import add_toxic, make_proxy
-from harness.loopback import connect, echo_server, round_trip
+from bench.loopback import connect, echo_server, round_trip
 
 
 def _error(answer) -> tuple[int, dict]:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.faultproxy.conftest import make_proxy
-from harness.loopback import connect, echo_server, round_trip
+from bench.loopback import connect, echo_server, round_trip
 from tests.support.tokens import any_json
 
 FIELDS = ["name", "listen", "upstream", "enabled", "type", "stream", "toxicity", "attributes", "latency", "jitter",

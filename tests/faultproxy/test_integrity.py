@@ -9,7 +9,7 @@ import threading
 import requests
 
 from tests.faultproxy.conftest import add_toxic, make_proxy
-from harness.loopback import connect, echo_server, recv_exactly, round_trip
+from bench.loopback import connect, echo_server, recv_exactly, round_trip
 
 
 def _echo_payload(address: str, payload: bytes, chunk: int) -> bytes:

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.faultproxy.conftest import add_toxic, make_proxy, start_server, stop_server
-from harness.loopback import (blob_server, connect, echo_server, expected_blob, recv_all, recv_exactly,
+from bench.loopback import (blob_server, connect, echo_server, expected_blob, recv_all, recv_exactly,
                                round_trip)
 
 TOLERANCE = 0.010  # seconds, as Toxiproxy's tests

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pexpect
 
-from harness.engine.resources import RUN_ID, leftovers
-from harness.polling import wait_until
+from runbook_drill.harness.engine.resources import RUN_ID, leftovers
+from runbook_drill.harness.polling import wait_until
+from runbook_drill.harness.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-DRILL = [sys.executable, "-m", "drill"]
+DRILL = [sys.executable, "-m", "runbook_drill"]
 PROMPT = r"press Enter to ([a-z ]+) \(Ctrl-C"
 HEAL_WITHIN_S = 2.0
 
@@ -92,4 +93,5 @@ def test_the_abort_file_of_the_settings_stops_a_run_during_its_fault(session, tm
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == 130, stderr[-2000:]
     _assert_aborted(session, run_id, asked, f"the abort file {stop_file} (the on-call lead)")
-    assert wait_until(lambda: not (ROOT / ".drill" / "runs" / f"{run_id}.json").exists(), 5)
+    registry = load_settings().state_dir / "runs"  # the settings are the same in this process
+    assert wait_until(lambda: not (registry / f"{run_id}.json").exists(), 5)

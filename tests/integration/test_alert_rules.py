@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.alerts import routing, rules
-from harness.engine.resources import run_labels
-from harness.runbook import Runbook
+from runbook_drill.harness.alerts import routing, rules
+from runbook_drill.harness.engine.resources import run_labels
+from runbook_drill.harness.runbook import Runbook
 
 TESTS = Path(__file__).resolve().parents[1] / "alerts"
 

@@ -7,7 +7,7 @@ import pytest
 import requests
 from testcontainers.core.wait_strategies import HttpWaitStrategy
 
-from harness.engine.containers import generic_container
+from runbook_drill.harness.engine.containers import generic_container
 
 SECRET = "auth-test-secret-0123456789abcdefghij"
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"

@@ -17,13 +17,13 @@ import pytest
 import requests
 from chaoslib import substitute
 
-import scenarios
-from harness.stack.compose import find_services
-from harness.engine.containers import POSTGRES_USER, postgres_container, published_port
-from harness.export import chaostoolkit
-from harness.polling import eventually, wait_until
-from harness.runbook import RUNBOOK, Runbook
-from scenarios.common import SEED_USERS
+from runbook_drill import scenarios
+from runbook_drill.harness.stack.compose import find_services
+from runbook_drill.harness.engine.containers import POSTGRES_USER, postgres_container, published_port
+from runbook_drill.harness.export import chaostoolkit
+from runbook_drill.harness.polling import eventually, wait_until
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
+from runbook_drill.scenarios.common import SEED_USERS
 from tests.support import compose_project
 
 PROJECT = f"drill-ctk-{os.getpid()}"
@@ -74,7 +74,7 @@ def _load_command(url: str, scenario: str) -> list[str]:
     judge the service under the same traffic (1,000 users read instead of 300 miss the
     cache, and the database work doubles)."""
     spec = next(s for s in scenarios.build(Runbook(RUNBOOK)) if s.id == scenario).load
-    return [sys.executable, "-m", "load.runner", "--host", url, "--auth-url", url, "--users", str(spec.users),
+    return [sys.executable, "-m", "runbook_drill.load.runner", "--host", url, "--auth-url", url, "--users", str(spec.users),
             "--rate-per-user", str(spec.rate_per_user), "--relogin-s", str(spec.relogin_s),
             "--user-ids", str(spec.user_ids), "--timeout-s", str(spec.timeout_s), "--mix", spec.mix,
             "--seed", str(spec.seed), "--duration", "300"]
@@ -142,7 +142,7 @@ def test_the_kubernetes_slow_queries_lock_every_table_of_a_schema_the_suite_neve
     """The exported command, substituted by Chaos Toolkit, run by sh against a real
     PostgreSQL (docker exec standing in for kubectl exec), locks tables of any name."""
     scenario = next(s for s in scenarios.build(Runbook(RUNBOOK)) if s.fault().kind == "slow_queries")
-    experiment = chaostoolkit.experiment(scenario, Runbook(RUNBOOK), "kubernetes", actions="drill.ctk_actions")
+    experiment = chaostoolkit.experiment(scenario, Runbook(RUNBOOK), "kubernetes", actions="runbook_drill.ctk_actions")
     (lock,) = [a for a in experiment["method"] if "locked" in a["name"]]
     with postgres_container(session.images.resolve("postgres").ref) as pg:
         with psycopg.connect(pg.get_connection_url(), connect_timeout=5, autocommit=True) as admin:

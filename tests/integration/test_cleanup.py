@@ -10,8 +10,8 @@ from pathlib import Path
 
 import docker.errors
 
-from harness.engine.containers import generic_container, network
-from harness.engine.resources import leftovers
+from runbook_drill.harness.engine.containers import generic_container, network
+from runbook_drill.harness.engine.resources import leftovers
 
 ROOT = Path(__file__).resolve().parents[2]
 DRILL = str(Path(sys.executable).with_name("drill"))

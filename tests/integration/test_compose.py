@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.engine import compose
-from harness.engine.resources import RUN_LABEL
-from harness.polling import wait_until
+from runbook_drill.harness.engine import compose
+from runbook_drill.harness.engine.resources import RUN_LABEL
+from runbook_drill.harness.polling import wait_until
 from tests.support import compose_project
 
 PROJECT = f"drill-test-{os.getpid()}"

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.contract.preflight import preflight
-from harness.engine.recipes import EXAMPLES, EXAMPLES_DIR, DockerfileRecipe, ImageSpec
-from harness.runbook import Runbook
-from harness.stack import Stack
-from harness.stack.profile import ServiceProfile, load_profile
-from scenarios.common import SUITE_KNOBS
+from runbook_drill.harness.contract.preflight import preflight
+from runbook_drill.harness.engine.recipes import EXAMPLES, EXAMPLES_DIR, DockerfileRecipe, ImageSpec
+from runbook_drill.harness.runbook import Runbook
+from runbook_drill.harness.stack import Stack
+from runbook_drill.harness.stack.profile import ServiceProfile, load_profile
+from runbook_drill.scenarios.common import SUITE_KNOBS
 
 GO_PROFILE = EXAMPLES_DIR / "go-user-api" / "profile.toml"
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +62,7 @@ MUTANT_BREAKS = {"invalid-token-is-403": "auth.invalid_token", "live-path-rename
 
 @pytest.mark.parametrize("mutant_id", sorted(MUTANT_BREAKS))
 def test_a_mutant_that_breaks_a_pre_flight_line_fails_that_line(session, mutant_id):
-    from harness.mutation import build, catalog
+    from runbook_drill.harness.mutation import build, catalog
 
     mutant = next(m for m in catalog.load(Runbook()) if m.id == mutant_id)
     image, _ = build.build(session.images, mutant)
@@ -72,7 +72,7 @@ def test_a_mutant_that_breaks_a_pre_flight_line_fails_that_line(session, mutant_
 
 
 def _drill(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "drill", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "runbook_drill", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
 
 
@@ -104,7 +104,7 @@ def test_a_run_against_an_image_the_suite_cannot_drive_stops_at_the_table_as_a_h
 
 
 def test_a_run_against_an_image_with_an_unmet_runbook_line_fails_with_that_line_in_junit(session, tmp_path):
-    from harness.mutation import build, catalog
+    from runbook_drill.harness.mutation import build, catalog
 
     mutant = next(m for m in catalog.load(Runbook()) if m.id == "invalid-token-is-403")
     image, _ = build.build(session.images, mutant)

@@ -9,7 +9,7 @@ import redis
 import requests
 from testcontainers.core.wait_strategies import HttpWaitStrategy
 
-from harness.engine.containers import generic_container, network, redis_container
+from runbook_drill.harness.engine.containers import generic_container, network, redis_container
 
 
 def test_the_toxiproxy_image_populates_from_config_and_its_toxics_act_on_redis(session, tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pexpect
 
-from harness.engine.resources import RUN_ID, leftovers
+from runbook_drill.harness.engine.resources import RUN_ID, leftovers
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMPT = r"press Enter to ([a-z ]+) \(Ctrl-C"
@@ -17,7 +17,7 @@ SEEN = "error rate flat on the Prometheus graph; would follow Health Checks step
 
 
 def _gameday(*args: str) -> pexpect.spawn:
-    return pexpect.spawn(sys.executable, ["-m", "drill", "gameday", *args], cwd=str(ROOT),
+    return pexpect.spawn(sys.executable, ["-m", "runbook_drill", "gameday", *args], cwd=str(ROOT),
                          encoding="utf-8", timeout=180, dimensions=(50, 200))
 
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.contract.lines import LINES
-from harness.engine.recipes import EXAMPLES, EXAMPLES_DIR
+from runbook_drill.harness.contract.lines import LINES
+from runbook_drill.harness.engine.recipes import EXAMPLES, EXAMPLES_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 ONE_PER_SECTION = ["health-redis-down", "down-escalation-slow-database", "errors-query-timeouts",
@@ -17,14 +17,14 @@ ONE_PER_SECTION = ["health-redis-down", "down-escalation-slow-database", "errors
 
 
 def test_one_scenario_of_every_runbook_section_passes_against_the_go_user_api(session, tmp_path):
-    import scenarios
-    from harness.runbook import Runbook
+    from runbook_drill import scenarios
+    from runbook_drill.harness.runbook import Runbook
 
     by_id = {s.id: s.runbook for s in scenarios.build(Runbook())}
     assert {by_id[i] for i in ONE_PER_SECTION} == set(by_id.values())  # every section has its scenario here
     image = session.images.resolve_spec(EXAMPLES["go-user-api"]).ref
     junit = tmp_path / "junit.xml"
-    done = subprocess.run([sys.executable, "-m", "drill", "run", *ONE_PER_SECTION, "--user-api-image", image,
+    done = subprocess.run([sys.executable, "-m", "runbook_drill", "run", *ONE_PER_SECTION, "--user-api-image", image,
                            "--profile", str(EXAMPLES_DIR / "go-user-api" / "profile.toml"), "--junit", str(junit)],
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]

@@ -11,12 +11,12 @@ from pathlib import Path
 import docker
 import pytest
 
-from harness.engine import cache
-from harness.engine.images import ImageResolver
-from harness.engine.recipes import SPECS
-from harness.errors import ImageUnavailable
-from harness.settings import load_settings
-from tests.support.second_engine import second_engine
+from runbook_drill.harness.engine import cache
+from runbook_drill.harness.engine.images import ImageResolver
+from runbook_drill.harness.engine.recipes import SPECS
+from runbook_drill.harness.errors import ImageUnavailable
+from runbook_drill.harness.settings import load_settings
+from bench.engines import second_engine
 
 DRILL = str(Path(sys.executable).with_name("drill"))
 

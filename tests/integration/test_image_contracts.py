@@ -8,9 +8,9 @@ import pytest
 import requests
 from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
-from harness.engine.containers import generic_container, postgres_container, redis_container
-from harness.engine.images import SPECS, ImageResolver
-from harness.polling import eventually
+from runbook_drill.harness.engine.containers import generic_container, postgres_container, redis_container
+from runbook_drill.harness.engine.images import SPECS, ImageResolver
+from runbook_drill.harness.polling import eventually
 
 
 def _http_status(container, port: int, path: str) -> int:

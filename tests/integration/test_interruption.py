@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.engine.resources import RUN_ID, leftovers
+from runbook_drill.harness.engine.resources import RUN_ID, leftovers
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.engine.resources import RUN_ID, leftovers
-from harness.mutation import catalog
+from runbook_drill.harness.engine.resources import RUN_ID, leftovers
+from runbook_drill.harness.mutation import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 DRILL = str(Path(sys.executable).parent / "drill")

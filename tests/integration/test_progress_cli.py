@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMAND = [sys.executable, "-m", "drill", "setup"]
+COMMAND = [sys.executable, "-m", "runbook_drill", "setup"]
 
 
 def _through_a_terminal(timeout: float = 300) -> tuple[int, str]:

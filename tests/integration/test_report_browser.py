@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.report import html
-from harness.runbook import Runbook
+from runbook_drill.harness.report import html
+from runbook_drill.harness.runbook import Runbook
 from tests.support.journals import journal
 
 ROOT = Path(__file__).resolve().parents[2]

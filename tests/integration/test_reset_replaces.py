@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.engine.resources import RUN_ID, leftovers
-from harness.mutation import build, catalog
-from harness.runbook import Runbook
+from runbook_drill.harness.engine.resources import RUN_ID, leftovers
+from runbook_drill.harness.mutation import build, catalog
+from runbook_drill.harness.runbook import Runbook
 
 DRILL = str(Path(sys.executable).parent / "drill")
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.engine.recipes import EXAMPLES_DIR, DockerfileRecipe, ImageSpec
+from runbook_drill.harness.engine.recipes import EXAMPLES_DIR, DockerfileRecipe, ImageSpec
 
 DRILL = str(Path(sys.executable).parent / "drill")
 HANDLER_NAMES = '''func template(path string) string {

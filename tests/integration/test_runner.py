@@ -4,12 +4,12 @@ fails, a fault that cannot be applied is an error - and the journal says why."""
 import json
 
 
-from harness import checks as c
-from harness.faults import make
-from harness.faults.base import Fault, FaultNotApplied
-from harness.observe.generator import LoadSpec
-from harness.run.runner import run_scenario
-from harness.run.scenario import Scenario
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied
+from runbook_drill.harness.observe.generator import LoadSpec
+from runbook_drill.harness.run.runner import run_scenario
+from runbook_drill.harness.run.scenario import Scenario
 from tests.support.stacks import module_stack, reset_before_each_test
 
 
@@ -82,7 +82,7 @@ def test_a_fault_that_cannot_be_verified_is_an_error_not_a_verdict_and_is_still_
 
 
 def test_locust_can_be_the_generator_and_its_records_reach_the_checks(stack, tmp_path):
-    from load.generator import LocustSpec
+    from runbook_drill.load.generator import LocustSpec
 
     scenario = _db_refused()
     scenario.id, scenario.load = "db-refused-locust", LocustSpec(users=6, workers=1, user_ids=300)
@@ -93,9 +93,9 @@ def test_locust_can_be_the_generator_and_its_records_reach_the_checks(stack, tmp
 
 
 def test_a_scenario_that_fails_once_is_flaky_after_a_rerun_on_a_fresh_reset(stack, tmp_path):
-    from harness.checks.base import FAIL, PASS, Check
-    from harness.run import journal as journals
-    from harness.run.suite import rerun
+    from runbook_drill.harness.checks.base import FAIL, PASS, Check
+    from runbook_drill.harness.run import journal as journals
+    from runbook_drill.harness.run.suite import rerun
 
     attempts = []  # the fault window of each attempt, as the check saw it
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import docker.errors
 import pytest
 
-import scenarios
-from harness.runbook import RUNBOOK, Runbook
-from harness.run.runner import run_scenario
-from harness.stack import Stack
-from scenarios.common import stack_config
+from runbook_drill import scenarios
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
+from runbook_drill.harness.run.runner import run_scenario
+from runbook_drill.harness.stack import Stack
+from runbook_drill.scenarios.common import stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 BY_ID = {s.id: s for s in scenarios.build(Runbook())}
@@ -42,7 +42,7 @@ def test_a_recent_incident_reintroduced_fails_its_regression_scenario(session, t
 
 
 def _drill(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "drill", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "runbook_drill", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
 
 
@@ -112,7 +112,7 @@ def test_a_metric_added_to_the_runbook_is_checked_and_an_added_section_counted_a
 
 
 def test_a_candidate_image_that_does_not_exist_is_exit_2_with_nothing_started(session, tmp_path):
-    from harness.engine.resources import RUN_ID, leftovers
+    from runbook_drill.harness.engine.resources import RUN_ID, leftovers
 
     run = _drill("run", "health-baseline", "--user-api-image", "runbook-drill/user-api:no-such-build", timeout=120)
     assert run.returncode == 2 and "no such image" in run.stderr

@@ -5,12 +5,12 @@ names the runbook line, the check, what was expected and what was observed.
 
 import pytest
 
-import scenarios
-from harness.report.junit import failure_text
-from harness.runbook import Runbook
-from harness.run.runner import run_scenario
-from harness.stack import Stack
-from scenarios.common import stack_config
+from runbook_drill import scenarios
+from runbook_drill.harness.report.junit import failure_text
+from runbook_drill.harness.runbook import Runbook
+from runbook_drill.harness.run.runner import run_scenario
+from runbook_drill.harness.stack import Stack
+from runbook_drill.scenarios.common import stack_config
 
 ALL = scenarios.build(Runbook())
 

@@ -1,5 +1,5 @@
-from harness.engine.resources import RUN_ID, leftovers
-from harness.engine.smoke import run_smoke
+from runbook_drill.harness.engine.resources import RUN_ID, leftovers
+from runbook_drill.harness.engine.smoke import run_smoke
 
 
 def test_the_smoke_run_queries_postgres_pings_redis_and_leaves_nothing(session):

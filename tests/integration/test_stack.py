@@ -5,10 +5,10 @@ returns the stack to its start."""
 import pytest
 import requests
 
-from harness.engine.resources import RUN_ID, leftovers
-from harness.stack import Stack, StackConfig
+from runbook_drill.harness.engine.resources import RUN_ID, leftovers
+from runbook_drill.harness.stack import Stack, StackConfig
 from tests.support.api import bearer
-from harness.polling import eventually
+from runbook_drill.harness.polling import eventually
 
 
 @pytest.fixture(scope="module")

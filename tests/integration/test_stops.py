@@ -9,12 +9,12 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import scenarios
-from harness.run import stops
-from harness.run.runner import run_scenario
-from harness.runbook import Runbook
-from harness.stack import Stack
-from scenarios.common import stack_config
+from runbook_drill import scenarios
+from runbook_drill.harness.run import stops
+from runbook_drill.harness.run.runner import run_scenario
+from runbook_drill.harness.runbook import Runbook
+from runbook_drill.harness.stack import Stack
+from runbook_drill.scenarios.common import stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAL_WITHIN_S = 2.0
@@ -22,7 +22,7 @@ HEAL_WITHIN_S = 2.0
 
 def test_a_bound_the_fault_exceeds_heals_within_2s_and_the_scenario_is_aborted_exit_4(session, tmp_path):
     junit = tmp_path / "junit.xml"
-    done = subprocess.run([sys.executable, "-m", "drill", "run", "db-refused", "--stop-when", "error_rate>20% for 2s",
+    done = subprocess.run([sys.executable, "-m", "runbook_drill", "run", "db-refused", "--stop-when", "error_rate>20% for 2s",
                            "--junit", str(junit)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 4, done.stdout[-2000:] + done.stderr[-2000:]
     run_dir = ROOT / done.stdout.split("journals: ", 1)[1].split(";", 1)[0].strip()

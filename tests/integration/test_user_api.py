@@ -9,10 +9,10 @@ import psycopg
 import pytest
 import requests
 
-from harness.stack import Stack, StackConfig
+from runbook_drill.harness.stack import Stack, StackConfig
 from tests.support.api import bearer, metric_families, sample_value
 from tests.support.profiles import WITH_REFERENCE_SEED
-from harness.polling import eventually
+from runbook_drill.harness.polling import eventually
 from hypothesis import HealthCheck, given, settings
 
 from tests.support.tokens import failure_modes, fuzzed_token_parts, really_valid, sign_raw

@@ -10,9 +10,9 @@ import psycopg
 import pytest
 import requests
 
-from harness.stack import Stack, StackConfig
+from runbook_drill.harness.stack import Stack, StackConfig
 from tests.support.api import bearer, sample_value, status_within
-from harness.polling import eventually
+from runbook_drill.harness.polling import eventually
 
 
 @pytest.fixture(scope="module")

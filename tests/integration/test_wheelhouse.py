@@ -3,8 +3,8 @@ installs them with --no-index inside the build (no package index in the containe
 
 import dataclasses
 
-from harness.engine.containers import generic_container
-from harness.engine.recipes import ImageSpec, PythonServiceRecipe
+from runbook_drill.harness.engine.containers import generic_container
+from runbook_drill.harness.engine.recipes import ImageSpec, PythonServiceRecipe
 
 DOCKERFILE = """ARG BASE
 FROM ${BASE}
@@ -23,14 +23,14 @@ def test_a_service_image_installs_pure_and_binary_wheels_from_the_host_wheelhous
     (context / "Dockerfile").write_text(DOCKERFILE)
     (context / "requirements.txt").write_text("prometheus-client==0.26.0\nuvloop==0.21.0\n")
     (context / "probe.py").write_text(PROBE)
-    settings = dataclasses.replace(session.images.settings, image_policy="offline", state_dir=tmp_path / "state")
+    settings = dataclasses.replace(session.images.settings, image_policy="offline", cache_dir=tmp_path / "cache")
     spec = ImageSpec("wheelhouse-probe", "runbook-drill/wheelhouse-probe:never-published",
                      PythonServiceRecipe(context), "test probe")
     resolver = type(session.images)(session.client, settings)
     image = resolver.resolve_spec(spec)
     try:
         assert image.source == "built offline"
-        wheels = sorted(p.name for p in (settings.state_dir / "wheelhouse").glob("*/*.whl"))
+        wheels = sorted(p.name for p in (settings.cache_dir / "wheelhouse").glob("*/*.whl"))
         assert any(w.startswith("uvloop-0.21.0-cp311") for w in wheels), wheels
         probe = generic_container(image.ref)
         probe.start()

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness import runbook
-from harness.errors import ConfigError
-from load.runner import LoadConfig, LoadRun
-from load.summary import summarize
-from harness.polling import eventually
+from runbook_drill.harness import runbook
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.load.runner import LoadConfig, LoadRun
+from runbook_drill.load.summary import summarize
+from runbook_drill.harness.polling import eventually
 from tests.support.stacks import module_stack, reset_before_each_test
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def test_bad_input_fails_fast_with_one_line(stack, tmp_path, changes, message):
 
 
 def test_the_command_line_reports_bad_input_in_one_line_and_exit_2():
-    done = subprocess.run([sys.executable, "-m", "load.runner", "--host", "http://127.0.0.1:1",
+    done = subprocess.run([sys.executable, "-m", "runbook_drill.load.runner", "--host", "http://127.0.0.1:1",
                            "--auth-url", "http://127.0.0.1:1", "--users", "0"], cwd=ROOT, capture_output=True,
                           text=True, timeout=30)
     assert done.returncode == 2
@@ -94,14 +94,14 @@ def test_the_command_line_reports_bad_input_in_one_line_and_exit_2():
     ("--timeout-s", "0", "user ids must be at least 1 and the timeout positive, got 1000 and 0"),
 ])
 def test_a_bad_traffic_option_is_one_line_and_exit_2(option, value, message):
-    done = subprocess.run([sys.executable, "-m", "load.runner", "--host", "http://127.0.0.1:1",
+    done = subprocess.run([sys.executable, "-m", "runbook_drill.load.runner", "--host", "http://127.0.0.1:1",
                            "--auth-url", "http://127.0.0.1:1", option, value], cwd=ROOT, capture_output=True,
                           text=True, timeout=30)
     assert done.returncode == 2 and message in done.stderr and done.stderr.count("\n") == 1, done.stderr
 
 
 def test_the_command_line_leaves_no_records_directory_after_bad_input(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "load.runner", "--host", "http://127.0.0.1:1",
+    done = subprocess.run([sys.executable, "-m", "runbook_drill.load.runner", "--host", "http://127.0.0.1:1",
                            "--auth-url", "http://127.0.0.1:1"], cwd=ROOT, capture_output=True, text=True,
                           timeout=30, env={**os.environ, "TMPDIR": str(tmp_path)})
     assert done.returncode == 2 and "is unreachable" in done.stderr
@@ -109,7 +109,7 @@ def test_the_command_line_leaves_no_records_directory_after_bad_input(tmp_path):
 
 
 def test_the_command_line_summarises_a_run_and_removes_its_records(stack, tmp_path):
-    done = subprocess.run([sys.executable, "-m", "load.runner", "--host", stack.lb_url(), "--auth-url",
+    done = subprocess.run([sys.executable, "-m", "runbook_drill.load.runner", "--host", stack.lb_url(), "--auth-url",
                            stack.auth_url(), "--users", "2", "--duration", "2"], cwd=ROOT, capture_output=True,
                           text=True, timeout=90, env={**os.environ, "TMPDIR": str(tmp_path)})
     assert done.returncode == 0, done.stderr
@@ -118,7 +118,7 @@ def test_the_command_line_summarises_a_run_and_removes_its_records(stack, tmp_pa
 
 
 def test_the_command_line_stopped_by_sigterm_leaves_no_records_directory(stack, tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "load.runner", "--host", stack.lb_url(), "--auth-url",
+    proc = subprocess.Popen([sys.executable, "-m", "runbook_drill.load.runner", "--host", stack.lb_url(), "--auth-url",
                              stack.auth_url(), "--users", "2", "--duration", "120"], cwd=ROOT,
                             env={**os.environ, "TMPDIR": str(tmp_path)}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -156,8 +156,8 @@ def test_the_load_processes_die_with_a_killed_parent(stack, tmp_path):
 
 
 def test_the_records_reach_the_history_while_the_load_runs_and_each_only_once(stack):
-    from harness.observe.history import History
-    from load.generator import LocustSpec
+    from runbook_drill.harness.observe.history import History
+    from runbook_drill.load.generator import LocustSpec
 
     history = History()
     generator = LocustSpec(users=8, rate_per_user=5, user_ids=300).build(history, stack.lb_url(), stack.auth_url())

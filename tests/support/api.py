@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness.polling import eventually
+from runbook_drill.harness.polling import eventually
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Hand-built histories for the checks' tests: events recorded at chosen times, named windows."""
 
-from harness.observe.history import History
+from runbook_drill.harness.observe.history import History
 
 
 def history_with(*events, windows=(("w", 0, 100),)) -> History:

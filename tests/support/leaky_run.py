@@ -5,9 +5,9 @@ for a line on stdin to clean up and exit - unless it is killed first."""
 import json
 import sys
 
-from harness.engine.containers import generic_container, network
-from harness.engine.session import begin
-from harness.settings import load_settings
+from runbook_drill.harness.engine.containers import generic_container, network
+from runbook_drill.harness.engine.session import begin
+from runbook_drill.harness.settings import load_settings
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 """Profiles for tests of the bundled User API itself (never for the suite's scenarios):
 its own seed command, where a test reads the users it makes (seed-N@example.test)."""
 
-from harness.stack.profile import ServiceProfile
+from runbook_drill.harness.stack.profile import ServiceProfile
 
 REFERENCE_SEED = ("python", "-m", "services.user_api", "seed", "{count}")
 WITH_REFERENCE_SEED = ServiceProfile(create_users=REFERENCE_SEED, source="the bundled User API with its seed command")

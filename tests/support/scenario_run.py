@@ -6,14 +6,14 @@ exits 130 after Ctrl-C, 143 after SIGTERM, as `drill` does."""
 import sys
 from pathlib import Path
 
-from harness import checks as c
-from harness import signals
-from harness.faults import make
-from harness.run.runner import run_scenario
-from harness.run.scenario import Scenario
-from harness.engine.session import begin
-from harness.settings import load_settings
-from harness.stack import Stack, StackConfig
+from runbook_drill.harness import checks as c
+from runbook_drill.harness import signals
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.run.runner import run_scenario
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.harness.engine.session import begin
+from runbook_drill.harness.settings import load_settings
+from runbook_drill.harness.stack import Stack, StackConfig
 
 
 class AnnouncingFault:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness.stack import Stack, StackConfig
+from runbook_drill.harness.stack import Stack, StackConfig
 
 
 def module_stack(**config):

@@ -11,9 +11,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("drill", "scenarios", "load", "harness")  # highest first
+NAMESPACE = "runbook_drill"  # drill/ is the package runbook_drill; the others are its subpackages
 # Inside harness, lowest first: a module may import its own rank or below.
 HARNESS_RANKS = {
-    "errors": 0, "polling": 0, "settings": 0, "progress": 0, "signals": 0, "loopback": 0,
+    "errors": 0, "polling": 0, "settings": 0, "progress": 0, "signals": 0, "packaged": 0,
     "runbook": 1, "engine": 2, "observe": 3, "alerts": 4, "stack": 5, "faults": 6, "checks": 7, "run": 8, "contract": 8,
     "mutation": 9, "report": 10, "export": 10,
 }
@@ -43,8 +44,20 @@ def _imports(path: Path) -> list[tuple[str, list[str]]]:
     return found
 
 
+def _folder_name(name: str) -> str:
+    """Returns the folder-relative name of an imported name: runbook_drill.harness.x is
+    harness/x, runbook_drill.x (the top package) is drill/x."""
+    head, _, rest = name.partition(".")
+    if head != NAMESPACE:
+        return name
+    if rest.split(".")[0] in PACKAGES[1:]:
+        return rest
+    return f"drill.{rest}" if rest else "drill"
+
+
 def _internal(name: str) -> str | None:
     """Returns the project module `name` resolves to (its package for a name inside one)."""
+    name = _folder_name(name)
     while name and name not in MODULES:
         name = name.rpartition(".")[0]
     return name or None
@@ -68,6 +81,11 @@ def _rank(module: str) -> tuple[int, int]:
 def _is_package_init(module: str, target: str) -> bool:
     """A package's __init__ re-exports its own modules: that is not a circle's edge."""
     return MODULES[module].name == "__init__.py" and target.startswith(module + ".")
+
+
+def test_the_import_graph_is_read_from_the_namespace():
+    # Guards the other rules against reading nothing: the CLI imports the layers below it.
+    assert {"harness.errors", "scenarios"} <= _edges()["drill.cli"] | _edges()["drill.runs"]
 
 
 def test_no_module_imports_a_higher_layer():
@@ -103,3 +121,16 @@ def test_no_module_imports_another_modules_private_names():
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_source_file_is_over_the_limit(module):
     assert len(MODULES[module].read_text().splitlines()) <= MAX_LINES
+
+
+def test_the_benchmarks_import_nothing_from_the_tests():
+    # bench/ runs without the test tree; what both use (loopback peers, a second engine) is bench's.
+    found = [f"{path.name} -> {module}" for path in sorted((ROOT / "bench").rglob("*.py"))
+             for module, _ in _imports(path) if module.split(".")[0] == "tests"]
+    assert found == []
+
+
+def test_the_installed_package_holds_no_test_support():
+    # What only tests use lives in tests/support/ or bench/, never in the wheel.
+    names = {path.stem for package in PACKAGES for path in (ROOT / package).rglob("*.py")}
+    assert not names & {"loopback", "conftest", "fakes", "second_engine"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drill import cli
+from runbook_drill import cli
 
 CI = Path(__file__).resolve().parents[2] / "ci"
 PIPELINES = {CI / "github" / "runbook-drill.yml": ["vendor.github-workflows", "custom.github-workflows-require-timeout"],

@@ -4,7 +4,7 @@ every test."""
 
 import pytest
 
-from harness.stack import Stack, StackConfig
+from runbook_drill.harness.stack import Stack, StackConfig
 
 
 @pytest.fixture(scope="package")

@@ -1,7 +1,7 @@
 """The db restart fault on the real stack: injected and verified, its effect observed, healed."""
 
-from harness.faults import make
-from harness.polling import eventually
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.polling import eventually
 from tests.support.api import status_within
 from tests.support.faults import applied, get
 

@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from harness.faults import make
+from runbook_drill.harness.faults import make
 from tests.support.api import status_within
 from tests.support.faults import applied
 

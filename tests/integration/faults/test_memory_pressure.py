@@ -2,8 +2,8 @@
 
 import concurrent.futures
 
-from harness.faults import make
-from harness.polling import eventually
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.polling import eventually
 from tests.support.faults import applied, quiet_get
 from tests.support.profiles import reference_seed
 

@@ -2,7 +2,7 @@
 
 import concurrent.futures
 
-from harness.faults import make
+from runbook_drill.harness.faults import make
 from tests.support.faults import applied, get
 
 

@@ -1,6 +1,6 @@
 """The redis flushed fault on the real stack: injected and verified, its effect observed, healed."""
 
-from harness.faults import make
+from runbook_drill.harness.faults import make
 from tests.support.api import sample_value
 from tests.support.faults import applied, get
 

@@ -1,6 +1,6 @@
 """The slow queries fault on the real stack: injected and verified, its effect observed, healed."""
 
-from harness.faults import make
+from runbook_drill.harness.faults import make
 from tests.support.faults import applied, get
 
 

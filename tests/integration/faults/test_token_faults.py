@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness.faults import make
+from runbook_drill.harness.faults import make
 from tests.support.faults import applied, get
 
 

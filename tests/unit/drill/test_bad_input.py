@@ -3,8 +3,8 @@ nothing started (these fail before the engine is asked for anything)."""
 
 import pytest
 
-from drill.cli import main
-from harness.runbook import RUNBOOK
+from runbook_drill.cli import main
+from runbook_drill.harness.runbook import RUNBOOK
 
 
 def _drifted(tmp_path):

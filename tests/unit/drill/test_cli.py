@@ -1,7 +1,7 @@
 import pytest
 
-from drill.cli import main
-from harness.runbook import RUNBOOK
+from runbook_drill.cli import main
+from runbook_drill.harness.runbook import RUNBOOK
 from tests.unit.harness.runbook import rewrites
 
 

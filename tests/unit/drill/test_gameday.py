@@ -1,9 +1,9 @@
 """The game day's walk-through on its own: a pause before each phase (none with --auto,
 none once input has ended), the verdicts printed and the live report rendered after it."""
 
-from harness.checks import Verdict
-from harness.runbook import Runbook
-from drill.gameday import Walkthrough
+from runbook_drill.harness.checks import Verdict
+from runbook_drill.harness.runbook import Runbook
+from runbook_drill.gameday import Walkthrough
 from tests.support.journals import journal
 
 
@@ -40,7 +40,7 @@ def test_after_a_phase_its_verdicts_are_printed_and_the_live_report_rendered(tmp
 
 
 def test_an_observation_typed_at_a_pause_is_kept_with_its_time_and_the_phase_it_came_before(tmp_path):
-    from harness.observe.history import History
+    from runbook_drill.harness.observe.history import History
 
     history = History()
     said = iter(["ready replicas at 0 on the dashboard; runbook step 1 next", ""])
@@ -60,7 +60,7 @@ def _observed(record: dict, t: float, text: str) -> dict:
 
 
 def test_the_days_record_names_the_verdict_times_checks_and_observations(tmp_path):
-    from harness.report import gameday
+    from runbook_drill.harness.report import gameday
 
     record = _observed(journal(), 15.0, "500s on the load balancer | Grafana errors panel")
     text = gameday.render(record, Runbook(), tmp_path / "index.html")
@@ -72,7 +72,7 @@ def test_the_days_record_names_the_verdict_times_checks_and_observations(tmp_pat
 
 
 def test_the_report_lists_the_observations_under_the_scenarios_plot(tmp_path):
-    from harness.report import html
+    from runbook_drill.harness.report import html
 
     record = _observed(journal(), 15.0, "p99 panel flat <fine>")
     page = html.write([record], Runbook(), tmp_path / "index.html", "t").read_text()

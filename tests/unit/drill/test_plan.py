@@ -1,9 +1,9 @@
 """`drill run --plan` and `drill gameday ID --plan`: what would be done, printed with no
 engine asked anything (the engine named here does not exist)."""
 
-import scenarios
-from drill.cli import main
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill import scenarios
+from runbook_drill.cli import main
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
 
 def _no_engine(monkeypatch, tmp_path):

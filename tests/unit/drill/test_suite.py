@@ -3,9 +3,9 @@
 
 import pytest
 
-import scenarios
-from drill.suite import coverage_gate
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill import scenarios
+from runbook_drill.suite import coverage_gate
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
 
 def _uncovered_runbook(tmp_path) -> Runbook:

@@ -2,8 +2,8 @@ import itertools
 
 import pytest
 
-from harness.errors import HarnessError
-from harness.polling import ConditionNotMet, eventually, wait_until
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.polling import ConditionNotMet, eventually, wait_until
 
 
 def test_a_condition_that_holds_returns_true_at_once():

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from harness import progress
+from runbook_drill.harness import progress
 
 
 class Terminal(io.StringIO):

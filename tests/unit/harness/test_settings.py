@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ConfigError
-from harness.settings import Settings, env_name, load_settings
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.settings import Settings, env_name, load_settings
 
 
 def test_no_flags_env_or_file_gives_the_defaults(tmp_path):

@@ -7,7 +7,7 @@ import textwrap
 
 CHILD = textwrap.dedent("""
     import os, signal, sys, time
-    from harness import signals
+    from runbook_drill.harness import signals
     signals.install()
     try:
         os.kill(os.getpid(), getattr(signal, sys.argv[1]))

@@ -3,7 +3,7 @@ files of processes that start later included."""
 
 import json
 
-from load.runner import RecordTail
+from runbook_drill.load.runner import RecordTail
 
 
 def _line(t):
@@ -32,8 +32,8 @@ def test_a_file_that_appears_later_is_followed_too(tmp_path):
 
 def test_the_recorder_reads_the_header_the_harness_names():
     """load/records.py runs inside Locust and spells the header out: the same name."""
-    from harness.observe.history import REPLICA_HEADER
-    from load.runner import LOCUSTFILE
+    from runbook_drill.harness.observe.history import REPLICA_HEADER
+    from runbook_drill.load.runner import LOCUSTFILE
 
     source = (LOCUSTFILE.parent / "records.py").read_text()
     assert f'REPLICA_HEADER = "{REPLICA_HEADER}"' in source
@@ -45,7 +45,7 @@ class _Answer:
 
 
 def test_a_list_page_s_size_is_read_in_every_shape_the_contract_allows_and_none_for_anything_else():
-    from load.pages import page_size
+    from runbook_drill.load.pages import page_size
 
     assert page_size(_Answer('[{"id": 1}, {"id": 2}]')) == 2
     assert page_size(_Answer('{"items": [], "next_after": null}')) == 0

@@ -1,7 +1,7 @@
 """Window maths on hand-built records: exact percentiles, errors by status, and an
 empty window that is unknown rather than zero."""
 
-from load.summary import summarize
+from runbook_drill.load.summary import summarize
 
 
 def rec(t, status, ms, endpoint="/users/{user_id}"):

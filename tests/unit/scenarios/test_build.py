@@ -4,9 +4,9 @@ literals - decide what is judged."""
 
 import pytest
 
-import scenarios
-from harness.errors import ConfigError
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill import scenarios
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
 SECTIONS = ["Health Checks", "Service is Down", "High Error Rate", "High Latency", "Database Connection Failures",
             "Authentication Failures", "Memory Leaks", "Metrics to Monitor", "Recent Incidents"]
@@ -72,7 +72,7 @@ def test_the_seed_reaches_every_locust_load():
 
 
 def test_the_n_plus_one_latency_is_derived_from_the_threshold_so_an_n_plus_one_page_costs_twice_it(tmp_path):
-    from scenarios.incidents import ANSWERS_PER_QUERY, PAGE, n_plus_one_latency_ms
+    from runbook_drill.scenarios.incidents import ANSWERS_PER_QUERY, PAGE, n_plus_one_latency_ms
 
     for threshold in (500, 1000):
         latency = n_plus_one_latency_ms(threshold)

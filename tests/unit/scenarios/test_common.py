@@ -1,7 +1,7 @@
 """The conditions scenarios wait on, judged on a history built by hand."""
 
-from harness.observe.history import History
-from scenarios.common import replica_restarted
+from runbook_drill.harness.observe.history import History
+from runbook_drill.scenarios.common import replica_restarted
 
 
 def _states(history: History, source: str, *counts: int) -> None:
@@ -30,8 +30,8 @@ def test_no_container_states_yet_is_no_restart():
 def test_the_service_is_down_once_the_balancer_says_503_and_the_users_get_503_too():
     import time
 
-    from harness.observe.history import History
-    from scenarios.common import lb_answers
+    from runbook_drill.harness.observe.history import History
+    from runbook_drill.scenarios.common import lb_answers
 
     history, now = History(), time.time()
     for n in range(3):

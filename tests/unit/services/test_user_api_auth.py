@@ -14,7 +14,7 @@ import uvicorn
 from services.user_api.auth import KEEPALIVE_EXPIRY_S, Authenticator, TokenRejected, bearer_token
 from services.user_api.config import load_config
 from tests.support import tokens
-from harness.polling import eventually
+from runbook_drill.harness.polling import eventually
 from tests.support.tokens import claims
 
 SECRET = "k" * 32

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from harness.alerts import routing, rules
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill.harness.alerts import routing, rules
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 from services.user_api.metrics import Metrics
 
 

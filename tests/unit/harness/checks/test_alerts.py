@@ -2,9 +2,9 @@
 at all; paged or not; quiet or noisy; resolved or still firing; and missing data is
 unknown. Also the detection times the journal keeps."""
 
-from harness.alerts.detection import describe, paging_times
-from harness import checks
-from harness.checks import FAIL, PASS, UNKNOWN
+from runbook_drill.harness.alerts.detection import describe, paging_times
+from runbook_drill.harness import checks
+from runbook_drill.harness.checks import FAIL, PASS, UNKNOWN
 from tests.support.histories import history_with
 
 RECEIVER = "primary-oncall-platform-team"
@@ -94,7 +94,7 @@ def test_an_alert_already_firing_when_the_fault_began_has_no_detection_time():
 
 
 def test_a_page_from_an_earlier_step_of_the_same_fault_counts_as_early_with_since():
-    from harness.observe.history import History
+    from runbook_drill.harness.observe.history import History
 
     history = History()
     history.record("page", "pager", t=15, receiver="oncall", status="firing",

@@ -1,8 +1,8 @@
 """What every check shares: a missing window or a crashing check is unknown, never a
 pass."""
 
-from harness import checks
-from harness.checks import UNKNOWN
+from runbook_drill.harness import checks
+from runbook_drill.harness.checks import UNKNOWN
 from tests.support.histories import history_with, requests_
 
 

@@ -1,7 +1,7 @@
 """Container and resource checks on hand-built readings."""
 
-from harness import checks
-from harness.checks import FAIL, PASS, UNKNOWN
+from runbook_drill.harness import checks
+from runbook_drill.harness.checks import FAIL, PASS, UNKNOWN
 from tests.support.histories import history_with
 
 

@@ -3,9 +3,9 @@ the scrape before it and the first begun after it; what a correct counter moves 
 a counter off by the defects the mutants write fails with its bound, a phase with an
 unanswered request is unknown."""
 
-from harness.checks import FAIL, PASS, UNKNOWN
-from harness.checks import counted as n
-from harness.observe.counted import SOURCE
+from runbook_drill.harness.checks import FAIL, PASS, UNKNOWN
+from runbook_drill.harness.checks import counted as n
+from runbook_drill.harness.observe.counted import SOURCE
 from tests.support.histories import history_with
 
 R0 = "replica-0"

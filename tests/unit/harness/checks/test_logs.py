@@ -1,7 +1,7 @@
 """Log checks on hand-built lines: by level and text, across every replica."""
 
-from harness import checks
-from harness.checks import FAIL, PASS, UNKNOWN
+from runbook_drill.harness import checks
+from runbook_drill.harness.checks import FAIL, PASS, UNKNOWN
 from tests.support.histories import history_with
 
 
@@ -23,8 +23,8 @@ def test_a_service_log_claim_reads_every_replica_whichever_one_logged_it():
 
 
 def _collected(*lines: str):
-    from harness.observe.history import History
-    from harness.observe.observers import record_log_lines
+    from runbook_drill.harness.observe.history import History
+    from runbook_drill.harness.observe.observers import record_log_lines
 
     history = History()
     record_log_lines(history, "replica-0", "".join(f"2026-12-02T10:00:0{n}.000000000Z {line}\n"
@@ -54,7 +54,7 @@ def test_a_line_without_the_level_word_or_without_the_symptom_is_not_found():
 
 
 def test_json_and_logfmt_lines_keep_their_level_and_message_for_the_report():
-    from harness.observe.observers import parse_log_line
+    from runbook_drill.harness.observe.observers import parse_log_line
 
     assert parse_log_line('{"level": "error", "msg": "pool exhausted"}') == ("ERROR", "pool exhausted")
     assert parse_log_line('level=error msg="pool exhausted" n=2') == ("ERROR", "pool exhausted")

@@ -3,9 +3,9 @@ bound; under 1.5x is weak, a check without a figure is categorical."""
 
 import math
 
-from harness.checks import margins
-from harness.mutation.catalog import Mutant
-from harness.mutation.matrix import KILLED, Matrix, Row, cell
+from runbook_drill.harness.checks import margins
+from runbook_drill.harness.mutation.catalog import Mutant
+from runbook_drill.harness.mutation.matrix import KILLED, Matrix, Row, cell
 
 P99 = {"p99_ms": 598.0, "answered": 300, "bound": {"figure": "p99_ms", "op": "<", "value": 500}}
 
@@ -51,8 +51,8 @@ def test_the_matrix_lists_a_mutant_killed_only_weakly_and_is_not_sound():
 
 # Passes: the same measurement, read from the other side -------------------------------
 
-from harness import checks  # noqa: E402
-from harness.checks import PASS  # noqa: E402
+from runbook_drill.harness import checks  # noqa: E402
+from runbook_drill.harness.checks import PASS  # noqa: E402
 from tests.support.histories import history_with, probes, requests_  # noqa: E402
 
 

@@ -1,8 +1,8 @@
 """Metric checks on hand-built scrapes: rises, stays, reaches; a declared counter
 without samples is 0."""
 
-from harness import checks
-from harness.checks import FAIL, PASS, UNKNOWN
+from runbook_drill.harness import checks
+from runbook_drill.harness.checks import FAIL, PASS, UNKNOWN
 from tests.support.histories import history_with
 
 

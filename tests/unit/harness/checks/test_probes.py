@@ -1,8 +1,8 @@
 """Probe checks on hand-built histories: status shares, unanswered probes, a status
 reached in time and kept."""
 
-from harness import checks
-from harness.checks import FAIL, PASS, UNKNOWN
+from runbook_drill.harness import checks
+from runbook_drill.harness.checks import FAIL, PASS, UNKNOWN
 from tests.support.histories import history_with, probes
 
 

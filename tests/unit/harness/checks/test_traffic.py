@@ -1,8 +1,8 @@
 """Traffic checks on hand-built histories: error rates over answered requests, censored
 latency percentiles, too few samples is unknown."""
 
-from harness import checks
-from harness.checks import FAIL, PASS, UNKNOWN
+from runbook_drill.harness import checks
+from runbook_drill.harness.checks import FAIL, PASS, UNKNOWN
 from tests.support.histories import history_with, requests_
 
 

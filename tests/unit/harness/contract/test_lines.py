@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from harness.contract.lines import LINES
+from runbook_drill.harness.contract.lines import LINES
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "contract.md"
 
@@ -24,7 +24,7 @@ def test_every_line_names_the_runbook_line_it_comes_from_or_that_it_drives_the_t
 
 
 def test_only_the_lines_needed_to_drive_an_image_stop_a_run_the_runbook_s_are_judged_by_the_scenarios():
-    from harness.contract.lines import BY_ID
+    from runbook_drill.harness.contract.lines import BY_ID
 
     drives = {line.id for line in LINES if line.drives}
     assert drives == {"start.ready", "users.create", "users.read", "users.list", "users.update", "knobs.declared",

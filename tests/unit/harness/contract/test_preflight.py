@@ -1,9 +1,9 @@
 """The pre-flight's judgements that need no image: metric types by name, the
 exposition read, the table printed."""
 
-from harness.contract.lines import BY_ID
-from harness.checks.metrics import expected_type
-from harness.contract.preflight import Result, judged_elsewhere, metric_types, render, unmet_record
+from runbook_drill.harness.contract.lines import BY_ID
+from runbook_drill.harness.checks.metrics import expected_type
+from runbook_drill.harness.contract.preflight import Result, judged_elsewhere, metric_types, render, unmet_record
 
 
 def test_a_metric_s_type_follows_its_name_counters_histograms_and_gauges():
@@ -36,8 +36,8 @@ def _results(**met):
 
 
 def test_an_unmet_runbook_line_is_a_failed_case_of_the_run_naming_the_line_and_its_runbook_source():
-    from harness.report import junit
-    from harness.run.suite import exit_code
+    from runbook_drill.harness.report import junit
+    from runbook_drill.harness.run.suite import exit_code
 
     results = _results(process_exits=False, probe_live=True, users_create=True)
     case = unmet_record(results, "team/user-api:2.4", 100.0, 106.0).to_json()
@@ -59,17 +59,17 @@ def test_the_scenarios_said_to_judge_an_unmet_line_are_only_those_the_run_has():
 
 
 def test_every_scenario_a_line_names_as_its_judge_exists():
-    import scenarios
-    from harness.contract.lines import LINES
-    from harness.runbook import Runbook
+    from runbook_drill import scenarios
+    from runbook_drill.harness.contract.lines import LINES
+    from runbook_drill.harness.runbook import Runbook
 
     ids = {s.id for s in scenarios.build(Runbook())}
     assert {judge for line in LINES for judge in line.judged_by} <= ids
 
 
 def test_the_contract_case_renders_in_the_report_page_and_the_summary_like_a_scenario(tmp_path):
-    from harness.report import html, summary
-    from harness.runbook import Runbook
+    from runbook_drill.harness.report import html, summary
+    from runbook_drill.harness.runbook import Runbook
 
     case = unmet_record(_results(auth_invalid_token=False), "team/user-api:2.4", 100.0, 106.0).to_json()
     page = html.render([case], Runbook(), "run")

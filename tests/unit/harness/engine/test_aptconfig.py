@@ -1,4 +1,4 @@
-from harness.engine.aptconfig import debian_mirror
+from runbook_drill.harness.engine.aptconfig import debian_mirror
 
 DEB822 = """Types: deb
 # http://snapshot.example/archive

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from drill import cli
-from harness.engine import cache
-from harness.errors import ConfigError
+from runbook_drill import cli
+from runbook_drill.harness.engine import cache
+from runbook_drill.harness.errors import ConfigError
 
 
 @pytest.mark.parametrize("make", ["missing", "empty", "other format", "no archive"])
@@ -23,7 +23,7 @@ def test_a_directory_that_is_not_an_image_cache_is_refused(tmp_path, make):
 
 
 def test_loading_a_directory_that_is_not_a_cache_exits_2_in_one_line(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("harness.engine.daemon.ensure_engine", lambda *a, **k: pytest.fail("engine asked"))
+    monkeypatch.setattr("runbook_drill.harness.engine.daemon.ensure_engine", lambda *a, **k: pytest.fail("engine asked"))
     assert cli.main(["images", "--load", str(tmp_path)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
 

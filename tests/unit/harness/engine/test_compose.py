@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness.engine import compose
-from harness.engine.daemon import Host
-from harness.errors import ConfigError, EngineUnavailable
+from runbook_drill.harness.engine import compose
+from runbook_drill.harness.engine.daemon import Host
+from runbook_drill.harness.errors import ConfigError, EngineUnavailable
 
 
 class FakeImages:

@@ -1,7 +1,7 @@
 """A CPU limit's scheduler period: as short as the engine allows (a 1 ms quota at least),
 within 10-100 ms; and the limit read back from a container's HostConfig."""
 
-from harness.engine.containers import cfs_period_us, cpus_of
+from runbook_drill.harness.engine.containers import cfs_period_us, cpus_of
 
 
 def test_a_small_quota_gets_the_shortest_period_that_holds_a_whole_millisecond():

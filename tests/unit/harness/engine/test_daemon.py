@@ -3,9 +3,9 @@ import subprocess
 
 import pytest
 
-from harness.engine.daemon import Host, ensure_engine
-from harness.errors import EngineUnavailable
-from harness.settings import Settings
+from runbook_drill.harness.engine.daemon import Host, ensure_engine
+from runbook_drill.harness.errors import EngineUnavailable
+from runbook_drill.harness.settings import Settings
 
 
 class FakeMachine:

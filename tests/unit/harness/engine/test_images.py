@@ -6,11 +6,11 @@ import itertools
 import docker.errors
 import pytest
 
-from harness.errors import ImageUnavailable
-from harness.engine.images import ImageResolver
-from harness.engine.recipes import SPECS, DockerfileRecipe, ResolvedImage, hash_tree
-from harness.engine.resources import CONTEXT_HASH_LABEL
-from harness.settings import Settings
+from runbook_drill.harness.errors import ImageUnavailable
+from runbook_drill.harness.engine.images import ImageResolver
+from runbook_drill.harness.engine.recipes import SPECS, DockerfileRecipe, ResolvedImage, hash_tree
+from runbook_drill.harness.engine.resources import CONTEXT_HASH_LABEL
+from runbook_drill.harness.settings import Settings
 
 _ids = itertools.count(1)
 
@@ -169,7 +169,7 @@ def test_a_rebuilt_base_with_the_same_recipe_does_not_change_its_dependants_hash
 
 
 def test_the_debian_base_is_stripped_of_documentation_but_keeps_every_copyright_file(tmp_path):
-    from harness.engine.images import _strip_docs
+    from runbook_drill.harness.engine.images import _strip_docs
 
     for path in ("usr/share/doc/bash/copyright", "usr/share/doc/bash/README.gz", "usr/share/man/man1/ls.1.gz",
                  "usr/share/locale/de/LC_MESSAGES/apt.mo", "usr/share/info/dir", "usr/share/zoneinfo/UTC"):
@@ -182,7 +182,7 @@ def test_the_debian_base_is_stripped_of_documentation_but_keeps_every_copyright_
 
 
 def test_apt_and_dpkg_in_images_built_from_the_base_keep_no_cache_and_install_no_documentation():
-    from harness.engine.images import APT_NO_CACHE, DPKG_NO_DOCS
+    from runbook_drill.harness.engine.images import APT_NO_CACHE, DPKG_NO_DOCS
 
     assert APT_NO_CACHE[0] == "etc/apt/apt.conf.d/docker-clean" and 'Dir::Cache::pkgcache ""' in APT_NO_CACHE[1]
     assert "/var/cache/apt/*.bin" in APT_NO_CACHE[1]

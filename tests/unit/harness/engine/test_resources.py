@@ -2,7 +2,7 @@ import os
 import socket
 import subprocess
 
-from harness.engine.resources import OWNER_LABEL, PROJECT_LABEL, RUN_ID, RUN_LABEL, owner_alive, owner_of, run_labels
+from runbook_drill.harness.engine.resources import OWNER_LABEL, PROJECT_LABEL, RUN_ID, RUN_LABEL, owner_alive, owner_of, run_labels
 
 
 def _dead_pid() -> int:

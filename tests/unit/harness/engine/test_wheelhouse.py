@@ -1,6 +1,6 @@
 import platform
 
-from harness.engine.wheelhouse import platform_flags, requirements_hash
+from runbook_drill.harness.engine.wheelhouse import platform_flags, requirements_hash
 
 
 def test_the_wheelhouse_key_ignores_order_comments_and_blank_lines():

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from chaoslib.experiment import ensure_experiment_is_valid
 
-import scenarios
-from harness.errors import ConfigError
-from harness.export import chaostoolkit
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill import scenarios
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.export import chaostoolkit
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
 RUNBOOK_ = Runbook(RUNBOOK)
 SCENARIOS = {s.id: s for s in scenarios.build(RUNBOOK_)}
 DRILL = str(Path(sys.executable).parent / "drill")
-ACTIONS = "drill.ctk_actions"  # what `drill export` names for its own activities
+ACTIONS = "runbook_drill.ctk_actions"  # what `drill export` names for its own activities
 
 
 @pytest.mark.parametrize("profile", chaostoolkit.PROFILES)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from harness.errors import ConfigError
-from harness.faults import REGISTRY, make
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.faults import REGISTRY, make
 
 
 def test_every_documented_fault_kind_is_registered():
@@ -39,7 +39,7 @@ def test_a_bad_dependency_is_refused_before_anything_is_applied():
 
 
 def test_every_fault_kind_says_what_it_touches_and_who_feels_it_with_its_values_filled_in():
-    from harness.faults.base import REGISTRY
+    from runbook_drill.harness.faults.base import REGISTRY
 
     for kind, cls in REGISTRY.items():
         blast = cls().blast()

@@ -4,7 +4,7 @@ service transaction holding one table and waiting on another), a bounded number 
 import psycopg
 import pytest
 
-from harness.faults import make
+from runbook_drill.harness.faults import make
 
 
 class Conn:

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-import scenarios
-from harness.errors import ConfigError
-from harness.mutation import build, catalog
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill import scenarios
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.mutation import build, catalog
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
 RUNBOOK_ = Runbook(RUNBOOK)
 SCENARIOS = {s.id for s in scenarios.build(RUNBOOK_)}

@@ -4,9 +4,9 @@ the JSON say the same."""
 
 import json
 
-from harness.mutation.matrix import ELSEWHERE, ERROR, KILLED, SURVIVED, UNKNOWN, Matrix, Row, cell, rollout_cell
-from harness.mutation.catalog import Mutant
-from harness.report import mutation
+from runbook_drill.harness.mutation.matrix import ELSEWHERE, ERROR, KILLED, SURVIVED, UNKNOWN, Matrix, Row, cell, rollout_cell
+from runbook_drill.harness.mutation.catalog import Mutant
+from runbook_drill.harness.report import mutation
 
 MUTANT = Mutant(id="ready-skips-redis", violates="claim ready.checks", line="L118: - Checks: ...",
                 caught_by=("health-redis-down",), reason="/health/ready answers 503", defect="d", patch="", path=None)

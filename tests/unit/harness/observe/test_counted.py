@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from harness.observe.counted import SCRAPE_GAP_S, CountedLoad, Phase, scrape_began, tampered
-from harness.observe.history import History
-from harness.observe.observers import Poller
-from harness.polling import wait_until
+from runbook_drill.harness.observe.counted import SCRAPE_GAP_S, CountedLoad, Phase, scrape_began, tampered
+from runbook_drill.harness.observe.history import History
+from runbook_drill.harness.observe.observers import Poller
+from runbook_drill.harness.polling import wait_until
 from tests.support.answering import answering
 
 

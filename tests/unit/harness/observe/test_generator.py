@@ -4,9 +4,9 @@ generator's logic, not the User API)."""
 
 import pytest
 
-from harness.observe.generator import LoadSpec
-from harness.observe.history import History
-from harness.polling import wait_until
+from runbook_drill.harness.observe.generator import LoadSpec
+from runbook_drill.harness.observe.history import History
+from runbook_drill.harness.polling import wait_until
 from tests.support.answering import answering
 
 

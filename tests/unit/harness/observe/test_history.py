@@ -4,7 +4,7 @@ has answered as it does for good."""
 
 import json
 
-from harness.observe.history import History, Window, lasting_from
+from runbook_drill.harness.observe.history import History, Window, lasting_from
 from tests.support.histories import history_with
 
 

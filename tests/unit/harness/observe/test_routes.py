@@ -3,7 +3,7 @@ whatever label and values the service gives them - path templates, raw paths, ha
 names - and a series first seen later (a 500 on a users route, a readiness check's 503)
 is told apart by the same label."""
 
-from harness.observe.routes import FamilyRoutes, from_history, routes_from, samples, to_record
+from runbook_drill.harness.observe.routes import FamilyRoutes, from_history, routes_from, samples, to_record
 from tests.support.histories import history_with
 
 READY, METRICS = "handler=ready,method=GET,status=200", "handler=prometheus,method=GET,status=200"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness.observe.statistics import percentile
+from runbook_drill.harness.observe.statistics import percentile
 
 
 @pytest.mark.parametrize("values, q, expected", [([5], 0.99, 5), ([1, 2, 3, 4], 0.5, 2), ([1, 2, 3, 4], 0.75, 3)])

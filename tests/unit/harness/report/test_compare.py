@@ -1,7 +1,7 @@
 """Release validation from two runs' journals: per scenario the verdicts, p99 and error
 rate with their difference, detection and recovery; worse when a verdict is lost."""
 
-from harness.report import compare
+from runbook_drill.harness.report import compare
 from tests.support.journals import journal
 
 

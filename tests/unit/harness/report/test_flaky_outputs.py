@@ -3,8 +3,8 @@ flakyFailure when let through), the report page and the Markdown summary."""
 
 import xml.etree.ElementTree as ET
 
-from harness.report import compare, html, junit, summary
-from harness.runbook import Runbook
+from runbook_drill.harness.report import compare, html, junit, summary
+from runbook_drill.harness.runbook import Runbook
 from tests.support.journals import journal
 
 

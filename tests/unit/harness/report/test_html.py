@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from harness.report import html
-from harness.runbook import Runbook
-from drill.cli import main
+from runbook_drill.harness.report import html
+from runbook_drill.harness.runbook import Runbook
+from runbook_drill.cli import main
 from tests.support.journals import journal
 
 FAILED_CHECK = {"check": "500 rate > 1.0%", "status": "fail", "evidence": {"error_rate": 0.0, "answered": 120}}

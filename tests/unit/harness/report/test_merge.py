@@ -6,13 +6,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from drill import cli
-from harness.errors import ConfigError
-from harness.report.merge import merge
-from harness.run import journal as journals
-from harness.run import shards
-from harness.run.journal import ScenarioRecord
-from harness.runbook import RUNBOOK
+from runbook_drill import cli
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.report.merge import merge
+from runbook_drill.harness.run import journal as journals
+from runbook_drill.harness.run import shards
+from runbook_drill.harness.run.journal import ScenarioRecord
+from runbook_drill.harness.runbook import RUNBOOK
 from tests.support.journals import journal
 
 SUITE = ["db-refused", "health-db-down", "auth-clock-skew", "metrics-contract", "incident-n-plus-one"]

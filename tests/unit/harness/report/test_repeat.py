@@ -1,7 +1,7 @@
 """A repeated run's table: per scenario the verdicts over its repetitions, and each
 check's worst margin - a failure over any pass, the pass nearest its bound otherwise."""
 
-from harness.report import repeat
+from runbook_drill.harness.report import repeat
 
 NEAR = {"check": "p99 latency < 500 ms", "status": "pass",
         "evidence": {"p99_ms": 450.0, "bound": {"figure": "p99_ms", "op": "<", "value": 500}}}

@@ -2,9 +2,9 @@
 
 import xml.etree.ElementTree as ET
 
-import scenarios
-from harness.report import coverage, junit
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill import scenarios
+from runbook_drill.harness.report import coverage, junit
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
 
 def test_every_line_of_the_projects_runbook_is_proved_equivalent_or_explained():
@@ -96,7 +96,7 @@ def test_junit_carries_each_checks_margin_as_a_property_and_counts_the_marginal_
 
 
 def test_the_markdown_summary_names_a_marginal_pass_and_counts_it():
-    from harness.report import summary
+    from runbook_drill.harness.report import summary
 
     text = summary.render([_record("passed", [NEAR_PASS])], "run", {})
     assert "1 marginal check(s) among the passes" in text and "marginal: p99 latency < 500 ms: 431 vs 500" in text

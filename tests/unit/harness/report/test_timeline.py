@@ -1,7 +1,7 @@
 """A scenario's timeline from its journal: series per bucket, the key metric, the
 shaded windows, and the detection and recovery times."""
 
-from harness.report import timeline
+from runbook_drill.harness.report import timeline
 from tests.support.journals import journal
 
 

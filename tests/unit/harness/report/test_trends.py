@@ -4,10 +4,10 @@ prunes the oldest runs."""
 
 import json
 
-from drill import cli
-from harness.report import trends
-from harness.run import journal as journals
-from harness.run.journal import ScenarioRecord
+from runbook_drill import cli
+from runbook_drill.harness.report import trends
+from runbook_drill.harness.run import journal as journals
+from runbook_drill.harness.run.journal import ScenarioRecord
 from tests.support.journals import journal
 
 

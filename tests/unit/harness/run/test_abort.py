@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from drill.cli import main
-from harness import signals
-from harness.errors import ConfigError
-from harness.run import abort
+from runbook_drill.cli import main
+from runbook_drill.harness import signals
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.run import abort
 
 
 def test_a_run_is_registered_while_it_runs_and_gone_after(tmp_path):
@@ -60,7 +60,7 @@ def test_drill_abort_with_nothing_running_is_one_line_and_exit_2(tmp_path, monke
 
 
 def test_an_empty_abort_file_setting_is_none_and_a_path_is_taken_as_given():
-    from harness.settings import load_settings
+    from runbook_drill.harness.settings import load_settings
 
     assert load_settings(env={"DRILL_ABORT_FILE": ""}).abort_file is None
     assert str(load_settings(env={"DRILL_ABORT_FILE": "/run/stop"}).abort_file) == "/run/stop"

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from harness.observe.history import History
-from harness.errors import HarnessError
-from harness.run.calibration import HISTOGRAM, QuotaPlan, backlog_drained, cpu_demand, quota_for
+from runbook_drill.harness.observe.history import History
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.run.calibration import HISTOGRAM, QuotaPlan, backlog_drained, cpu_demand, quota_for
 
 LABELS = "method=GET,route=/users/{user_id}"
 
@@ -163,7 +163,7 @@ def test_the_backlog_is_drained_only_when_a_whole_second_of_answers_was_fast():
 
 
 def test_cache_misses_are_the_reads_that_took_a_database_round_trip_and_hits_are_left_out():
-    from harness.run.calibration import _miss_latencies
+    from runbook_drill.harness.run.calibration import _miss_latencies
 
     history = History()
     for n, latency in enumerate([0.004, 0.61, 0.003, 0.62, 0.30, 0.005]):
@@ -205,7 +205,7 @@ class QueueingMisses:
 
 
 def _miss_calibration(monkeypatch, misses=10, ready_ms=600.0, ready_below_ms=float("inf")):
-    from harness.run import calibration
+    from runbook_drill.harness.run import calibration
 
     history = History()
     service = QueueingMisses(history, misses, ready_below_ms)
@@ -255,7 +255,7 @@ def test_no_miss_to_measure_is_an_error_that_says_so(monkeypatch):
 
 
 def test_a_backlog_built_is_more_than_a_quarter_of_the_last_second_s_answers_slower_than_the_threshold():
-    from harness.run.calibration import backlog_built
+    from runbook_drill.harness.run.calibration import backlog_built
 
     history, now = History(), time.time()
     for i in range(10):

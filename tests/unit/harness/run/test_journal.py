@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from harness.run import journal
-from harness.run.journal import SCHEMA_VERSION, JournalError, ScenarioRecord
+from runbook_drill.harness.run import journal
+from runbook_drill.harness.run.journal import SCHEMA_VERSION, JournalError, ScenarioRecord
 from tests.support.journals import journal as hand_built
 
 

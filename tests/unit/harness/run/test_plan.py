@@ -4,11 +4,11 @@ time anything stays broken - bounded by the scenario's own windows."""
 
 import dataclasses
 
-import scenarios
-from harness.faults import make
-from harness.run.plan import CALIBRATION_MAX_S, broken_for_s, plan
-from harness.run.scenario import Scenario
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill import scenarios
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.run.plan import CALIBRATION_MAX_S, broken_for_s, plan
+from runbook_drill.harness.run.scenario import Scenario
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
 EVERY = scenarios.build(Runbook(RUNBOOK))
 

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from harness import checks as c
-from harness.faults import make
-from harness.observe.history import History
-from harness.run.runner import Scenario, ScenarioRun, run_scenario
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.faults import make
+from runbook_drill.harness.observe.history import History
+from runbook_drill.harness.run.runner import Scenario, ScenarioRun, run_scenario
 
 
 class FakeStack:
@@ -169,7 +169,7 @@ def test_a_settled_condition_never_met_opens_the_window_at_its_bound_and_the_che
 
 
 def test_a_stop_condition_that_holds_interrupts_the_fault_heals_at_once_and_the_scenario_is_aborted(tmp_path):
-    from harness.run import stops
+    from runbook_drill.harness.run import stops
 
     failing = Scenario(id="paced", runbook="test", fault=lambda: make("none"), load=PacedLoad(0.01, status=500),
                        during=[], settle_s=0, fault_s=30, recovery_s=0.1, recovery_max_s=0.5, warmup_s=0)
@@ -183,7 +183,7 @@ def test_a_stop_condition_that_holds_interrupts_the_fault_heals_at_once_and_the_
 
 
 def test_a_stop_condition_that_never_holds_changes_nothing(tmp_path):
-    from harness.run import stops
+    from runbook_drill.harness.run import stops
 
     record = run_scenario(FakeStack(), _scenario(0.004, steady_s=0.1), tmp_path,
                           conditions=[stops.parse("error_rate>20% for 1s")])
@@ -216,8 +216,8 @@ class Remedied:
 
 
 def _quick_win(plan: Remedied, took_effect_s: float) -> Scenario:
-    from harness.run.calibration import backlog_drained
-    from harness.run.scenario import TOOK_EFFECT
+    from runbook_drill.harness.run.calibration import backlog_drained
+    from runbook_drill.harness.run.scenario import TOOK_EFFECT
 
     return Scenario(id="quick-win", runbook="test", fault=lambda: make("none"), load=plan, during=[],
                     remediation=plan.remediate, heal_first=False, warmup_s=0, settle_s=0, fault_s=0.1,

@@ -3,11 +3,11 @@ balanced by the durations earlier runs' JUnit files recorded (a built-in estimat
 
 import pytest
 
-import scenarios
-from harness.errors import ConfigError
-from harness.run import shards
-from harness.report import junit
-from harness.runbook import Runbook
+from runbook_drill import scenarios
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.run import shards
+from runbook_drill.harness.report import junit
+from runbook_drill.harness.runbook import Runbook
 from tests.support.journals import START, journal
 
 

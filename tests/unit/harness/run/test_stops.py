@@ -5,13 +5,13 @@ given condition replaces one of its kind."""
 
 import pytest
 
-import scenarios
-from harness.errors import ConfigError
-from harness.observe.history import History
-from harness.polling import wait_until
-from harness.run import stops
-from harness.run.plan import broken_for_s
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill import scenarios
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.observe.history import History
+from runbook_drill.harness.polling import wait_until
+from runbook_drill.harness.run import stops
+from runbook_drill.harness.run.plan import broken_for_s
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
 ALERTS = {"ServiceDown", "HighErrorRate", "HighLatency"}
 NOW = 1000.0

@@ -4,9 +4,9 @@ the run still exits 1 unless flaky scenarios are let through."""
 
 import pytest
 
-from harness.run import journal as journals
-from harness.run import suite
-from harness.run.journal import ScenarioRecord
+from runbook_drill.harness.run import journal as journals
+from runbook_drill.harness.run import suite
+from runbook_drill.harness.run.journal import ScenarioRecord
 from tests.support.journals import journal
 
 FAILING = [{"check": "error rate > 5%", "status": "fail", "evidence": {"window": "fault", "rate": 0.0}}]

@@ -2,10 +2,10 @@
 fails makes a harness error naming the overshoot - never a pass of the claim, never a
 failure of the service."""
 
-from harness import checks as c
-from harness.run import verdict
-from scenarios.common import Oracle
-from harness.runbook import Runbook
+from runbook_drill.harness import checks as c
+from runbook_drill.harness.run import verdict
+from runbook_drill.scenarios.common import Oracle
+from runbook_drill.harness.runbook import Runbook
 from tests.support.histories import history_with
 
 ORACLE = Oracle(Runbook())

@@ -1,7 +1,7 @@
 """The runbook's Markdown as blocks: plain text as a reader sees it, the lines of the
 file as written, and the headings above - whatever the layout."""
 
-from harness.runbook.document import CODE, HEADING, ITEM, PARAGRAPH, ROW, blocks, closest, source_lines
+from runbook_drill.harness.runbook.document import CODE, HEADING, ITEM, PARAGRAPH, ROW, blocks, closest, source_lines
 
 SETEXT = """Runbook
 =======

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from harness.runbook.quantities import ABOVE, DURATION, PERCENT, fraction, milliseconds, seconds, whole
+from runbook_drill.harness.runbook.quantities import ABOVE, DURATION, PERCENT, fraction, milliseconds, seconds, whole
 
 
 @pytest.mark.parametrize("text,ms", [

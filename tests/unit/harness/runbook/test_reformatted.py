@@ -9,9 +9,9 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import scenarios
-from harness.report import coverage
-from harness.runbook import RUNBOOK, Runbook
+from runbook_drill import scenarios
+from runbook_drill.harness.report import coverage
+from runbook_drill.harness.runbook import RUNBOOK, Runbook
 from tests.unit.harness.runbook import rewrites
 
 ORIGINAL = RUNBOOK.read_text()

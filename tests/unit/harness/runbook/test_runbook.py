@@ -3,10 +3,9 @@ anchored by its line; an edited runbook changes the values, a broken one is drif
 
 import pytest
 
-import scenarios
-
-from harness import runbook
-from harness.runbook import RUNBOOK, Runbook, RunbookError
+from runbook_drill import scenarios
+from runbook_drill.harness import runbook
+from runbook_drill.harness.runbook import RUNBOOK, Runbook, RunbookError
 
 
 def _edited(tmp_path, old: str, new: str):

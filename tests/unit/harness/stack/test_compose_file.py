@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.stack.compose import SERVICES
-from harness.stack import PROXIES, ReadinessProbe
-from harness.engine.compose import IMAGE_VARIABLES
-from harness.engine.containers import POSTGRES_DB, POSTGRES_PASSWORD, POSTGRES_USER
-from harness.engine.images import SPECS
-from harness.stack.profile import ServiceProfile
-from scenarios.common import REPLICA_COUNT, SUITE_KNOBS
+from runbook_drill.harness.stack.compose import SERVICES
+from runbook_drill.harness.stack import PROXIES, ReadinessProbe
+from runbook_drill.harness.engine.compose import IMAGE_VARIABLES
+from runbook_drill.harness.engine.containers import POSTGRES_DB, POSTGRES_PASSWORD, POSTGRES_USER
+from runbook_drill.harness.engine.images import SPECS
+from runbook_drill.harness.stack.profile import ServiceProfile
+from runbook_drill.scenarios.common import REPLICA_COUNT, SUITE_KNOBS
 
 ROOT = Path(__file__).resolve().parents[4]  # tests/unit/harness/stack/ -> the checkout
 
@@ -77,7 +77,7 @@ def test_the_load_balancer_probes_readiness_as_the_harness_s_template_renders_it
 def test_prometheus_scrapes_the_replicas_as_the_harness_s_template_renders_it_for_the_bundled_port():
     import string
 
-    from harness.stack.topology import CONFIG_DIR, USER_API_PORT
+    from runbook_drill.harness.stack.topology import CONFIG_DIR, USER_API_PORT
 
     template = string.Template((CONFIG_DIR / "prometheus.yml").read_text())
     assert (ROOT / "compose" / "prometheus.yml").read_text() == template.substitute(app_port=USER_API_PORT), \
@@ -85,8 +85,8 @@ def test_prometheus_scrapes_the_replicas_as_the_harness_s_template_renders_it_fo
 
 
 def test_the_alert_rules_and_the_routing_are_the_runbook_s_test_profile_as_drill_alerts_renders_them():
-    from harness.alerts import routing, rules
-    from harness.runbook import Runbook
+    from runbook_drill.harness.alerts import routing, rules
+    from runbook_drill.harness.runbook import Runbook
 
     runbook, profile = Runbook(), rules.PROFILES["test"]
     assert (ROOT / "compose" / "runbook-alerts.yml").read_text() == rules.render(runbook, profile), \

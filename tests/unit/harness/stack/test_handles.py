@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from harness.stack import together
+from runbook_drill.harness.stack import together
 
 
 def test_every_action_runs_at_once_and_the_results_come_back_in_order():

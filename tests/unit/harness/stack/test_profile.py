@@ -3,8 +3,8 @@ its key; the image's environment rendered from the placeholders and the knobs.""
 
 import pytest
 
-from harness.errors import ConfigError
-from harness.stack.profile import KNOBS, ServiceProfile, load_profile, profile_from, spelled, with_flags
+from runbook_drill.harness.errors import ConfigError
+from runbook_drill.harness.stack.profile import KNOBS, ServiceProfile, load_profile, profile_from, spelled, with_flags
 
 VALUES = {"database_url": "postgresql://u:p@toxiproxy:15432/db", "postgres_host": "toxiproxy",
           "postgres_port": "15432", "postgres_user": "u", "postgres_password": "p", "postgres_db": "db",
@@ -84,7 +84,7 @@ def test_flags_override_the_port_and_add_environment_and_are_validated():
 
 
 def test_the_go_example_s_profile_names_every_required_knob():
-    from harness.engine.recipes import EXAMPLES_DIR
+    from runbook_drill.harness.engine.recipes import EXAMPLES_DIR
 
     profile = profile_from({}, "empty")
     assert profile == ServiceProfile(source="empty")

@@ -1,7 +1,7 @@
 """The load balancer judges readiness as Kubernetes does: the values live in one place
 (ReadinessProbe) and are what HAProxy's configuration gets."""
 
-from harness.stack import ReadinessProbe
+from runbook_drill.harness.stack import ReadinessProbe
 
 
 def test_the_rendered_check_has_kubernetes_timeout_and_thresholds_with_a_short_period():

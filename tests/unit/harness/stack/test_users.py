@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from harness.errors import HarnessError
-from harness.stack.users import create_users, listed_ids
+from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.stack.users import create_users, listed_ids
 
 
 class _Service(BaseHTTPRequestHandler):
@@ -76,7 +76,7 @@ def test_a_create_that_gets_no_answer_is_a_harness_error():
 def test_an_answer_that_is_not_a_page_of_users_is_a_harness_error():
     import requests
 
-    from harness.stack.users import page_items
+    from runbook_drill.harness.stack.users import page_items
 
     answer = requests.Response()
     answer.status_code, answer._content = 200, b'{"total": 3}'

@@ -1,4 +1,4 @@
-"""A second Docker engine for a test: its own dockerd on its own socket, data root and
+"""A second Docker engine for a benchmark or a test: its own dockerd on its own socket, data root and
 exec root and its own network namespace (no bridge, no iptables: it only stores and
 loads images), stopped and its data removed on leaving.
 

@@ -1,0 +1,1 @@
+../harness/alerts/pager.py

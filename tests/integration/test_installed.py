@@ -1,0 +1,86 @@
+"""The tool as a team installs it: the wheel built with `python -m build`, installed with
+its dependencies into a fresh virtualenv outside the checkout - beside the team's own
+packages named `services`, `load`, `harness` and `scenarios` - and run from an empty
+directory. Every command reads what the wheel carries (runbook, recipes, sources) and
+writes its reports into that directory, nothing else."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TEAM_PACKAGES = ("services", "load", "harness", "scenarios")
+
+
+def _run(command: list[str], cwd: Path, env: dict, timeout: float = 600) -> subprocess.CompletedProcess:
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"{command}: exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
+    return done
+
+
+def _team_packages(site_packages: Path) -> None:
+    """The team's own packages of generic names; importing one from the tool fails loudly."""
+    for name in TEAM_PACKAGES:
+        (site_packages / name).mkdir()
+        (site_packages / name / "__init__.py").write_text(
+            f"import os\nTEAM = True\nif os.environ.get('TEAM_PACKAGES_GUARD'):\n"
+            f"    raise ImportError('the team\\'s own {name} package was imported by the tool')\n")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """Returns (the venv's bin folder, an empty working directory, the environment)."""
+    scratch = tmp_path_factory.mktemp("installed")
+    assert not scratch.is_relative_to(ROOT)
+    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(scratch / "dist"), str(ROOT)], ROOT,
+         dict(os.environ), timeout=600)
+    wheel = next((scratch / "dist").glob("runbook_drill-*.whl"))
+    venv.create(scratch / "venv", with_pip=True)
+    bin_dir = scratch / "venv" / "bin"
+    _run([str(bin_dir / "pip"), "install", "-q", "--disable-pip-version-check", str(wheel)], scratch,
+         dict(os.environ), timeout=900)
+    site = next((scratch / "venv" / "lib").glob("python3.*/site-packages"))
+    _team_packages(site)
+    work = scratch / "work"
+    work.mkdir()
+    env = {**os.environ, "TEAM_PACKAGES_GUARD": "1", "XDG_STATE_HOME": str(scratch / "state"),
+           "XDG_CACHE_HOME": str(scratch / "cache"), "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env.pop("PYTHONPATH", None)
+    return bin_dir, work, env
+
+
+def test_the_team_packages_of_generic_names_stay_the_teams(installed):
+    bin_dir, work, env = installed
+    done = _run([str(bin_dir / "python"), "-c", "import runbook_drill.cli, runbook_drill.load.runner;"
+                 "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+                 f"{TEAM_PACKAGES!r}))"], work, env)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_installed_tool_lists_covers_and_plans_from_an_empty_directory(installed, tmp_path):
+    bin_dir, work, env = installed
+    drill = str(bin_dir / "drill")
+    assert "health-baseline" in _run([drill, "list"], work, env).stdout
+    runbook = tmp_path / "our-runbook.md"
+    shutil.copy(ROOT / "runbook" / "user-api-runbook.md", runbook)
+    assert "0 not-covered" in _run([drill, "coverage", "--runbook", str(runbook)], work, env).stdout
+    assert "nothing was started" in _run([drill, "run", "db-refused", "--plan"], work, env).stdout
+    assert "usage: drill" in _run([drill, "--help"], work, env).stdout
+
+
+def test_the_installed_tool_builds_checks_and_runs_a_scenario_with_reports_here(installed, session):
+    bin_dir, work, env = installed
+    drill = str(bin_dir / "drill")
+    images = _run([drill, "images"], work, env, timeout=1800).stdout
+    assert "user-api" in images and "auth-api" in images
+    assert re.search(r"User API: (\d+) of \1 lines met", _run([drill, "contract"], work, env).stdout)
+    done = _run([drill, "run", "health-baseline"], work, env)
+    assert "suite: 1 passed" in done.stdout
+    assert sorted(p.name for p in work.iterdir()) == ["reports"]  # state and caches live in XDG dirs
+    assert list((work / "reports").glob("*/journal/health-baseline.json"))
