@@ -1,7 +1,8 @@
 """ci/'s pipelines: valid against the platforms' published schemas (check-jsonschema's
-vendored copies: no network), a broken copy refused, and every `drill` command in them
-one that drill's own parser accepts."""
+vendored copies: no network), a broken copy refused, every `drill` command in them one
+that drill's own parser accepts, and the tool installed as a package, never cloned."""
 
+import re
 import shlex
 import subprocess
 import sys
@@ -61,7 +62,7 @@ def _drill_commands(path: Path) -> list[list[str]]:
     for script in scripts:
         for line in str(script).replace("\\\n", " ").splitlines():
             words = shlex.split(line.split("||")[0].split(";")[-1])
-            if words and words[0].endswith("bin/drill"):
+            if words and words[0] == "drill":
                 found.append(words[1:])
     return found
 
@@ -72,3 +73,10 @@ def test_every_drill_command_of_a_pipeline_is_one_drill_accepts(path):
     assert {c[0] for c in commands} >= {"images", "contract", "run", "report"}
     for argv in commands:
         cli.parser().parse_args(argv)  # exits 2 on an option drill does not have
+
+
+@pytest.mark.parametrize("path", list(PIPELINES))
+def test_each_pipeline_installs_the_tool_at_a_pinned_release_and_clones_nothing(path):
+    text = path.read_text()
+    assert re.search(r'install .*"runbook-drill==\$DRILL_VERSION"', text)
+    assert "runbook-drill/runbook-drill" not in text and "git clone" not in text and "make install" not in text
