@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import requests
-
 from runbook_drill.harness.errors import ConfigError, HarnessError
+from runbook_drill.harness.stack.proxies import BoundProxy, ProxyError
 
 
 class FaultNotApplied(HarnessError):
@@ -98,23 +97,33 @@ def check_dependency(fault: Fault) -> str:
     return dependency
 
 
+def dependency_proxy(stack, dependency: str) -> BoundProxy:
+    """Returns the dependency's proxy as the fault proxy has it now (state: its answer,
+    toxics included); raises FaultNotApplied when the fault proxy cannot say."""
+    try:
+        return stack.fault_proxy().proxy(dependency)
+    except ProxyError as exc:
+        raise FaultNotApplied(f"fault proxy for {dependency}: {exc}") from None
+
+
 def proxy_state(stack, dependency: str) -> dict:
-    answer = requests.get(f"{stack.toxiproxy_url()}/proxies/{dependency}", timeout=5)
-    if answer.status_code != 200:
-        raise FaultNotApplied(f"fault proxy for {dependency}: {answer.status_code} {answer.text[:200]}")
-    return answer.json()
+    """Returns the fault proxy's answer for the dependency's proxy (enabled, toxics...)."""
+    return dependency_proxy(stack, dependency).state
 
 
 def add_toxic(stack, dependency: str, toxic: dict) -> None:
-    answer = requests.post(f"{stack.toxiproxy_url()}/proxies/{dependency}/toxics", json=toxic, timeout=5)
-    if answer.status_code != 200:
-        raise FaultNotApplied(f"toxic {toxic.get('name')} on {dependency}: {answer.status_code} {answer.text[:200]}")
+    try:
+        dependency_proxy(stack, dependency).add_toxic(**toxic)
+    except ProxyError as exc:
+        raise FaultNotApplied(f"toxic {toxic.get('name')} on {dependency}: {exc}") from None
 
 
 def remove_toxic(stack, dependency: str, name: str) -> None:
-    answer = requests.delete(f"{stack.toxiproxy_url()}/proxies/{dependency}/toxics/{name}", timeout=5)
-    if answer.status_code not in (204, 404):
-        raise HarnessError(f"could not remove toxic {name} from {dependency}: {answer.status_code}")
+    """Removes the toxic when it is there; raises HarnessError when the proxy cannot."""
+    try:
+        dependency_proxy(stack, dependency).destroy_toxic(name)
+    except (ProxyError, FaultNotApplied) as exc:
+        raise HarnessError(f"could not remove toxic {name} from {dependency}: {exc}") from None
 
 
 def verify_toxic(stack, dependency: str, name: str) -> dict:

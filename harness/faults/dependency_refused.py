@@ -1,15 +1,16 @@
 """A dependency refuses connections: its fault proxy is disabled (new connections get a
 TCP refusal, live ones are closed) - "Database pod restarted", "Redis unavailable"."""
 
-import requests
-
-from runbook_drill.harness.faults.base import Fault, FaultNotApplied, check_dependency, proxy_state, register
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, check_dependency, dependency_proxy, proxy_state, register
+from runbook_drill.harness.stack.proxies import ProxyError
 
 
 def _set_enabled(stack, dependency: str, enabled: bool) -> None:
-    answer = requests.post(f"{stack.toxiproxy_url()}/proxies/{dependency}", json={"enabled": enabled}, timeout=5)
-    if answer.status_code != 200:
-        raise FaultNotApplied(f"could not set {dependency} proxy enabled={enabled}: {answer.status_code}")
+    proxy = dependency_proxy(stack, dependency)
+    try:
+        proxy.enable() if enabled else proxy.disable()
+    except ProxyError as exc:
+        raise FaultNotApplied(f"could not set {dependency} proxy enabled={enabled}: {exc}") from None
 
 
 @register

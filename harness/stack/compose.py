@@ -269,7 +269,7 @@ class ComposeStack(Stack):
     def _restore(self) -> None:
         """Leaves the project as compose runs it (called on leaving, whatever happened)."""
         self.restore_containers()
-        requests.post(f"{self.toxiproxy_url()}/reset", timeout=10).raise_for_status()
+        self.fault_proxy().reset()
         together(self.wait_ready, list(self.replicas))
 
 

@@ -27,6 +27,7 @@ from runbook_drill.harness.errors import HarnessError
 from runbook_drill.harness.stack import builders
 from runbook_drill.harness.stack.handles import logs_of, remove_quietly, together, url
 from runbook_drill.harness.stack.operations import StackOperations
+from runbook_drill.harness.stack.proxies import ProxyClient, ProxyError
 from runbook_drill.harness.stack.topology import (ALERTMANAGER_PORT, AUTH_API_PORT, LB_PORT, LB_STATS_PORT, PROMETHEUS_PORT,
                                     PROXIES, TOXIPROXY_PORT, StackConfig)
 
@@ -130,9 +131,10 @@ class Stack(StackOperations):
     def _create_proxies(self) -> None:
         body = [{"name": name, "listen": f"0.0.0.0:{port}", "upstream": upstream}
                 for name, (port, upstream) in PROXIES.items()]
-        answer = requests.post(f"{self.toxiproxy_url()}/populate", json=body, timeout=10)
-        if answer.status_code != 201:
-            raise HarnessError(f"could not create the fault proxies: {answer.status_code} {answer.text[:300]}")
+        try:
+            self.fault_proxy().populate(body)
+        except ProxyError as exc:
+            raise HarnessError(f"could not create the fault proxies: {exc}") from None
 
     # The User API's replicas and the auth service ------------------------------------
 
@@ -251,13 +253,9 @@ class Stack(StackOperations):
     def toxiproxy_url(self) -> str:
         return url(self.toxiproxy, TOXIPROXY_PORT)
 
-    def toxiproxy_client(self):
-        """Returns a toxiproxy-python client for the stack's fault proxy (either image)."""
-        from toxiproxy import Toxiproxy
-
-        client = Toxiproxy()
-        client.update_api_consumer("127.0.0.1", int(self.toxiproxy_url().rsplit(":", 1)[1]))
-        return client
+    def fault_proxy(self) -> ProxyClient:
+        """Returns the client of the stack's fault proxy (Toxiproxy or the bundled proxy)."""
+        return ProxyClient("127.0.0.1", int(self.toxiproxy_url().rsplit(":", 1)[1]))
 
     def prometheus_url(self) -> str:
         return url(self.prometheus, PROMETHEUS_PORT)

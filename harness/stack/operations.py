@@ -148,7 +148,7 @@ class StackOperations:
         running and unpaused, baseline replicas and auth service, an empty cache. The
         seeded users stay (the contract names no table to empty: a scenario's load only
         reads, lists, creates and renames)."""
-        requests.post(f"{self.toxiproxy_url()}/reset", timeout=10).raise_for_status()
+        self.fault_proxy().reset()
         self.restore_containers()
         self._reset_data()
         self.last_reset = {"replaced": self._replace_unready()}
