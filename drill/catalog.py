@@ -17,32 +17,32 @@ from runbook_drill.harness.runbook import RUNBOOK, Runbook
 SOURCE_ROOT = asset("services").parent
 
 
-def cmd_list(settings, args) -> int:
+def cmd_list(settings, options) -> int:
     """Prints one line per scenario: id, runbook section, title."""
-    for scenario in scenarios_of(args):
+    for scenario in scenarios_of(options):
         print(f"{scenario.id:<34} {scenario.runbook:<30} {scenario.title}")
     return 0
 
 
-def cmd_coverage(settings, args) -> int:
+def cmd_coverage(settings, options) -> int:
     """Prints every runbook line with what proves it, or why a machine cannot."""
     from runbook_drill.harness.report import coverage
 
-    print(coverage.render(coverage.rows(runbook_of(args), scenarios_of(args))))
+    print(coverage.render(coverage.rows(runbook_of(options), scenarios_of(options))))
     return 0
 
 
-def cmd_alerts(settings, args) -> int:
+def cmd_alerts(settings, options) -> int:
     """Prints the runbook's alert rules, or writes them with Alertmanager's routing to --out."""
     from runbook_drill.harness.alerts import routing, rules
 
-    runbook = runbook_of(args)
-    profile = rules.PROFILES[args.profile]
-    text = rules.render(runbook, profile, args.runbook_url or rules.RUNBOOK_URL)
-    if not args.out:
+    runbook = runbook_of(options)
+    profile = rules.PROFILES[options.profile]
+    text = rules.render(runbook, profile, options.runbook_url or rules.RUNBOOK_URL)
+    if not options.out:
         print(text, end="")
         return 0
-    out = Path(args.out)
+    out = Path(options.out)
     if not out.is_dir():
         raise ConfigError(f"--out {out}: no such directory")
     (out / "runbook-alerts.yml").write_text(text)
@@ -51,65 +51,65 @@ def cmd_alerts(settings, args) -> int:
     return 0
 
 
-def cmd_export(settings, args) -> int:
+def cmd_export(settings, options) -> int:
     """Writes one Chaos Toolkit experiment per chosen scenario into --out."""
     from runbook_drill import scenarios
     from runbook_drill import ctk_actions
     from runbook_drill.harness.export import chaostoolkit
 
-    runbook = runbook_of(args)
-    chosen = scenarios.select(scenarios_of(args), args.ids, [])
-    experiments = {s.id: chaostoolkit.experiment(s, runbook, args.profile, actions=ctk_actions.__name__)
+    runbook = runbook_of(options)
+    chosen = scenarios.select(scenarios_of(options), options.ids, [])
+    experiments = {s.id: chaostoolkit.experiment(s, runbook, options.profile, actions=ctk_actions.__name__)
                    for s in chosen}
-    out = Path(args.out)
+    out = Path(options.out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} is not a directory")
     out.mkdir(parents=True, exist_ok=True)
     for sid, experiment in experiments.items():
         (out / f"{sid}.json").write_text(json.dumps(experiment, indent=2) + "\n")
-    print(f"{len(experiments)} Chaos Toolkit experiment(s), {args.profile} profile, in {out}/ "
+    print(f"{len(experiments)} Chaos Toolkit experiment(s), {options.profile} profile, in {out}/ "
           f"(chaos validate {out}/<id>.json; chaos run ...)")
     return 0
 
 
-def cmd_report(settings, args) -> int:
+def cmd_report(settings, options) -> int:
     """Renders the report page again from stored journals (no engine needed); with
     --merge, joins shards' runs into one run directory (report, JUnit, journals)."""
     from runbook_drill.harness.report import html
 
-    if bool(args.merge) == bool(args.journals):
+    if bool(options.merge) == bool(options.journals):
         raise ConfigError("drill report: give a journal directory, or --merge with the shards' run directories")
-    if args.merge:
+    if options.merge:
         from runbook_drill.merging import merge_shards
 
-        return merge_shards(args)
-    journals = Path(args.journals)
+        return merge_shards(options)
+    journals = Path(options.journals)
     records = html.load_journals(journals) if journals.is_dir() else []
     if not records:
         raise ConfigError(f"drill report: {journals} holds no scenario journals (*.json)")
     kept = journals.parent / "runbook.md"
-    runbook = Runbook(Path(args.runbook) if args.runbook else kept if kept.is_file() else RUNBOOK)
-    out = Path(args.out) if args.out else journals.parent / "index.html"
+    runbook = Runbook(Path(options.runbook) if options.runbook else kept if kept.is_file() else RUNBOOK)
+    out = Path(options.out) if options.out else journals.parent / "index.html"
     html.write(records, runbook, out, f"runbook-drill run {journals.resolve().parent.name}")
     print(f"report: {out} ({len(records)} scenarios)")
     return 0
 
 
-def cmd_history(settings, args) -> int:
+def cmd_history(settings, options) -> int:
     """Writes the run history (drill history): per scenario across the stored runs, as a
     page and JSON; --keep N prunes all but the newest N runs first."""
     from runbook_drill.harness.report import trends
 
-    reports = Path(args.reports)
+    reports = Path(options.reports)
     if not reports.is_dir():
         raise ConfigError(f"drill history: --reports {reports}: no such directory")
-    if args.keep is not None:
-        removed = trends.prune(reports, args.keep)
-        print(f"pruned {len(removed)} run(s) older than the newest {args.keep}")
+    if options.keep is not None:
+        removed = trends.prune(reports, options.keep)
+        print(f"pruned {len(removed)} run(s) older than the newest {options.keep}")
     found = trends.collect(reports)
     if not found:
         raise ConfigError(f"drill history: no scenario journals under {reports}")
-    out = Path(args.out) if args.out else reports / "history.html"
+    out = Path(options.out) if options.out else reports / "history.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(trends.render(found, f"runbook-drill history: {reports}"))
     out.with_suffix(".json").write_text(trends.to_json(found) + "\n")
@@ -126,23 +126,23 @@ def _at_least_one(text: str) -> int:
     return int(text)
 
 
-def cmd_build(settings, args) -> int:
+def cmd_build(settings, options) -> int:
     """Builds a User API image from a source tree (default: the reference services the tool carries), or one of
     examples/ by name (go-user-api), tagged --tag."""
     from runbook_drill.harness.engine.images import build_user_api
     from runbook_drill.harness.engine.recipes import EXAMPLES
 
-    if args.what in EXAMPLES:
-        return _build_example(settings, EXAMPLES[args.what], args.tag)
-    if args.what != "user-api":
-        raise ConfigError(f"drill build: can build 'user-api' or {', '.join(map(repr, EXAMPLES))}, not {args.what!r}")
-    source = Path(args.source) if args.source else SOURCE_ROOT
+    if options.what in EXAMPLES:
+        return _build_example(settings, EXAMPLES[options.what], options.tag)
+    if options.what != "user-api":
+        raise ConfigError(f"drill build: can build 'user-api' or {', '.join(map(repr, EXAMPLES))}, not {options.what!r}")
+    source = Path(options.source) if options.source else SOURCE_ROOT
     if not source.is_dir():
         raise ConfigError(f"--source {source}: no such directory")
     with engine_session(settings) as session:
         started = time.monotonic()
-        build_user_api(session.images, source, args.tag)
-    print(f"built {args.tag} from {source} in {time.monotonic() - started:.1f}s")
+        build_user_api(session.images, source, options.tag)
+    print(f"built {options.tag} from {source} in {time.monotonic() - started:.1f}s")
     return 0
 
 

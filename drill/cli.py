@@ -15,6 +15,7 @@ from runbook_drill import catalog, contract, gameday, mutate, platform, suite
 from runbook_drill.harness import progress, signals
 from runbook_drill.harness.errors import DrillError
 from runbook_drill.harness.settings import IMAGE_POLICIES, load_settings
+from runbook_drill.options import RunOptions
 
 MODULES = (platform, suite, contract, gameday, mutate, catalog)  # the order `drill --help` lists their commands in
 COMMANDS = {name: command for module in MODULES for name, command in module.COMMANDS.items()}
@@ -41,28 +42,30 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def _cli_settings(args: argparse.Namespace) -> dict:
-    return {"image_policy": args.image_policy, "pull_timeout": args.pull_timeout,
-            "engine_timeout": args.engine_timeout}
-
-
 def _reporter(command):
     """An interactive command (a game day asks for Enter) gets plain lines: a live line
     redrawn under a prompt would hide it."""
     return progress.Plain(sys.stderr) if getattr(command, "interactive", False) else progress.for_stream(sys.stderr)
 
 
+def parse_options(argv: list[str] | None = None) -> RunOptions:
+    """Returns the validated options of `drill ARGV...`; argparse exits 2 on an option
+    drill does not have, ConfigError (exit 2) for options that contradict."""
+    return RunOptions.from_namespace(parser().parse_args(argv))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Runs one `drill` command; returns the process exit code."""
-    args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+    namespace = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if namespace.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     signals.install()
     try:
-        settings = load_settings(_cli_settings(args))
-        command = COMMANDS[args.command]
+        options = RunOptions.from_namespace(namespace)  # parsed once: every command takes these
+        settings = load_settings(options.settings_flags())
+        command = COMMANDS[options.command]
         with progress.use(_reporter(command)):
-            return command(settings, args)
+            return command(settings, options)
     except DrillError as exc:
         print(f"drill: error: {exc}", file=sys.stderr)
         return exc.exit_code

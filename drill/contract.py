@@ -56,15 +56,15 @@ def ensure_drivable(session, image: str, profile, runbook, run: set[str] = froze
     return unmet_record(results, image, began, time.time())
 
 
-def cmd_contract(settings, args) -> int:
+def cmd_contract(settings, options) -> int:
     """Exit 0 when every pre-flight line is met, 1 when one is not."""
-    runbook, profile = runbook_of(args), profile_of(args)
+    runbook, profile = runbook_of(options), profile_of(options)
     with engine_session(settings) as session:
-        if args.user_api_image:
-            require_image(session, args.user_api_image)
+        if options.user_api_image:
+            require_image(session, options.user_api_image)
         started = time.monotonic()
-        results = check(session, args.user_api_image, profile, runbook)
-        print_table(args.user_api_image, results, time.monotonic() - started)
+        results = check(session, options.user_api_image, profile, runbook)
+        print_table(options.user_api_image, results, time.monotonic() - started)
     return 0 if all(r.met for r in results) else 1
 
 

@@ -79,15 +79,15 @@ def urls(stack) -> list[str]:
     return lines
 
 
-def cmd_gameday(settings, args) -> int:
+def cmd_gameday(settings, options) -> int:
     """Walks one scenario live; exit 0 passed, 1 deviated, 3 harness error, 4 a stop
     condition ended it, 130 Ctrl-C or the kill switch. The day's record (report and
     gameday.md) is written in every case once the scenario has begun."""
     from runbook_drill import scenarios
-    runbook = runbook_of(args)
-    scenario = scenarios.select(scenarios_of(args), [args.id], [])[0]
-    conditions = stops.for_scenario(runbook, scenario, stops.parse_all(args.stop_when, runbook))
-    if args.plan:
+    runbook = runbook_of(options)
+    scenario = scenarios.select(scenarios_of(options), [options.id], [])[0]
+    conditions = stops.for_scenario(runbook, scenario, stops.parse_all(options.stop_when, runbook))
+    if options.plan:
         return print_plan([scenario], lambda _: conditions)
     with engine_session(settings) as session:
         run_id, run_dir = new_run_dir()
@@ -95,26 +95,26 @@ def cmd_gameday(settings, args) -> int:
         print(f"{title}\n{scenario.title}\n\nThe runbook, section {scenario.runbook!r}:\n")
         print("\n".join(f"   {line}" for line in runbook.section_text(scenario.runbook).splitlines()))
         try:
-            _walk(settings, session, args, scenario, conditions, (run_id, run_dir, title, runbook))
+            _walk(settings, session, options, scenario, conditions, (run_id, run_dir, title, runbook))
         except (signals.Aborted, KeyboardInterrupt):
             _record_the_day(run_dir, scenario.id, runbook, title)  # what was seen, even so
             raise
     return _record_the_day(run_dir, scenario.id, runbook, title)
 
 
-def _walk(settings, session, args, scenario, conditions, run: tuple[str, Path, str, Runbook]) -> None:
+def _walk(settings, session, options, scenario, conditions, run: tuple[str, Path, str, Runbook]) -> None:
     """Brings the stack up (or attaches) and walks the scenario; its journal is written."""
     from runbook_drill.harness.run.runner import run_scenario
     from runbook_drill.scenarios.common import stack_config
 
     run_id, run_dir, title, runbook = run
-    make_stack = StackChoice(args)
-    with make_stack(session, stack_config(args.user_api_image, profile=profile_of(args))) as stack:
+    make_stack = StackChoice(options)
+    with make_stack(session, stack_config(options.user_api_image, profile=profile_of(options))) as stack:
         print(f"\n{'Attached to the ' + make_stack.target if make_stack.target else 'The stack is up'}. Open:")
         print("\n".join(urls(stack) + [f"   live report:           {(run_dir / 'index.html').resolve().as_uri()}",
                                        f"   kill switch:           drill abort --run {run_id}  (heals everything, "
                                        "exit 130)"]))
-        walk = Walkthrough(runbook, run_dir / "index.html", title, args.auto)
+        walk = Walkthrough(runbook, run_dir / "index.html", title, options.auto)
         with abort.running(settings.state_dir, run_id, settings.abort_file), \
                 progress.task(f"game day {scenario.id}"):  # its phases' lines name it
             run_scenario(stack, scenario, run_dir / "journal", hook=walk, conditions=conditions)
@@ -141,14 +141,14 @@ def _record_the_day(run_dir: Path, scenario_id: str, runbook: Runbook, title: st
 cmd_gameday.interactive = True  # drill.cli: plain progress lines, no live line under the prompts
 
 
-def cmd_abort(settings, args) -> int:
+def cmd_abort(settings, options) -> int:
     """Pulls the kill switch of the running run or game day (`--run ID`: that one);
     `--list` names the running ones. Exit 0 once asked, 2 when there is none to ask."""
-    if args.list:
+    if options.list:
         for run in abort.live_runs(settings.state_dir):
             print(f"{run['run_id']}  pid {run['pid']}")
         return 0
-    for run_id in abort.request(settings.state_dir, args.run):
+    for run_id in abort.request(settings.state_dir, options.run):
         print(f"asked run {run_id} to abort: it heals everything and exits 130")
     return 0
 

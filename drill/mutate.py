@@ -26,14 +26,14 @@ from runbook_drill.harness.errors import HarnessError
 ROLLOUT_TIMEOUT_S = 20.0
 
 
-def _catalogue(args):
+def _catalogue(options):
     """Returns (chosen mutants, scenarios by id); raises ConfigError for bad input (an
     unknown id, a bad header, a patch that no longer applies)."""
     from runbook_drill.harness.mutation import build, catalog
 
-    by_id = {s.id: s for s in scenarios_of(args)}
-    mutants = catalog.load(runbook_of(args), Path(args.mutants) if args.mutants else catalog.MUTANTS_DIR, set(by_id))
-    chosen = catalog.choose(mutants, args.ids)
+    by_id = {s.id: s for s in scenarios_of(options)}
+    mutants = catalog.load(runbook_of(options), Path(options.mutants) if options.mutants else catalog.MUTANTS_DIR, set(by_id))
+    chosen = catalog.choose(mutants, options.ids)
     for mutant in chosen:
         build.check_applies(mutant)
     return chosen, by_id
@@ -111,16 +111,16 @@ def run_matrix(session, mutants, tags: dict[str, str], by_id: dict, out: Path, e
     return matrix
 
 
-def cmd_mutate(settings, args) -> int:
+def cmd_mutate(settings, options) -> int:
     """Builds the chosen mutants, runs the matrix, writes it; see the module docstring."""
     from runbook_drill.harness.report import mutation
 
-    mutants, by_id = _catalogue(args)
+    mutants, by_id = _catalogue(options)
     with engine_session(settings) as session:
         tags = _build_all(session, mutants)
         run_id, run_dir = new_run_dir()
         run_dir.mkdir(parents=True, exist_ok=True)
-        matrix = run_matrix(session, mutants, tags, by_id, run_dir, args.all_scenarios)
+        matrix = run_matrix(session, mutants, tags, by_id, run_dir, options.all_scenarios)
     page, data = mutation.write(matrix, run_dir, f"runbook-drill mutate {run_id}")
     point_latest(run_dir)
     killed = sum(row.killed for row in matrix.rows)

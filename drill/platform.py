@@ -35,7 +35,7 @@ def print_images(rows) -> None:
         print(f"{row.name:<11} {row.source:<14} {size:>8} {_age(row.created):>5}  {ref}{built}")
 
 
-def cmd_setup(settings, args) -> int:
+def cmd_setup(settings, options) -> int:
     from runbook_drill.harness.engine.daemon import ensure_engine
 
     started = time.monotonic()
@@ -55,16 +55,16 @@ def _images_exit(rows) -> int:
     return 3 if missing else 0
 
 
-def cmd_images(settings, args) -> int:
+def cmd_images(settings, options) -> int:
     """Resolves (or, --no-build, shows) every image; with --save DIR / --load DIR, the
     image cache of a CI runner (harness/engine/cache.py): saved, or loaded and what
     changed since rebuilt. Exit 0, 2 for a bad directory, 3 when an image cannot be had."""
-    if args.save or args.load:
-        return _cache(settings, Path(args.save or args.load), "save" if args.save else "load")
+    if options.save or options.load:
+        return _cache(settings, Path(options.save or options.load), "save" if options.save else "load")
     with engine_session(settings, start_engine=False) as session:
-        rows = session.images.resolve_all(build=not args.no_build)
+        rows = session.images.resolve_all(build=not options.no_build)
     print_images(rows)
-    return 0 if args.no_build else _images_exit(rows)
+    return 0 if options.no_build else _images_exit(rows)
 
 
 def _cache(settings, directory: Path, how: str) -> int:
@@ -85,13 +85,13 @@ def _cache(settings, directory: Path, how: str) -> int:
     return _images_exit(rows) if rows else 0
 
 
-def cmd_clean(settings, args) -> int:
+def cmd_clean(settings, options) -> int:
     from runbook_drill.harness.engine.resources import clean, sweep_stale
     from runbook_drill.harness.engine.session import connect
 
     client = connect()
     try:
-        swept = sweep_stale(client) if args.stale else clean(client, images=args.images)
+        swept = sweep_stale(client) if options.stale else clean(client, images=options.images)
     finally:
         client.close()
     for kind, names in (("container", swept.containers), ("network", swept.networks), ("image", swept.images)):
@@ -103,7 +103,7 @@ def cmd_clean(settings, args) -> int:
     return 3 if swept.failed else 0
 
 
-def cmd_smoke(settings, args) -> int:
+def cmd_smoke(settings, options) -> int:
     from runbook_drill.harness.engine.smoke import run_smoke
 
     with engine_session(settings) as session:
@@ -117,7 +117,7 @@ def cmd_smoke(settings, args) -> int:
     return 0 if result.ok else 1
 
 
-def cmd_doctor(settings, args) -> int:
+def cmd_doctor(settings, options) -> int:
     from runbook_drill.harness.engine.daemon import engine_answers
 
     for name, value in describe(settings).items():
@@ -126,23 +126,23 @@ def cmd_doctor(settings, args) -> int:
     return 0
 
 
-def cmd_compose(settings, args) -> int:
+def cmd_compose(settings, options) -> int:
     """`drill compose up|down|env`: the stack of docker-compose.yml on this host."""
     from runbook_drill.harness.engine import compose
     from runbook_drill.harness.engine.daemon import ensure_engine
 
-    project = compose.Project.of(args.file, args.project)
-    if args.timeout <= 0:
-        raise ConfigError(f"--timeout {args.timeout:g}: must be above 0")
+    project = compose.Project.of(options.file, options.project)
+    if options.timeout <= 0:
+        raise ConfigError(f"--timeout {options.timeout:g}: must be above 0")
     ensure_engine(settings)
     compose.compose_command()
     with engine_session(settings, start_engine=False) as session:
-        if args.action == "env":
+        if options.action == "env":
             values = compose.write_env(session, project)
             print("\n".join(f"{key}={value}" for key, value in values.items() if key != "JWT_SECRET"))
             print(f"wrote {project.env_file}")
-        elif args.action == "up":
-            print("\n".join(compose.up(session, project, args.timeout)))
+        elif options.action == "up":
+            print("\n".join(compose.up(session, project, options.timeout)))
             print(f"compose project {project.name}: every service healthy; "
                   f"`drill run --target compose --compose-project {project.name}` runs the suite on it")
         else:

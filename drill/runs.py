@@ -16,16 +16,16 @@ from runbook_drill.harness.runbook import RUNBOOK, Runbook
 REPORTS_DIR = Path("reports")
 
 
-def runbook_of(args) -> Runbook:
+def runbook_of(options) -> Runbook:
     """Returns the runbook a command judges by: --runbook PATH, or the bundled one.
     Raises RunbookError (drift) when it no longer parses."""
-    return Runbook(Path(args.runbook) if getattr(args, "runbook", None) else RUNBOOK)
+    return Runbook(Path(options.runbook) if options.runbook else RUNBOOK)
 
 
-def scenarios_of(args) -> list:
+def scenarios_of(options) -> list:
     """Returns every scenario, built from the command's runbook (drift raises RunbookError)."""
     from runbook_drill import scenarios
-    return scenarios.build(runbook_of(args), seed=getattr(args, "seed", None) or 1)
+    return scenarios.build(runbook_of(options), seed=options.seed or 1)
 
 
 @contextlib.contextmanager
@@ -46,17 +46,18 @@ class StackChoice:
     """How a command gets its stack: started by the harness, or a compose project
     attached (--target compose); `target` says which, for the first line of a run."""
 
-    def __init__(self, args) -> None:
+    def __init__(self, options) -> None:
         """Raises ConfigError for options a compose project cannot honour."""
         self.project = None
-        if getattr(args, "target", "harness") == "compose":
+        if options.target == "compose":
             from runbook_drill.harness.engine.compose import DEFAULT_PROJECT
 
-            for option in ("user_api_image", "baseline_image"):
-                if getattr(args, option, None):
+            for option, given in (("user_api_image", options.user_api_image),
+                                  ("baseline_image", options.baseline_image)):
+                if given:
                     raise ConfigError(f"--{option.replace('_', '-')} does not go with --target compose: the project "
                                       "runs its USER_API_IMAGE (set it in .env and `drill compose up`)")
-            self.project = args.compose_project or os.environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
+            self.project = options.compose_project or os.environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
 
     @property
     def target(self) -> str | None:
@@ -115,14 +116,14 @@ def add_profile_arguments(parser) -> None:
                         help="extra environment for the image (over the profile's; repeatable)")
 
 
-def profile_of(args):
+def profile_of(options):
     """Returns the ServiceProfile the command's flags choose; raises ConfigError (one
     line naming the key) for a bad file or flag, or a knob the suite sets that it does
     not name - before anything starts."""
     from runbook_drill.harness.stack.profile import load_profile, with_flags
 
-    profile = load_profile(Path(args.profile) if getattr(args, "profile", None) else None)
-    profile = with_flags(profile, getattr(args, "user_api_port", None), getattr(args, "user_api_env", None))
+    profile = load_profile(Path(options.profile) if options.profile else None)
+    profile = with_flags(profile, options.user_api_port, options.user_api_env)
     return profile.require_knobs()
 
 

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from runbook_drill.runs import (REPORTS_DIR, StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument,
                         add_target_arguments, engine_session, new_run_dir, point_latest, print_plan, profile_of,
                         require_image, runbook_of, scenarios_of)
 from runbook_drill.harness.errors import ConfigError
+from runbook_drill.options import RunOptions
 from runbook_drill.harness.run import abort, journal, shards, stops
 from runbook_drill.harness.runbook import Runbook
 
@@ -34,7 +37,19 @@ def print_result(record: dict) -> None:
     print(f"{line}  {why}" if why else line, flush=True)
 
 
-def cmd_run(settings, args) -> int:
+@dataclass(frozen=True)
+class Judging:
+    """What a run derives from its options before anything starts: the service profile,
+    the stop conditions (validated against the runbook), and each image's contract case
+    (its runbook lines found unmet, judged as a failed case of its run)."""
+
+    options: RunOptions
+    profile: Any
+    stops: list = field(default_factory=list)
+    contract_cases: dict = field(default_factory=dict)
+
+
+def cmd_run(settings, options: RunOptions) -> int:
     """Runs the suite (or the chosen scenarios); exit 0 passed, 1 deviated, 3 harness
     error. With --baseline-image: the suite against the baseline, then the candidate,
     and the comparison; exit 1 if the candidate lost a verdict the baseline had. A
@@ -43,48 +58,46 @@ def cmd_run(settings, args) -> int:
     from runbook_drill import scenarios
     from runbook_drill.contract import ensure_drivable
 
-    runbook = runbook_of(args)
-    args.service_profile = profile_of(args)
-    args.stops = stops.parse_all(args.stop_when, runbook)  # validated before anything starts
-    every = scenarios_of(args)
-    chosen = scenarios.select(every, args.ids, args.section or [])
-    if args.baseline_image and not args.user_api_image:
-        raise ConfigError("--baseline-image compares a candidate with it: give the candidate as --user-api-image")
-    make_stack = StackChoice(args)
-    chosen, plan = shard_of(chosen, args)
-    if args.plan:
-        return print_plan(chosen, lambda scenario: stops.for_scenario(runbook, scenario, args.stops))
+    runbook = runbook_of(options)
+    judging = Judging(options, profile_of(options), stops.parse_all(list(options.stop_when), runbook))
+    every = scenarios_of(options)
+    chosen = scenarios.select(every, list(options.ids), list(options.section))
+    make_stack = StackChoice(options)
+    chosen, plan = shard_of(chosen, options)
+    if options.plan:
+        return print_plan(chosen, lambda scenario: stops.for_scenario(runbook, scenario, judging.stops))
     if plan is not None and not chosen:
         return _empty_shard(runbook, plan)
     with engine_session(settings) as session:
-        images = list(filter(None, (args.baseline_image, args.user_api_image)))
+        images = list(filter(None, (options.baseline_image, options.user_api_image)))
         for image in images:
             require_image(session, image)
         run = {scenario.id for scenario in chosen}
-        args.contract_cases = {image: ensure_drivable(session, image, args.service_profile, runbook, run)
-                               for image in (images if make_stack.project is None else [])}
+        judging = replace(judging, contract_cases={
+            image: ensure_drivable(session, image, judging.profile, runbook, run)
+            for image in (images if make_stack.project is None else [])})
         run_id, run_dir = new_run_dir()
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "runbook.md").write_text(runbook.text)  # what the run judged against, for re-rendering
         if plan is not None:
             shards.write_plan(run_dir, plan)
         with abort.running(settings.state_dir, run_id, settings.abort_file):  # `drill abort` stops it
-            if args.baseline_image:
-                code = release(session, chosen, runbook, args, run_id, run_dir)
+            if options.baseline_image:
+                code = release(session, chosen, runbook, judging, run_id, run_dir)
             else:
-                code = run_and_report(session, chosen, runbook, args.user_api_image, run_dir,
-                                      f"runbook-drill run {run_id}", args, make_stack).exit_code()
+                code = run_and_report(session, chosen, runbook, options.user_api_image, run_dir,
+                                      f"runbook-drill run {run_id}", judging, make_stack).exit_code()
                 point_latest(run_dir)
-    return coverage_gate(runbook, every, args.strict_coverage, code)
+    return coverage_gate(runbook, every, options.strict_coverage, code)
 
 
-def shard_of(chosen: list, args) -> tuple[list, dict | None]:
+def shard_of(chosen: list, options) -> tuple[list, dict | None]:
     """Returns (the scenarios this run takes, its shard plan - None without --shard)."""
-    if not args.shard:
+    if not options.shard:
         return chosen, None
-    shard = shards.Shard.parse(args.shard)
-    source = Path(args.durations_from) if args.durations_from else REPORTS_DIR
-    if args.durations_from and not source.is_dir():
+    shard = shards.Shard.parse(options.shard)
+    source = Path(options.durations_from) if options.durations_from else REPORTS_DIR
+    if options.durations_from and not source.is_dir():
         raise ConfigError(f"--durations-from {source}: no such directory")
     mine, plan = shards.take(chosen, shard, shards.recorded_durations(source))
     print(f"shard {shard}: {len(mine)} of {len(chosen)} scenario(s), about {plan['expected_s']:.0f} s of the "
@@ -117,7 +130,7 @@ def coverage_gate(runbook: Runbook, every: list, strict: bool, code: int) -> int
     return 1 if strict and gaps and code == 0 else code
 
 
-def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Path, title: str, args,
+def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Path, title: str, judging: Judging,
                    make_stack: StackChoice | None = None, summarize: bool = True):
     """Runs the scenarios against `image` (None: the bundled User API) on one stack;
     writes the journals, JUnit XML and report page (and, when `summarize`, the Markdown
@@ -125,26 +138,26 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
     from runbook_drill.harness.run.suite import marginal, run_suite
     from runbook_drill.scenarios.common import stack_config
 
-    make_stack = make_stack or StackChoice(args)
+    options = judging.options
+    make_stack = make_stack or StackChoice(options)
     against = make_stack.target or image or "the bundled User API"
     print(f"{title}: {len(chosen)} scenario(s) against {against}; runbook {runbook.path}", flush=True)
-    profile = getattr(args, "service_profile", None) or profile_of(args)
     from runbook_drill.harness.report.trends import RUN_FILE  # beside the journals: what the run was against (history reads it)
 
     out.mkdir(parents=True, exist_ok=True)
     (out / RUN_FILE).write_text(json.dumps({"title": title, **image_identity(session, image)}, indent=1) + "\n")
-    repeat = getattr(args, "repeat", 1) or 1
-    result = run_suite(session, chosen, stack_config(image, profile=profile), out / "journal", print_result,
-                       make_stack, reruns=args.rerun_failed,
-                       stops_for=lambda scenario: stops.for_scenario(runbook, scenario, getattr(args, "stops", [])),
+    repeat = options.repeat
+    result = run_suite(session, chosen, stack_config(image, profile=judging.profile), out / "journal", print_result,
+                       make_stack, reruns=options.rerun_failed,
+                       stops_for=lambda scenario: stops.for_scenario(runbook, scenario, judging.stops),
                        repeat=repeat)
-    result.flaky_is_ok = args.flaky_is_ok
-    if case := (getattr(args, "contract_cases", None) or {}).get(image):  # the image's runbook lines found unmet
+    result.flaky_is_ok = options.flaky_is_ok
+    if case := judging.contract_cases.get(image):  # the image's runbook lines found unmet
         result.records.insert(0, journal.write(out / "journal", case))
         print_result(result.records[0])
     table = write_repeat(result.records, out) if repeat > 1 else None
     shown = [r for r in result.records if r.get("repetition", repeat) == repeat]  # the report: the last repetition
-    files = write_outputs(shown, runbook, out, f"{title} against {against}", args, summarize=summarize,
+    files = write_outputs(shown, runbook, out, f"{title} against {against}", options, summarize=summarize,
                           repeat=table)
     counts = result.counts()
     near = sum(len(marginal(r)) for r in result.records if r["status"] == "passed")
@@ -181,20 +194,20 @@ def image_identity(session, image: str | None) -> dict:
         return {"image": image or "bundled", "ref": image, "image_id": None}
 
 
-def write_outputs(records: list[dict], runbook: Runbook, out: Path, title: str, args, comparison=None,
+def write_outputs(records: list[dict], runbook: Runbook, out: Path, title: str, options, comparison=None,
                   summarize: bool = True, repeat: list | None = None) -> dict:
     """Writes the JUnit XML (also to --junit), the report page and (--summary-md) the
     Markdown summary of `records` under `out`; returns where each went."""
     from runbook_drill.harness.report import html, junit
 
-    flaky_is_ok = getattr(args, "flaky_is_ok", False)
+    flaky_is_ok = options.flaky_is_ok
     xml = junit.write(records, out / "junit.xml", flaky_is_ok)
-    if getattr(args, "junit", None):
-        xml = junit.write(records, Path(args.junit), flaky_is_ok)
+    if options.junit:
+        xml = junit.write(records, Path(options.junit), flaky_is_ok)
     files = {"report": html.write(records, runbook, out / "index.html", title, repeat), "journals": out / "journal",
              "junit": xml}
-    if summarize and getattr(args, "summary_md", None):
-        write_summary(records, files, title, args, comparison)
+    if summarize and options.summary_md:
+        write_summary(records, files, title, options, comparison)
     return files
 
 
@@ -203,27 +216,27 @@ def run_files(out: Path) -> dict:
     return {"report": out / "index.html", "journals": out / "journal", "junit": out / "junit.xml"}
 
 
-def write_summary(records: list[dict], files: dict, title: str, args, comparison=None) -> None:
+def write_summary(records: list[dict], files: dict, title: str, options, comparison=None) -> None:
     """Appends the Markdown summary of a run whose files are `files` to --summary-md."""
     from runbook_drill.harness.report import summary
 
-    summary.write(Path(args.summary_md), summary.render(records, title, files, comparison,
-                                                        getattr(args, "flaky_is_ok", False)))
+    summary.write(Path(options.summary_md), summary.render(records, title, files, comparison,
+                                                        options.flaky_is_ok))
 
 
-def release(session, chosen, runbook: Runbook, args, run_id: str, run_dir: Path) -> int:
+def release(session, chosen, runbook: Runbook, judging: Judging, run_id: str, run_dir: Path) -> int:
     """Release validation: baseline, then candidate, then the comparison side by side;
     returns the exit code (1: the candidate lost a verdict, 3: a harness error)."""
-    runs = {}
-    for label, image in (("baseline", args.baseline_image), ("candidate", args.user_api_image)):
+    runs, options = {}, judging.options
+    for label, image in (("baseline", options.baseline_image), ("candidate", options.user_api_image)):
         runs[label] = run_and_report(session, chosen, runbook, image, run_dir / label,
-                                     f"runbook-drill run {run_id} {label} ({image})", args, summarize=False)
+                                     f"runbook-drill run {run_id} {label} ({image})", judging, summarize=False)
     point_latest(run_dir)
-    return compare_runs(runs["baseline"].records, runs["candidate"].records, runbook, run_dir, args,
-                        f"runbook-drill run {run_id}: {args.user_api_image} against {args.baseline_image}")
+    return compare_runs(runs["baseline"].records, runs["candidate"].records, runbook, run_dir, options,
+                        f"runbook-drill run {run_id}: {options.user_api_image} against {options.baseline_image}")
 
 
-def compare_runs(baseline: list[dict], candidate: list[dict], runbook: Runbook, run_dir: Path, args,
+def compare_runs(baseline: list[dict], candidate: list[dict], runbook: Runbook, run_dir: Path, options,
                  title: str) -> int:
     """Writes and prints a release comparison (comparison.txt and .json in `run_dir`,
     and the summary with --summary-md); returns its exit code: 3 a harness error in
@@ -237,8 +250,8 @@ def compare_runs(baseline: list[dict], candidate: list[dict], runbook: Runbook, 
     (run_dir / "comparison.json").write_text(compare.to_json(rows) + "\n")
     print(text)
     print(f"comparison: {run_dir / 'comparison.txt'}")
-    if getattr(args, "summary_md", None):
-        write_summary(candidate, run_files(run_dir / "candidate"), title, args, rows)
+    if options.summary_md:
+        write_summary(candidate, run_files(run_dir / "candidate"), title, options, rows)
     if 3 in (exit_code(baseline), exit_code(candidate)):
         return 3
     return 1 if compare.worse(rows) else 0
