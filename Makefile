@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: drill test bench mutation setup install clean browser wrk
+.PHONY: drill test bench mutation setup install clean browser wrk docs
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
@@ -44,6 +44,11 @@ bench: setup wrk
 # The kill matrix: every mutant in mutants/ built and run against the scenarios that must catch it.
 mutation: setup
 	$(BIN)/drill mutate
+
+# docs/reference/ is generated from the parser, the fault registry, the checks and the settings
+# (a test keeps each page equal to its source): run after changing any of them.
+docs: install
+	$(BIN)/python -m runbook_drill.reference docs/reference
 
 clean:
 	@if [ -x $(BIN)/drill ]; then $(BIN)/drill clean; else echo "nothing to clean (no $(BIN)/drill)"; fi

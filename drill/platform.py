@@ -127,10 +127,14 @@ def cmd_doctor(settings, options) -> int:
 
 
 def cmd_compose(settings, options) -> int:
-    """`drill compose up|down|env`: the stack of docker-compose.yml on this host."""
+    """`drill compose init|up|down|env`: the stack of docker-compose.yml on this host."""
     from runbook_drill.harness.engine import compose
     from runbook_drill.harness.engine.daemon import ensure_engine
 
+    if options.action == "init":  # no engine needed: the files only
+        written = compose.Project.init(options.file and str(options.file))
+        print(f"wrote {', '.join(map(str, written))}; `drill compose up` starts it")
+        return 0
     project = compose.Project.of(options.file, options.project)
     if options.timeout <= 0:
         raise ConfigError(f"--timeout {options.timeout:g}: must be above 0")
@@ -169,8 +173,9 @@ def add_parsers(sub) -> None:
     sub.add_parser("smoke", help="stack smoke run: real PostgreSQL + Redis, query, PING, cleanup")
     sub.add_parser("doctor", help="print the settings in force and the engine's state")
     compose = sub.add_parser("compose", help="the stack of docker-compose.yml: env file, up until healthy, down")
-    compose.add_argument("action", choices=["up", "down", "env"],
-                         help="up: write .env if missing, up -d, wait healthy; down: down -v, nothing left; "
+    compose.add_argument("action", choices=["init", "up", "down", "env"],
+                         help="init: write the compose project the tool carries here; up: write .env if missing, "
+                              "up -d, wait healthy; down: down -v, nothing left; "
                               "env: write .env (this host's images)")
     compose.add_argument("--file", metavar="PATH", help="the compose file (default ./docker-compose.yml)")
     compose.add_argument("--project", metavar="NAME",

@@ -69,6 +69,25 @@ class Settings:
     abort_file: Path | None = None
 
 
+# What each setting means (docs/reference/settings.md is generated from these).
+DESCRIPTIONS = {
+    "image_policy": "auto: a local image, else pulled, else built offline; offline: never pull; local: only what "
+                    "is present (neither pull nor build)",
+    "pull_timeout": "seconds a pull may go without progress",
+    "engine_timeout": "seconds to wait for a dockerd this tool started",
+    "dockerd_log": "the log of a dockerd this tool starts",
+    "state_dir": "the runs running now (for `drill abort`) and build logs",
+    "cache_dir": "downloaded wheels for offline image builds, build scratch space",
+    "debian_suite": "the Debian suite of the offline base image",
+    "debian_mirror": "the mirror for debootstrap (default: the machine's apt configuration)",
+    "abort_file": "the kill switch for CI: while this file exists a run or game day heals everything and exits "
+                  "130 (its first line is kept as who asked)",
+}
+# Defaults that depend on the machine, as the reference says them.
+DEFAULTS_SAID = {"state_dir": "`$XDG_STATE_HOME/runbook-drill` (`~/.local/state/runbook-drill`)",
+                 "cache_dir": "`$XDG_CACHE_HOME/runbook-drill` (`~/.cache/runbook-drill`)",
+                 "debian_mirror": "from /etc/apt", "abort_file": "(none)"}
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "image_policy": _image_policy,
     "pull_timeout": _positive_seconds,

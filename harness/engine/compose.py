@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from runbook_drill.harness.engine.containers import published_port
 from runbook_drill.harness.engine.daemon import Host, apt_install
 from runbook_drill.harness.engine.resources import RUN_LABEL
 from runbook_drill.harness.errors import ConfigError, EngineUnavailable, HarnessError
+from runbook_drill.harness.packaged import asset
 
 # docker-compose's labels on what it creates
 PROJECT_LABEL = "com.docker.compose.project"
@@ -56,8 +58,24 @@ class Project:
         the file is not there."""
         path = Path(file or "docker-compose.yml")
         if not path.is_file():
-            raise ConfigError(f"no compose file {path} (run from the runbook-drill checkout, or give --file)")
+            raise ConfigError(f"no compose file {path} (`drill compose init` writes the stack's compose project "
+                              "here; or give --file)")
         return cls(path.resolve(), name or os.environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT)
+
+    @staticmethod
+    def init(file: str | None) -> list[Path]:
+        """Writes the compose project the tool carries (docker-compose.yml and compose/,
+        what it mounts) at --file (default ./docker-compose.yml); returns what it wrote.
+        Raises ConfigError, writing nothing, when either is there already."""
+        path = Path(file or "docker-compose.yml")
+        mounts = path.parent / "compose"
+        for there in (path, mounts):
+            if there.exists():
+                raise ConfigError(f"{there} exists: `drill compose init` writes a new project only")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(asset("compose"), mounts)
+        shutil.copyfile(asset("docker-compose.yml"), path)
+        return [path, mounts]
 
     @property
     def env_file(self) -> Path:

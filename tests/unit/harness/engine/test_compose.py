@@ -90,3 +90,15 @@ def test_without_root_a_missing_docker_compose_is_one_line_saying_how_to_install
 def test_a_failed_apt_install_names_the_command_and_its_last_line():
     with pytest.raises(EngineUnavailable, match="`apt-get update -qq` failed: E: Unable to locate"):
         compose.compose_command(_host(True, {"apt-get"}, [], apt_rc=100))
+
+
+def test_init_writes_the_carried_compose_project_and_refuses_to_overwrite(tmp_path):
+    written = compose.Project.init(str(tmp_path / "docker-compose.yml"))
+    assert [p.name for p in written] == ["docker-compose.yml", "compose"]
+    assert (tmp_path / "compose" / "pager.py").is_file() and not (tmp_path / "compose" / "pager.py").is_symlink()
+    assert compose.Project.of(str(tmp_path / "docker-compose.yml"), None).file == tmp_path / "docker-compose.yml"
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "compose").mkdir()
+    with pytest.raises(ConfigError, match="exists"):
+        compose.Project.init(str(tmp_path / "other" / "docker-compose.yml"))
+    assert not (tmp_path / "other" / "docker-compose.yml").exists()
