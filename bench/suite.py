@@ -32,10 +32,10 @@ def run(dry: bool = False) -> dict:
             result = run_suite(session, chosen, stack_config(), Path(journals))
     finally:
         session.close()
-    per_scenario = {r["scenario"]: {"seconds": r["seconds"], "status": r["status"],
-                                    **({} if r["status"] == "passed" else {"why": failure_text(r)[0]})}
+    per_scenario = {r.scenario: {"seconds": r.seconds, "status": r.status,
+                                    **({} if r.status == "passed" else {"why": failure_text(r)[0]})}
                     for r in result.records}
-    passed = sum(r["status"] == "passed" for r in result.records)
+    passed = sum(r.status == "passed" for r in result.records)
     return {"suite_s": round(result.seconds, 1), "scenarios": len(result.records), "stack_starts": result.stack_starts,
             "passed": passed, "per_scenario": per_scenario, "target_s": TARGET_S,
             "meets_target": result.seconds <= TARGET_S and result.stack_starts == 1

@@ -10,14 +10,14 @@ abort` from another terminal heals the fault and removes the stack (exit 130).""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable
 
 from runbook_drill.runs import (StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument, add_target_arguments,
                         engine_session, new_run_dir, point_latest, print_plan, profile_of, runbook_of, scenarios_of)
 from runbook_drill.harness import progress, signals
-from runbook_drill.harness.run import abort, stops
+from runbook_drill.harness.run import abort, journal, stops
+from runbook_drill.harness.run.journal import ScenarioRecord
 from runbook_drill.harness.runbook import Runbook
 
 PHASES = {
@@ -54,7 +54,7 @@ class Walkthrough:
             if (said or "").strip() and self.history is not None:  # kept with its time: the day's record
                 self.history.record("observation", "facilitator", text=said.strip(), before=phase)
 
-    def after(self, phase: str, verdicts: list, snapshot: Callable[[], dict]) -> None:
+    def after(self, phase: str, verdicts: list, snapshot: Callable[[], ScenarioRecord]) -> None:
         from runbook_drill.harness.report import html
 
         for verdict in verdicts:
@@ -128,14 +128,14 @@ def _record_the_day(run_dir: Path, scenario_id: str, runbook: Runbook, title: st
     path = run_dir / "journal" / f"{scenario_id}.json"
     if not path.is_file():
         return 3
-    record = json.loads(path.read_text())
+    record = journal.read(path)
     html.write([record], runbook, run_dir / "index.html", title)
     summary = gameday.write(record, runbook, run_dir / "index.html")
     point_latest(run_dir)
-    print(f"\n{record['status'].upper()}: {scenario_id}; report {run_dir / 'index.html'}; the day's record {summary}")
-    for verdict in record["verdicts"]:
-        print(f"   {verdict['status'].upper():<8} {verdict['check']}")
-    return {"passed": 0, "error": 3, "aborted": 4}.get(record["status"], 1)
+    print(f"\n{record.status.upper()}: {scenario_id}; report {run_dir / 'index.html'}; the day's record {summary}")
+    for verdict in record.verdicts:
+        print(f"   {verdict.status.upper():<8} {verdict.check}")
+    return {"passed": 0, "error": 3, "aborted": 4}.get(record.status, 1)
 
 
 cmd_gameday.interactive = True  # drill.cli: plain progress lines, no live line under the prompts

@@ -14,6 +14,7 @@ from runbook_drill.suite import compare_runs, coverage_gate, write_outputs
 from runbook_drill.harness.errors import ConfigError
 from runbook_drill.harness.report.merge import Merged, merge
 from runbook_drill.harness.report.trends import MERGED_FILE
+from runbook_drill.harness.run.journal import ScenarioRecord
 from runbook_drill.harness.run.suite import exit_code
 from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
@@ -28,7 +29,7 @@ def _out_dir(options) -> Path:
     return out
 
 
-def _write_side(options, records: list[dict], runbook: Runbook, out: Path, part: str, title: str) -> dict:
+def _write_side(options, records: list[ScenarioRecord], runbook: Runbook, out: Path, part: str, title: str) -> dict:
     """Copies one side's journals (every shard's) under `out` and writes its outputs."""
     (out / "journal").mkdir(parents=True, exist_ok=True)
     for source in options.merge:

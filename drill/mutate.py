@@ -19,6 +19,7 @@ from pathlib import Path
 from runbook_drill.runs import engine_session, new_run_dir, point_latest, runbook_of, scenarios_of
 from runbook_drill.harness import progress
 from runbook_drill.harness.errors import HarnessError
+from runbook_drill.harness.run.journal import ScenarioRecord
 
 
 # A replica of the reference build is ready in ~2 s here: a mutant's replicas not ready
@@ -53,7 +54,7 @@ def _build_all(session, mutants) -> dict[str, str]:
     return tags
 
 
-def _run(stack, scenario, out: Path) -> dict:
+def _run(stack, scenario, out: Path) -> ScenarioRecord:
     from runbook_drill.harness.run.runner import run_scenario
 
     with progress.task(f"{out.parent.name}: {scenario.id}", "reset"):
@@ -102,7 +103,7 @@ def run_matrix(session, mutants, tags: dict[str, str], by_id: dict, out: Path, e
         with progress.task("stack", "starting"):
             stack = started_stack.enter_context(Stack(session, stack_config()))
         for sid in wanted:
-            matrix.reference[sid] = _run(stack, by_id[sid], out / "reference" / "journal")["status"]
+            matrix.reference[sid] = _run(stack, by_id[sid], out / "reference" / "journal").status
             print(f"{matrix.reference[sid].upper():<8} reference {sid}", flush=True)
         for mutant in mutants:
             matrix.rows.append(_mutant_row(stack, mutant, tags[mutant.id], by_id, out, every))

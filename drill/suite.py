@@ -24,15 +24,16 @@ from runbook_drill.runs import (REPORTS_DIR, StackChoice, add_plan_argument, add
 from runbook_drill.harness.errors import ConfigError
 from runbook_drill.options import RunOptions
 from runbook_drill.harness.run import abort, journal, shards, stops
+from runbook_drill.harness.run.journal import ScenarioRecord
 from runbook_drill.harness.runbook import Runbook
 
 
-def print_result(record: dict) -> None:
+def print_result(record: ScenarioRecord) -> None:
     """Prints one scenario's result line: verdict, id, seconds and, for one that did
     not pass, the deciding check with its evidence."""
     from runbook_drill.harness.run.suite import said
 
-    line = f"{record['status'].upper():<8} {record['scenario']:<34} {record['seconds']:6.1f}s"
+    line = f"{record.status.upper():<8} {record.scenario:<34} {record.seconds or 0.0:6.1f}s"
     why = said(record)
     print(f"{line}  {why}" if why else line, flush=True)
 
@@ -156,11 +157,11 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
         result.records.insert(0, journal.write(out / "journal", case))
         print_result(result.records[0])
     table = write_repeat(result.records, out) if repeat > 1 else None
-    shown = [r for r in result.records if r.get("repetition", repeat) == repeat]  # the report: the last repetition
+    shown = [r for r in result.records if (r.repetition or repeat) == repeat]  # the report: the last repetition
     files = write_outputs(shown, runbook, out, f"{title} against {against}", options, summarize=summarize,
                           repeat=table)
     counts = result.counts()
-    near = sum(len(marginal(r)) for r in result.records if r["status"] == "passed")
+    near = sum(len(marginal(r)) for r in result.records if r.status == "passed")
     print(f"suite: {counts['passed']} passed ({near} marginal check(s)), {counts['flaky']} flaky, "
           f"{counts['failed']} failed, {counts['unknown']} unknown, {counts['aborted']} aborted, "
           f"{counts['error']} errors in "
@@ -170,7 +171,7 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
     return result
 
 
-def write_repeat(records: list[dict], out: Path) -> list:
+def write_repeat(records: list[ScenarioRecord], out: Path) -> list:
     """Writes and prints a repeated run's table (repeat.txt and repeat.json under
     `out`): per scenario its verdicts over the repetitions and each check's worst
     margin; returns its rows."""
@@ -194,7 +195,7 @@ def image_identity(session, image: str | None) -> dict:
         return {"image": image or "bundled", "ref": image, "image_id": None}
 
 
-def write_outputs(records: list[dict], runbook: Runbook, out: Path, title: str, options, comparison=None,
+def write_outputs(records: list[ScenarioRecord], runbook: Runbook, out: Path, title: str, options, comparison=None,
                   summarize: bool = True, repeat: list | None = None) -> dict:
     """Writes the JUnit XML (also to --junit), the report page and (--summary-md) the
     Markdown summary of `records` under `out`; returns where each went."""
@@ -216,7 +217,7 @@ def run_files(out: Path) -> dict:
     return {"report": out / "index.html", "journals": out / "journal", "junit": out / "junit.xml"}
 
 
-def write_summary(records: list[dict], files: dict, title: str, options, comparison=None) -> None:
+def write_summary(records: list[ScenarioRecord], files: dict, title: str, options, comparison=None) -> None:
     """Appends the Markdown summary of a run whose files are `files` to --summary-md."""
     from runbook_drill.harness.report import summary
 
@@ -236,7 +237,7 @@ def release(session, chosen, runbook: Runbook, judging: Judging, run_id: str, ru
                         f"runbook-drill run {run_id}: {options.user_api_image} against {options.baseline_image}")
 
 
-def compare_runs(baseline: list[dict], candidate: list[dict], runbook: Runbook, run_dir: Path, options,
+def compare_runs(baseline: list[ScenarioRecord], candidate: list[ScenarioRecord], runbook: Runbook, run_dir: Path, options,
                  title: str) -> int:
     """Writes and prints a release comparison (comparison.txt and .json in `run_dir`,
     and the summary with --summary-md); returns its exit code: 3 a harness error in

@@ -29,6 +29,11 @@ class Verdict:
             return None
         return margins.of(self.check, self.evidence, passed=self.status == PASS)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Verdict":
+        """Returns the verdict a journal kept (its margin is computed again from the evidence)."""
+        return cls(data["check"], data["status"], data.get("evidence", {}))
+
     def to_json(self) -> dict[str, Any]:
         """Returns the verdict as a journal keeps it, with its margin."""
         margin = self.margin()

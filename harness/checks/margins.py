@@ -154,30 +154,23 @@ def _back_to_baseline(check: str, evidence: dict[str, Any], passed: bool) -> Mar
     return Margin(check, evidence["end"][deciding_src], limits[deciding_src], ratio(deciding_src), passed=passed)
 
 
-def deciding(failing: list[dict[str, Any]], counts) -> Margin | None:
-    """Returns the widest margin among the failing checks that `counts` accepts (the
-    checks that are the mutant's documented reason); None when none is."""
-    found = [of(f["check"], f["evidence"]) for f in failing if counts(f["check"])]
+def deciding(failing: list, counts) -> Margin | None:
+    """Returns the widest margin among the failing verdicts (checks.base.Verdict) that
+    `counts` accepts (the checks that are the mutant's documented reason); None when none is."""
+    found = [of(f.check, f.evidence) for f in failing if counts(f.check)]
     if not found:
         return None
     return max(found, key=lambda m: math.inf if m.ratio is None else m.ratio)
 
 
-def of_verdict(verdict: dict[str, Any]) -> Margin | None:
-    """Returns the margin of a journal's verdict (pass or fail); None when unknown."""
-    if verdict["status"] not in ("pass", "fail"):
-        return None
-    return of(verdict["check"], verdict["evidence"], passed=verdict["status"] == "pass")
-
-
-def marginal(verdicts: list[dict[str, Any]]) -> list[Margin]:
-    """Returns the margins of the passes of `verdicts` that sat near their bounds (a
-    room check's pass decides nothing: left out)."""
-    found = [of_verdict(v) for v in verdicts if not v["evidence"].get("room")]
+def marginal(verdicts: list) -> list[Margin]:
+    """Returns the margins of the passes of `verdicts` (checks.base.Verdict) that sat
+    near their bounds (a room check's pass decides nothing: left out)."""
+    found = [v.margin() for v in verdicts if not v.evidence.get("room")]
     return [m for m in found if m is not None and m.marginal]
 
 
-def worst(verdicts: list[dict[str, Any]]) -> Margin | None:
+def worst(verdicts: list) -> Margin | None:
     """Returns the pass of `verdicts` nearest its bound (None: no pass had a figure)."""
-    found = [m for m in (of_verdict(v) for v in verdicts) if m is not None and m.passed and m.ratio is not None]
+    found = [m for m in (v.margin() for v in verdicts) if m is not None and m.passed and m.ratio is not None]
     return min(found, key=lambda m: (m.marginal is False, m.ratio), default=None)

@@ -22,7 +22,12 @@ from runbook_drill.harness.polling import wait_until
 from runbook_drill.harness.stack.topology import LIVE_PATH, StackConfig
 
 ERROR = "ERROR"  # what the runbook's `grep ERROR` looks for
-KNOB_LIMIT = {"rate_limit_requests": "20", "rate_limit_window_s": "10"}  # over it in one burst of 30
+KNOB_LIMIT = {"rate_limit_requests": "20", "rate_limit_window_s": "10"}
+# Twice the limit and one more, sent well within one window: whatever the limiter - a
+# fixed window aligned to the clock (the burst may straddle its edge: 30 could split
+# 15 + 15 and never be over), a sliding window, a token bucket - some window holds more
+# than the limit, so a correct limiter answers 429 at least once.
+GREEDY_REQUESTS = 2 * int(KNOB_LIMIT["rate_limit_requests"]) + 1
 EXIT_WITHIN_S = 10.0
 
 
@@ -189,10 +194,11 @@ def _rate_limit(stack) -> list[Result]:
     since, token = time.time() - 1, stack.token(f"drill-greedy-{uuid.uuid4().hex[:6]}")
     with requests.Session() as session:
         statuses = [session.get(f"{stack.url()}/users", params={"limit": 1}, timeout=5,
-                                headers={"Authorization": f"Bearer {token}"}).status_code for _ in range(30)]
+                                headers={"Authorization": f"Bearer {token}"}).status_code
+                    for _ in range(GREEDY_REQUESTS)]
     line = _logged(stack, since, "rate limit") if 429 in statuses else None
     return [_result("ratelimit.client", 429 in statuses and line is not None,
-                    f"30 requests, limit 20 per 10 s: {statuses.count(429)} answered 429; "
+                    f"{GREEDY_REQUESTS} requests, limit 20 per 10 s: {statuses.count(429)} answered 429; "
                     f"log: {line or 'no ERROR line naming rate limit'}")]
 
 
@@ -271,7 +277,7 @@ def unmet_record(results: list[Result], image: str, started: float, ended: float
     if not unmet:
         return None
     verdicts = [Verdict(f"{r.line.id}: {r.line.claim}", FAIL, {"seen": r.evidence, "runbook": r.line.source,
-                                                               "judged_by": list(r.line.judged_by)}).to_json()
+                                                               "judged_by": list(r.line.judged_by)})
                 for r in unmet]
     return ScenarioRecord(
         scenario=CONTRACT_CASE, title=f"the pre-flight of {image} (docs/contract.md)", runbook="Contract",

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from runbook_drill.harness.checks import margins
 from runbook_drill.harness.mutation.catalog import Mutant
+from runbook_drill.harness.run.journal import ScenarioRecord
 
 KILLED, ELSEWHERE, SURVIVED, UNKNOWN, ERROR = "killed", "killed-elsewhere", "survived", "unknown", "error"
 
@@ -92,17 +93,16 @@ def _width(margin: dict) -> float:
     return float("inf") if ratio in (None, "inf") else ratio
 
 
-def cell(mutant: Mutant, record: dict) -> Cell:
+def cell(mutant: Mutant, record: ScenarioRecord) -> Cell:
     """Returns the outcome of one scenario's journal record against `mutant`."""
-    failing = [{"check": v["check"], "evidence": v["evidence"]} for v in record["verdicts"] if v["status"] == "fail"]
-    status = record["status"]
-    if status == "failed":
-        outcome = KILLED if mutant.caught_for_reason([f["check"] for f in failing]) else ELSEWHERE
+    failed = [v for v in record.verdicts if v.status == "fail"]
+    if record.status == "failed":
+        outcome = KILLED if mutant.caught_for_reason([v.check for v in failed]) else ELSEWHERE
     else:
-        outcome = {"passed": SURVIVED, "unknown": UNKNOWN}.get(status, ERROR)
-    margin = margins.deciding(failing, lambda check: mutant.caught_for_reason([check])) if outcome == KILLED else None
-    return Cell(record["scenario"], outcome, failing, record.get("error", "").splitlines()[0][:300]
-                if record.get("error") else "", margin.to_json() if margin else None)
+        outcome = {"passed": SURVIVED, "unknown": UNKNOWN}.get(record.status, ERROR)
+    margin = margins.deciding(failed, lambda check: mutant.caught_for_reason([check])) if outcome == KILLED else None
+    return Cell(record.scenario, outcome, [{"check": v.check, "evidence": v.evidence} for v in failed],
+                record.error.splitlines()[0][:300] if record.error else "", margin.to_json() if margin else None)
 
 
 def rollout_cell(mutant: Mutant, timeout_s: float, error: str) -> Cell:

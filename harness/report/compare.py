@@ -17,6 +17,7 @@ from runbook_drill.harness.contract.preflight import CONTRACT_CASE
 from runbook_drill.harness.observe.history import History
 from runbook_drill.harness.observe.statistics import error_rate, request_p99_ms
 from runbook_drill.harness.report import timeline
+from runbook_drill.harness.run.journal import ScenarioRecord
 
 HEADER = ("p99: censored at the client's timeout (a request with no answer counts at the time it waited); "
           "error rate: over the answered requests, the unanswered counted beside it - as the verdicts judge them")
@@ -67,18 +68,18 @@ def _rate(answered: list) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def figures(record: dict, slow_ms: float) -> Figures:
+def figures(record: ScenarioRecord, slow_ms: float) -> Figures:
     """Returns the comparable figures of one scenario's journal."""
     history = timeline.history_of(record)
     fault = _window_requests(history, "fault")
-    return Figures(record["status"], _p99_ms(_window_requests(history, "steady")), _p99_ms(fault), _rate(fault[0]),
+    return Figures(record.status, _p99_ms(_window_requests(history, "steady")), _p99_ms(fault), _rate(fault[0]),
                    len(fault[1]), timeline.detection_s(history, slow_ms), timeline.recovery_s(history))
 
 
-def compare(baseline: list[dict], candidate: list[dict], slow_ms: float) -> list[Row]:
+def compare(baseline: list[ScenarioRecord], candidate: list[ScenarioRecord], slow_ms: float) -> list[Row]:
     """Returns one row per scenario of either run, in the baseline's order."""
-    before = {r["scenario"]: figures(r, slow_ms) for r in baseline}
-    after = {r["scenario"]: figures(r, slow_ms) for r in candidate}
+    before = {r.scenario: figures(r, slow_ms) for r in baseline}
+    after = {r.scenario: figures(r, slow_ms) for r in candidate}
     order = list(before) + [s for s in after if s not in before]
     return [Row(s, before.get(s), after.get(s)) for s in order]
 

@@ -16,7 +16,9 @@ from runbook_drill.harness.alerts import detection
 from runbook_drill.harness.checks import margins
 from runbook_drill.harness.errors import ConfigError
 from runbook_drill.harness.report import coverage, timeline
+from runbook_drill.harness.checks.base import Verdict
 from runbook_drill.harness.run import journal
+from runbook_drill.harness.run.journal import ScenarioRecord
 from runbook_drill.harness.run.suite import counts as verdict_counts
 from runbook_drill.harness.runbook import Runbook
 
@@ -78,73 +80,73 @@ def _verdict(status: str) -> str:
     return f'<span class="{VERDICT_CLASS.get(status, "unk")}">{html.escape(status)}</span>'
 
 
-def _summary(records: list[dict], lines: dict[str, timeline.Timeline]) -> str:
+def _summary(records: list[ScenarioRecord], lines: dict[str, timeline.Timeline]) -> str:
     rows = "".join(
-        f'<tr><td><a href="#{html.escape(r["scenario"])}">{html.escape(r["scenario"])}</a></td>'
-        f'<td>{html.escape(r["runbook"])}</td><td>{_verdict(r["status"])}</td>'
-        f'<td class="num">{r["end"] - r["start"]:.1f} s</td>'
-        f'<td class="num">{_seconds(lines[r["scenario"]].detection_s)}</td>'
-        f'<td class="num">{_seconds(lines[r["scenario"]].recovery_s)}</td>'
-        f'<td>{html.escape(detection.describe(r.get("paging") or {}))}</td></tr>' for r in records)
+        f'<tr><td><a href="#{html.escape(r.scenario)}">{html.escape(r.scenario)}</a></td>'
+        f'<td>{html.escape(r.runbook)}</td><td>{_verdict(r.status)}</td>'
+        f'<td class="num">{r.end - r.start:.1f} s</td>'
+        f'<td class="num">{_seconds(lines[r.scenario].detection_s)}</td>'
+        f'<td class="num">{_seconds(lines[r.scenario].recovery_s)}</td>'
+        f'<td>{html.escape(detection.describe(r.paging or {}))}</td></tr>' for r in records)
     return ('<table class="summary"><tr><th>scenario</th><th>runbook section</th><th>verdict</th><th>duration</th>'
             f'<th>detection</th><th>recovery</th><th>alerts: firing, paged (after injection)</th></tr>{rows}'
             '</table>')
 
 
-def _margin(verdict: dict) -> str:
+def _margin(verdict: Verdict) -> str:
     """A verdict's margin as its cell says it: the figure against its bound, marked when
     a pass sat near it (or a kill barely past it)."""
-    found = margins.of_verdict(verdict)
+    found = verdict.margin()
     if found is None:
         return ""
     near = ' <b class="fail">marginal</b>' if found.marginal else ' <b class="fail">weak</b>' if found.weak else ""
     return f"{html.escape(found.describe())}{near}"
 
 
-def _checks(record: dict) -> str:
-    rows = "".join(f'<tr><td>{_verdict(v["status"])}</td><td>{html.escape(v["check"])}</td><td>{_margin(v)}</td>'
-                   f'<td><pre>{html.escape(json.dumps(v["evidence"], indent=1, default=str)[:3000])}</pre></td></tr>'
-                   for v in record["verdicts"])
+def _checks(record: ScenarioRecord) -> str:
+    rows = "".join(f'<tr><td>{_verdict(v.status)}</td><td>{html.escape(v.check)}</td><td>{_margin(v)}</td>'
+                   f'<td><pre>{html.escape(json.dumps(v.evidence, indent=1, default=str)[:3000])}</pre></td></tr>'
+                   for v in record.verdicts)
     return f"<table><tr><th>verdict</th><th>check</th><th>margin</th><th>evidence</th></tr>{rows}</table>"
 
 
-def _marginal(records: list[dict]) -> str:
+def _marginal(records: list[ScenarioRecord]) -> str:
     """The passes that sat near their bounds, every scenario's, in one list (the next
     flake, seen before it happens); says so when there are none."""
-    items = "".join(f'<li><a href="#{html.escape(r["scenario"])}">{html.escape(r["scenario"])}</a>: '
+    items = "".join(f'<li><a href="#{html.escape(r.scenario)}">{html.escape(r.scenario)}</a>: '
                     f'{html.escape(m.check)}: {html.escape(m.describe())}</li>'
-                    for r in records for m in margins.marginal(r["verdicts"]))
+                    for r in records for m in margins.marginal(r.verdicts))
     said = (f"<ul>{items}</ul>" if items else "<p>None: every pass with a figure sat at least "
             f"{margins.MARGINAL_BELOW:g}x inside its bound, and no share was a handful of requests from it.</p>")
     return f'<h2 id="marginal">Marginal passes</h2>{said}'
 
 
 
-def _attempts(record: dict) -> str:
+def _attempts(record: ScenarioRecord) -> str:
     """Returns a rerun scenario's earlier attempts: verdict, deciding evidence, journal."""
     rows = "".join(f'<tr><td class="num">{a["attempt"]}</td><td>{_verdict(a["status"])}</td>'
                    f'<td>{html.escape(a["deciding"])}</td><td><code>journal/{html.escape(a["journal"])}</code></td></tr>'
-                   for a in record.get("attempts") or [])
+                   for a in record.attempts or [])
     return (f'<p>Run again after it did not pass (--rerun-failed); earlier attempts:</p><table><tr><th>attempt</th>'
             f'<th>verdict</th><th>deciding check</th><th>journal</th></tr>{rows}</table>') if rows else ""
 
 
-def _scenario(record: dict, line: timeline.Timeline, runbook: Runbook, p99_ms: float, error_rate: float) -> str:
-    sid = html.escape(record["scenario"])
+def _scenario(record: ScenarioRecord, line: timeline.Timeline, runbook: Runbook, p99_ms: float, error_rate: float) -> str:
+    sid = html.escape(record.scenario)
     plot = _figure(line, p99_ms, error_rate).to_html(full_html=False, include_plotlyjs=False, div_id=f"plot-{sid}",
                                                     config={"displaylogo": False, "responsive": True})
-    proves = "".join(f"<li>{html.escape(p)}</li>" for p in record.get("proves", []))
-    fault = html.escape(json.dumps(record.get("fault", {}), default=str)[:2000])
-    said = "harness error" if record["status"] == "error" else record["status"]
-    error = f'<p class="err">{said}: <pre>{html.escape(record["error"])}</pre></p>' if record["error"] else ""
-    remediation = html.escape(record.get("remediation") or "none")
-    return (f'<section class="scenario" id="{sid}"><h3>{sid}: {html.escape(record["title"])}</h3>'
-            f'<p>{_verdict(record["status"])} - runbook section <b>{html.escape(record["runbook"])}</b>; '
+    proves = "".join(f"<li>{html.escape(p)}</li>" for p in record.proves or [])
+    fault = html.escape(json.dumps(record.fault or {}, default=str)[:2000])
+    said = "harness error" if record.status == "error" else record.status
+    error = f'<p class="err">{said}: <pre>{html.escape(record.error)}</pre></p>' if record.error else ""
+    remediation = html.escape(record.remediation or "none")
+    return (f'<section class="scenario" id="{sid}"><h3>{sid}: {html.escape(record.title)}</h3>'
+            f'<p>{_verdict(record.status)} - runbook section <b>{html.escape(record.runbook)}</b>; '
             f'detection {_seconds(line.detection_s)}, recovery {_seconds(line.recovery_s)}; '
             f'remediation: {remediation}</p>{error}{_attempts(record)}<p>Proves:</p><ul>{proves}</ul>'
             f'<div class="plot">{plot}</div>{_notes(line)}<p>Fault: <code>{fault}</code></p>{_checks(record)}'
             f'<details><summary>The runbook section</summary><pre>'
-            f'{html.escape(runbook.section_text(record["runbook"]))}</pre></details></section>')
+            f'{html.escape(runbook.section_text(record.runbook))}</pre></details></section>')
 
 
 def _notes(line: timeline.Timeline) -> str:
@@ -160,8 +162,8 @@ def _detail(row: coverage.Row) -> str:
     return "no scenario of this run proves it" if row.kind == "not-covered" else row.detail
 
 
-def _coverage(records: list[dict], runbook: Runbook) -> str:
-    ran = [SimpleNamespace(id=r["scenario"], proves=r.get("proves", [])) for r in records]
+def _coverage(records: list[ScenarioRecord], runbook: Runbook) -> str:
+    ran = [SimpleNamespace(id=r.scenario, proves=r.proves or []) for r in records]
     table = [row for row in coverage.rows(runbook, ran) if row.kind != "structure"]
     rows = "".join(f'<tr><td class="num">L{row.line}</td><td>{html.escape(row.kind)}</td>'
                    f'<td>{html.escape(row.text.strip())}</td><td>{html.escape(_detail(row))}</td></tr>' for row in table)
@@ -181,34 +183,34 @@ def _repeat(table: list | None) -> str:
             f'<th>each check\'s worst margin</th></tr>{rows}</table><p>Below: the last repetition.</p>')
 
 
-def render(records: list[dict], runbook: Runbook, title: str, repeat: list | None = None) -> str:
+def render(records: list[ScenarioRecord], runbook: Runbook, title: str, repeat: list | None = None) -> str:
     """Returns the report page for the scenario records (journals) of one run."""
     p99_ms, error_rate = runbook.value("threshold.p99_ms"), runbook.value("threshold.error_rate")
-    lines = {r["scenario"]: timeline.build(r, p99_ms) for r in records}
+    lines = {r.scenario: timeline.build(r, p99_ms) for r in records}
     counts = verdict_counts(records)
     head = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style><script>{_plotly_js()}</script></head><body>")
     summary = ", ".join(f"{n} {s}" for s, n in counts.items())
-    near = sum(len(margins.marginal(r["verdicts"])) for r in records)
+    near = sum(len(margins.marginal(r.verdicts)) for r in records)
     summary += f'; <a href="#marginal">{near} marginal check(s)</a>'
-    body = "".join(_scenario(r, lines[r["scenario"]], runbook, p99_ms, error_rate) for r in records)
+    body = "".join(_scenario(r, lines[r.scenario], runbook, p99_ms, error_rate) for r in records)
     return (f"{head}<h1>{html.escape(title)}</h1><p>{len(records)} scenario(s): {summary}. Runbook: "
             f"{html.escape(str(runbook.path))}</p>{_repeat(repeat)}{_summary(records, lines)}{_marginal(records)}"
             f"<h2>Scenarios</h2>{body}"
             f"{_coverage(records, runbook)}</body></html>\n")
 
 
-def load_journals(journal_dir: Path) -> list[dict]:
+def load_journals(journal_dir: Path) -> list[ScenarioRecord]:
     """Returns the scenario records of a journal directory, in the order they ran;
     raises ConfigError naming a file that is not a scenario journal."""
     try:
-        records = [journal.read(path) for path in sorted(journal_dir.glob("*.json"))]
+        records = journal.read_all(journal_dir)
     except journal.JournalError as exc:
         raise ConfigError(f"drill report: {exc}") from None
-    return sorted(records, key=lambda r: r["start"])
+    return sorted(records, key=lambda r: r.start)
 
 
-def write(records: list[dict], runbook: Runbook, path: Path, title: str, repeat: list | None = None) -> Path:
+def write(records: list[ScenarioRecord], runbook: Runbook, path: Path, title: str, repeat: list | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(records, runbook, title, repeat))
     return path

@@ -13,6 +13,7 @@ from pathlib import Path
 from runbook_drill.harness.errors import ConfigError
 from runbook_drill.harness.report.html import load_journals
 from runbook_drill.harness.run.shards import SHARD_FILE
+from runbook_drill.harness.run.journal import ScenarioRecord
 
 
 @dataclass
@@ -20,10 +21,10 @@ class Merged:
     """The records of every shard in the suite's order (a release validation's: of the
     baseline and the candidate), and the runbook they judged by."""
 
-    records: list[dict]
+    records: list[ScenarioRecord]
     runbook: Path | None
     shards: int
-    baseline: list[dict] | None = None  # a release validation's shards: the baseline's records
+    baseline: list[ScenarioRecord] | None = None  # a release validation's shards: the baseline's records
 
     @property
     def release(self) -> bool:
@@ -76,7 +77,7 @@ def _records(run_dirs: list[Path], suite: list[str], part: str) -> list[dict]:
     for run_dir in run_dirs:
         journals = run_dir / part / "journal"
         for record in load_journals(journals) if journals.is_dir() else []:
-            sid = record["scenario"]
+            sid = record.scenario
             if sid in found:
                 raise ConfigError(f"drill report --merge: scenario {sid} is in two shards "
                                   f"({found[sid][1]} and {run_dir})")

@@ -10,6 +10,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from runbook_drill.harness.checks import margins
+from runbook_drill.harness.run.journal import ScenarioRecord
 
 
 @dataclass
@@ -29,17 +30,17 @@ def _closeness(margin: margins.Margin) -> tuple:
     return (margin.passed, math.inf if margin.ratio is None else margin.ratio)
 
 
-def rows(records: list[dict]) -> list[Row]:
+def rows(records: list[ScenarioRecord]) -> list[Row]:
     """Returns one row per scenario (in the order they first ran) over its repetitions."""
     found: dict[str, Row] = {}
     worst: dict[tuple[str, str], margins.Margin] = {}
     for record in records:
-        row = found.setdefault(record["scenario"], Row(record["scenario"]))
+        row = found.setdefault(record.scenario, Row(record.scenario))
         row.runs += 1
-        row.verdicts[record["status"]] = row.verdicts.get(record["status"], 0) + 1
-        for verdict in record["verdicts"]:
-            margin = margins.of_verdict(verdict)
-            key = (record["scenario"], verdict["check"])
+        row.verdicts[record.status] = row.verdicts.get(record.status, 0) + 1
+        for verdict in record.verdicts:
+            margin = verdict.margin()
+            key = (record.scenario, verdict.check)
             if margin is not None and (key not in worst or _closeness(margin) < _closeness(worst[key])):
                 worst[key] = margin
     for (scenario, check), margin in worst.items():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from runbook_drill.harness.report.compare import Row
 from runbook_drill.harness.run.suite import STATUSES, counts, exit_code, marginal, said
+from runbook_drill.harness.run.journal import ScenarioRecord
 
 MARK = {"passed": "✅", "flaky": "⚠️", "failed": "❌", "unknown": "❔", "aborted": "🛑", "error": "💥"}
 
@@ -17,13 +18,13 @@ def cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _verdicts(records: list[dict]) -> list[str]:
+def _verdicts(records: list[ScenarioRecord]) -> list[str]:
     rows = ["| scenario | runbook section | verdict | seconds | deciding check (or marginal passes) |",
             "|---|---|---|---:|---|"]
     for r in records:
         why = said(r)
-        rows.append(f"| `{r['scenario']}` | {cell(r['runbook'])} | {MARK.get(r['status'], '')} {r['status']} | "
-                    f"{r['end'] - r['start']:.1f} | {cell(why)[:300]} |")
+        rows.append(f"| `{r.scenario}` | {cell(r.runbook)} | {MARK.get(r.status, '')} {r.status} | "
+                    f"{r.end - r.start:.1f} | {cell(why)[:300]} |")
     return rows
 
 
@@ -41,14 +42,14 @@ def _changes(rows: list[Row] | None) -> list[str]:
     return out
 
 
-def render(records: list[dict], title: str, where: dict[str, Path], comparison: list[Row] | None = None,
+def render(records: list[ScenarioRecord], title: str, where: dict[str, Path], comparison: list[Row] | None = None,
            flaky_is_ok: bool = False) -> str:
     """Returns the Markdown summary of a run's records; `where` names its files
     (report, journals, junit), `comparison` is a release validation's rows."""
     tally = counts(records)
     said = ", ".join(f"{tally[s]} {s}" for s in STATUSES if tally[s])
     code = exit_code(records, flaky_is_ok)
-    near = sum(len(marginal(r)) for r in records if r["status"] == "passed")
+    near = sum(len(marginal(r)) for r in records if r.status == "passed")
     lines = [f"## {title}", "", f"**{len(records)} scenario(s)**: {said or 'none ran'} - exit {code}"
              + (" (flaky scenarios let through: --flaky-is-ok)" if flaky_is_ok and tally["flaky"] else "")
              + f"; {near} marginal check(s) among the passes", ""]

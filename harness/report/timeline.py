@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from runbook_drill.harness.observe.history import History, Window, is_api_request
 from runbook_drill.harness.observe.statistics import error_rate, request_p99_ms
 from runbook_drill.harness.stack.topology import READY_PATH
+from runbook_drill.harness.run.journal import ScenarioRecord
 
 METRIC = re.compile(r"\b([a-z][a-z0-9_]*_(?:total|active|max|seconds))\b")
 DEFAULT_METRIC = "http_requests_errors_total"
@@ -37,9 +38,9 @@ class Timeline:
     notes: list[tuple[float, str, str]] = field(default_factory=list)  # (t, before which phase, what was seen)
 
 
-def history_of(record: dict) -> History:
+def history_of(record: ScenarioRecord) -> History:
     """Returns a journal record's history."""
-    return History.from_json(record["history"])
+    return History.from_json(record.history)
 
 
 def _symptom(event, slow_ms: float) -> bool:
@@ -48,22 +49,22 @@ def _symptom(event, slow_ms: float) -> bool:
     return status is None or status >= 400 or event.data.get("latency", 0) * 1000 > slow_ms
 
 
-def key_metric(record: dict) -> str:
+def key_metric(record: ScenarioRecord) -> str:
     """Returns the first metric a check of the scenario names (in the journal's order of
     checks), else the runbook's error count - what a person watches in any incident."""
-    for verdict in record.get("verdicts", []):
-        match = METRIC.search(verdict["check"])
+    for verdict in record.verdicts or []:
+        match = METRIC.search(verdict.check)
         if match:
             return match.group(1)
     return DEFAULT_METRIC
 
 
-def _remediation_span(record: dict) -> tuple[float, float] | None:
-    spans = [(a["start"], a["end"]) for a in record.get("activities", []) if a["name"].startswith("remediation")]
+def _remediation_span(record: ScenarioRecord) -> tuple[float, float] | None:
+    spans = [(a.start, a.end) for a in record.activities if a.name.startswith("remediation")]
     return spans[0] if spans else None
 
 
-def _shades(record: dict, history: History, origin: float) -> list[tuple[str, float, float]]:
+def _shades(record: ScenarioRecord, history: History, origin: float) -> list[tuple[str, float, float]]:
     out = [(label, history.windows[name].start - origin, history.windows[name].end - origin)
            for label, name in SHADES if name in history.windows]
     span = _remediation_span(record)
@@ -131,11 +132,11 @@ def _metric_series(history: History, name: str, origin: float) -> dict[str, tupl
     return dict(sorted(series.items()))
 
 
-def build(record: dict, slow_ms: float, bucket_s: float = 1.0) -> Timeline:
+def build(record: ScenarioRecord, slow_ms: float, bucket_s: float = 1.0) -> Timeline:
     """Returns the scenario's timeline; `slow_ms` is the runbook's p99 threshold (a
     request slower than it is a symptom for the detection time)."""
-    history, origin = history_of(record), record["start"]
-    starts = [origin + i * bucket_s for i in range(max(1, math.ceil((record["end"] - origin) / bucket_s)))]
+    history, origin = history_of(record), record.start
+    starts = [origin + i * bucket_s for i in range(max(1, math.ceil((record.end - origin) / bucket_s)))]
     p99, errors = _request_series(history, starts, bucket_s)
     metric = key_metric(record)
     return Timeline(t=[round(s - origin + bucket_s / 2, 2) for s in starts], p99_ms=p99, error_pct=errors,

@@ -85,12 +85,12 @@ def points_of(reports: Path, run_dir: Path) -> list[tuple[str, Point]]:
     name = str(run_dir.relative_to(reports))
     out = []
     for record in load_journals(run_dir / "journal"):
-        f, worst = figures(record, slow_ms), margins.worst(record["verdicts"])
-        out.append((record["scenario"], Point(name, record["start"], identity.get("image", "unknown"),
-                                              identity.get("image_id"), record["status"], f.detection_s,
+        f, worst = figures(record, slow_ms), margins.worst(record.verdicts)
+        out.append((record.scenario, Point(name, record.start, identity.get("image", "unknown"),
+                                              identity.get("image_id"), record.status, f.detection_s,
                                               f.recovery_s, f.steady_p99_ms, f.fault_p99_ms,
                                               worst_margin=f"{worst.check}: {worst.describe()}" if worst else None,
-                                              marginal=len(margins.marginal(record["verdicts"])))))
+                                              marginal=len(margins.marginal(record.verdicts)))))
     return out
 
 

@@ -1,7 +1,9 @@
 """The journal of one scenario run, Chaos Toolkit's way: every activity in order, timed,
 with its output or its error - and the record the runner writes (journal/<id>.json):
 a typed ScenarioRecord with a schema version, written once and read back the same way
-by every reader (the report, the comparison, `drill report`)."""
+by every reader (the report, the comparison, the merge, the history, the summary):
+its activities as Activity, its verdicts as the checks' own Verdict (whose margin is
+computed from the evidence with the same statistics as when it was judged)."""
 
 from __future__ import annotations
 
@@ -11,14 +13,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from runbook_drill.harness.checks.base import Verdict
+
 
 @dataclass
 class Activity:
+    """One activity of a run: its name, when it ran, its output or its error."""
+
     name: str
     start: float
     end: float = 0.0
     output: Any = None
     error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "start": self.start, "end": self.end, "output": self.output, "error": self.error}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Activity":
+        return cls(data["name"], data["start"], data.get("end", 0.0), data.get("output"), data.get("error", ""))
 
 
 class Journal:
@@ -53,7 +66,7 @@ def _recordable(output: Any) -> Any:
 SCHEMA_VERSION = 2  # 1: journals written before the version was (the same fields)
 
 
-OPTIONAL = ("seconds", "attempts", "stop")  # fields a journal may leave out
+OPTIONAL = ("seconds", "attempts", "stop", "repetition")  # fields a journal may leave out
 
 
 class JournalError(ValueError):
@@ -80,22 +93,29 @@ class ScenarioRecord:
     remediation: str
     fault: dict[str, Any]
     background: list[dict[str, Any]]
-    activities: list[dict[str, Any]]
-    verdicts: list[dict[str, Any]]
+    activities: list[Activity]
+    verdicts: list[Verdict]
     paging: dict[str, Any]
     history: dict[str, Any]
     seconds: float | None = None  # the run's wall time, set by the suite
     attempts: list[dict[str, Any]] | None = None  # a rerun scenario's earlier attempts (--rerun-failed)
     stop: dict[str, Any] | None = None  # the stop condition that aborted it, with its evidence
+    repetition: int | None = None  # with --repeat: which repetition this was (1-based)
     schema: int = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:
-        """Returns the record as the journal file holds it."""
+        """Returns the record as the journal file holds it (verdicts with their margins)."""
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["activities"] = [a.to_json() for a in self.activities]
+        data["verdicts"] = [v.to_json() for v in self.verdicts]
         for optional in OPTIONAL:
             if data[optional] is None:
                 del data[optional]
         return data
+
+    def failing(self) -> list[Verdict]:
+        """Returns the verdicts that are not a pass, in the order judged."""
+        return [v for v in self.verdicts if v.status != "pass"]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "ScenarioRecord":
@@ -108,25 +128,21 @@ class ScenarioRecord:
         missing = [n for n in names if n not in data]
         if missing:
             raise JournalError(f"not a scenario journal: no {missing[0]!r}")
-        return cls(**{n: data[n] for n in names}, **{n: data.get(n) for n in OPTIONAL}, schema=SCHEMA_VERSION)
+        values = {n: data[n] for n in names}
+        values["activities"] = [a if isinstance(a, Activity) else Activity.from_json(a) for a in data["activities"]]
+        values["verdicts"] = [v if isinstance(v, Verdict) else Verdict.from_json(v) for v in data["verdicts"]]
+        return cls(**values, **{n: data.get(n) for n in OPTIONAL}, schema=SCHEMA_VERSION)
 
 
-def write(journal_dir: Path, record: ScenarioRecord) -> dict[str, Any]:
-    """Writes journal_dir/<scenario>.json; returns the record in its journal form."""
-    data = record.to_json()
+def write(journal_dir: Path, record: ScenarioRecord) -> ScenarioRecord:
+    """Writes journal_dir/<scenario>.json; returns the record."""
     journal_dir.mkdir(parents=True, exist_ok=True)
-    (journal_dir / f"{record.scenario}.json").write_text(json.dumps(data, indent=1, default=str) + "\n")
-    return data
+    (journal_dir / f"{record.scenario}.json").write_text(json.dumps(record.to_json(), indent=1, default=str) + "\n")
+    return record
 
 
-def rewrite(journal_dir: Path, data: dict[str, Any]) -> dict[str, Any]:
-    """Writes a record in its journal form again (a rerun's verdict and attempts added);
-    returns it as written. Raises JournalError for a dict that is not one."""
-    return write(journal_dir, ScenarioRecord.from_json(data))
-
-
-def read(path: Path) -> dict[str, Any]:
-    """Returns one journal file in its journal form, validated; raises JournalError."""
+def read(path: Path) -> ScenarioRecord:
+    """Returns one journal file as its typed record, validated; raises JournalError."""
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
@@ -134,6 +150,13 @@ def read(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise JournalError(f"{path}: not a scenario journal")
     try:
-        return ScenarioRecord.from_json(data).to_json()
-    except JournalError as exc:
-        raise JournalError(f"{path}: {exc}") from None
+        return ScenarioRecord.from_json(data)
+    except (JournalError, KeyError, TypeError) as exc:
+        raise JournalError(f"{path}: {exc if isinstance(exc, JournalError) else f'a malformed field ({exc})'}") from None
+
+
+def read_all(journal_dir: Path) -> list[ScenarioRecord]:
+    """Returns every journal of a directory, by file name; raises JournalError for the
+    first file that is not one."""
+    return [read(path) for path in sorted(journal_dir.glob("*.json"))]
+

@@ -156,11 +156,11 @@ class ScenarioRun:
             step()
             self.hook.after(phase, [check.evaluate(self.history) for check in checks], self.snapshot)
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> ScenarioRecord:
         """Returns the journal record as it stands (status "running")."""
         s = self.scenario
         verdicts = verdict.evaluate(s.steady + s.during + s.after, s.guards, self.history, s.room)
-        return _record(s, "running", "", self, verdicts).to_json()
+        return _record(s, "running", "", self, verdicts)
 
     def _steady(self) -> None:
         progress.current().update("steady state")
@@ -317,8 +317,8 @@ class ScenarioRun:
 
 
 def run_scenario(stack: StackLike, scenario: Scenario, journal_dir: Path, hook: PhaseHook | None = None,
-                 conditions: list[StopCondition] = ()) -> dict[str, Any]:
-    """Runs one scenario on a started stack; returns (and writes) its journal. A `hook`
+                 conditions: list[StopCondition] = ()) -> ScenarioRecord:
+    """Runs one scenario on a started stack; returns (and writes) its journal record. A `hook`
     is told of each phase (a game day walks through them); a stop condition of
     `conditions` that holds heals the fault at once and ends the scenario aborted.
 
@@ -395,6 +395,5 @@ def _record(scenario: Scenario, status: str, error: str, run: ScenarioRun, verdi
         remediation=scenario.remediation_name,
         fault={**run.fault.describe(), "evidence": run.fault.evidence},
         background=[{**f.describe(), "evidence": f.evidence} for f in run.background],
-        activities=[vars(a) for a in run.journal.activities],
-        verdicts=[v.to_json() for v in verdicts],
+        activities=list(run.journal.activities), verdicts=list(verdicts),
         paging=paging_times(run.history), history=run.history.to_json(), stop=run.watch.tripped)

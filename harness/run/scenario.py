@@ -30,7 +30,7 @@ class PhaseHook(Protocol):
 
     def before(self, phase: str) -> None: ...
 
-    def after(self, phase: str, verdicts: list, snapshot: Callable[[], dict]) -> None: ...
+    def after(self, phase: str, verdicts: list, snapshot: Callable[[], Any]) -> None: ...
 
 
 class Unwatched:
@@ -42,7 +42,7 @@ class Unwatched:
     def before(self, phase: str) -> None:
         return None
 
-    def after(self, phase: str, verdicts: list, snapshot: Callable[[], dict]) -> None:
+    def after(self, phase: str, verdicts: list, snapshot: Callable[[], Any]) -> None:
         return None
 
 

@@ -38,7 +38,7 @@ def _db_refused(during_extra=()):
 
 def test_a_claim_that_holds_passes_with_a_full_journal(stack, tmp_path):
     record = run_scenario(stack, _db_refused(), tmp_path)
-    assert record["status"] == "passed", [v for v in record["verdicts"] if v["status"] != "pass"]
+    assert record.status == "passed", [v for v in record.verdicts if v.status != "pass"]
     journal = json.loads((tmp_path / "db-connection-refused.json").read_text())
     names = [a["name"] for a in journal["activities"]]
     assert names == ["inject dependency_refused", "heal dependency_refused (root cause fixed)",
@@ -52,10 +52,10 @@ def test_a_claim_that_holds_passes_with_a_full_journal(stack, tmp_path):
 def test_a_claim_the_system_does_not_keep_fails_with_its_evidence(stack, tmp_path):
     wrong = c.error_rate("fault_steady", below=0.01)  # the runbook says the opposite
     record = run_scenario(stack, _db_refused(during_extra=[wrong]), tmp_path)
-    assert record["status"] == "failed"
-    failed = [v for v in record["verdicts"] if v["status"] == "fail"]
-    assert [v["check"] for v in failed] == ["error rate < 1.0%"]
-    assert failed[0]["evidence"]["error_rate"] > 0.01
+    assert record.status == "failed"
+    failed = [v for v in record.verdicts if v.status == "fail"]
+    assert [v.check for v in failed] == ["error rate < 1.0%"]
+    assert failed[0].evidence["error_rate"] > 0.01
 
 
 class _NeverApplies(Fault):
@@ -76,9 +76,9 @@ def test_a_fault_that_cannot_be_verified_is_an_error_not_a_verdict_and_is_still_
     scenario = Scenario(id="unappliable", runbook="-", fault=lambda: fault, during=[c.error_rate("fault", above=0.01)],
                         load=None, steady_s=0.2, fault_s=0.2, recovery_s=0.2)
     record = run_scenario(stack, scenario, tmp_path)
-    assert record["status"] == "error" and "could not be read back" in record["error"]
+    assert record.status == "error" and "could not be read back" in record.error
     assert fault.healed
-    assert record["activities"][-1]["name"] == "final heal never_applies"
+    assert record.activities[-1].name == "final heal never_applies"
 
 
 def test_locust_can_be_the_generator_and_its_records_reach_the_checks(stack, tmp_path):
@@ -87,8 +87,8 @@ def test_locust_can_be_the_generator_and_its_records_reach_the_checks(stack, tmp
     scenario = _db_refused()
     scenario.id, scenario.load = "db-refused-locust", LocustSpec(users=6, workers=1, user_ids=300)
     record = run_scenario(stack, scenario, tmp_path)
-    assert record["status"] == "passed", [v for v in record["verdicts"] if v["status"] != "pass"]
-    requests_seen = [e for e in record["history"]["events"] if e["kind"] == "request"]
+    assert record.status == "passed", [v for v in record.verdicts if v.status != "pass"]
+    requests_seen = [e for e in record.history["events"] if e["kind"] == "request"]
     assert len(requests_seen) > 50 and {e["data"]["method"] for e in requests_seen} >= {"GET"}
 
 
@@ -106,9 +106,9 @@ def test_a_scenario_that_fails_once_is_flaky_after_a_rerun_on_a_fresh_reset(stac
 
     scenario = _db_refused(during_extra=[Check("fails on the first attempt only", "fault", first_time_wrong)])
     first = run_scenario(stack, scenario, tmp_path)
-    assert first["status"] == "failed"
+    assert first.status == "failed"
     final = rerun(stack, scenario, tmp_path, first, reruns=2)
-    assert final["status"] == "flaky" and len(final["attempts"]) == 1 and len(attempts) == 2
-    assert journals.read(tmp_path / "attempts" / "db-connection-refused.1.json")["status"] == "failed"
-    assert journals.read(tmp_path / "db-connection-refused.json")["attempts"][0]["status"] == "failed"
-    assert final["start"] > first["end"]  # the rerun ran after the first attempt, on the reset stack
+    assert final.status == "flaky" and len(final.attempts) == 1 and len(attempts) == 2
+    assert journals.read(tmp_path / "attempts" / "db-connection-refused.1.json").status == "failed"
+    assert journals.read(tmp_path / "db-connection-refused.json").attempts[0]["status"] == "failed"
+    assert final.start > first.end  # the rerun ran after the first attempt, on the reset stack

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BY_ID = {s.id: s for s in scenarios.build(Runbook())}
 
 
-def _failing_checks(record: dict) -> list[str]:
-    return [v["check"] for v in record["verdicts"] if v["status"] == "fail"]
+def _failing_checks(record) -> list[str]:
+    return [v.check for v in record.verdicts if v.status == "fail"]
 
 
 @pytest.mark.parametrize("sid, env, failing", [
@@ -37,7 +37,7 @@ def _failing_checks(record: dict) -> list[str]:
 def test_a_recent_incident_reintroduced_fails_its_regression_scenario(session, tmp_path, sid, env, failing):
     with Stack(session, stack_config(user_api_env=env)) as stack:
         record = run_scenario(stack, BY_ID[sid], tmp_path)
-    assert record["status"] == "failed", record["verdicts"]
+    assert record.status == "failed", record.verdicts
     assert failing in _failing_checks(record)
 
 

@@ -26,4 +26,4 @@ def stack(session):
 def test_the_runbook_holds(stack, scenario, tmp_path):
     stack.reset()
     record = run_scenario(stack, scenario, tmp_path)
-    assert record["status"] == "passed", failure_text(record)[0]
+    assert record.status == "passed", failure_text(record)[0]

@@ -42,4 +42,4 @@ def test_a_bound_the_fault_stays_under_changes_nothing(session, tmp_path):
     conditions = stops.for_scenario(runbook, scenario, [stops.parse("p99>5s for 5s")])
     with Stack(session, stack_config()) as stack:
         record = run_scenario(stack, scenario, tmp_path, conditions=conditions)
-    assert record["status"] == "passed" and "stop" not in record, record.get("stop") or record["error"]
+    assert record.status == "passed" and record.stop is None, record.stop or record.error

@@ -3,6 +3,8 @@ at 10-20 s, the remediation at 20-21 s, served again from 22 s; one request ever
 (failing inside the fault window when `symptom`), readiness probes of two replicas
 every 0.5 s, and an errors counter scraped every second."""
 
+from runbook_drill.harness.run.journal import ScenarioRecord
+
 START = 1_000_000.0
 
 
@@ -35,8 +37,14 @@ def _scrapes() -> list[dict]:
 
 
 def journal(scenario: str = "db-refused", status: str = "passed", symptom: bool = True, error: str = "",
-            verdicts: list[dict] | None = None) -> dict:
-    """Returns one scenario's journal record."""
+            verdicts: list[dict] | None = None) -> ScenarioRecord:
+    """Returns one scenario's journal record, typed as every reader takes it."""
+    return ScenarioRecord.from_json(journal_data(scenario, status, symptom, error, verdicts))
+
+
+def journal_data(scenario: str = "db-refused", status: str = "passed", symptom: bool = True, error: str = "",
+                 verdicts: list[dict] | None = None) -> dict:
+    """Returns one scenario's journal record as the journal file holds it."""
     windows = {"steady": (START + 4, START + 10), "fault": (START + 10, START + 20),
                "recovery": (START + 21, START + 26), "recovered": (START + 22, START + 26)}
     return {
@@ -55,3 +63,12 @@ def journal(scenario: str = "db-refused", status: str = "passed", symptom: bool 
         "history": {"windows": {n: {"name": n, "start": s, "end": e} for n, (s, e) in windows.items()},
                     "events": _requests(symptom) + _probes(symptom) + _scrapes()},
     }
+
+
+def record_of(**fields) -> ScenarioRecord:
+    """Returns a typed record with just the given fields set (the rest empty): for a test
+    of a reader that looks at a few of them."""
+    base = {"scenario": "s", "title": "", "runbook": "", "status": "passed", "error": "", "start": START,
+            "end": START + 1, "proves": [], "calibration": {}, "remediation": "", "fault": {}, "background": [],
+            "activities": [], "verdicts": [], "paging": {}, "history": {"windows": {}, "events": []}}
+    return ScenarioRecord.from_json({**base, **fields})

@@ -53,8 +53,8 @@ def test_an_observation_typed_at_a_pause_is_kept_with_its_time_and_the_phase_it_
     assert seen.source == "facilitator"
 
 
-def _observed(record: dict, t: float, text: str) -> dict:
-    record["history"]["events"].append({"t": record["start"] + t, "kind": "observation", "source": "facilitator",
+def _observed(record, t: float, text: str):
+    record.history["events"].append({"t": record.start + t, "kind": "observation", "source": "facilitator",
                                         "data": {"text": text, "before": "remediation"}})
     return record
 

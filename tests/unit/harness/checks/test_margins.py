@@ -38,10 +38,10 @@ MUTANT = Mutant(id="n-plus-one", violates="claim incident.2024-08-10", line="L14
 
 
 def test_the_matrix_lists_a_mutant_killed_only_weakly_and_is_not_sound():
-    record = {"scenario": "s", "status": "failed", "error": "", "verdicts": [
+    record = record_of(scenario="s", status="failed", verdicts=[
         {"check": "p99 latency of GET /users < 500 ms", "status": "fail", "evidence": P99},
         {"check": "error rate < 1.0%", "status": "fail", "evidence": {"error_rate": 0.5, "bound": {
-            "figure": "error_rate", "op": "<", "value": 0.01}}}]}  # wide, but not the documented reason
+            "figure": "error_rate", "op": "<", "value": 0.01}}}])  # wide, but not the documented reason
     found = cell(MUTANT, record)
     assert found.outcome == KILLED and found.margin["ratio"] == 1.196
     matrix = Matrix([Row("n-plus-one", "L145: x", "d", "r", "img", [found])], {"s": "passed"})
@@ -54,6 +54,8 @@ def test_the_matrix_lists_a_mutant_killed_only_weakly_and_is_not_sound():
 from runbook_drill.harness import checks  # noqa: E402
 from runbook_drill.harness.checks import PASS  # noqa: E402
 from tests.support.histories import history_with, probes, requests_  # noqa: E402
+from runbook_drill.harness.checks.base import Verdict
+from tests.support.journals import record_of
 
 
 def test_a_p99_well_under_its_threshold_is_a_pass_with_room_and_one_near_it_is_marginal():
@@ -95,7 +97,7 @@ def test_a_verdict_keeps_its_margin_in_the_journal_form_and_reads_it_back():
     assert data["margin"]["marginal"] is True and data["margin"]["passed"] is True
     again = margins.Margin.from_json(data["margin"])
     assert again.marginal and again.describe() == verdict.margin().describe()
-    assert [m.check for m in margins.marginal([data])] == [verdict.check]
+    assert [m.check for m in margins.marginal([Verdict.from_json(data)])] == [verdict.check]
 
 
 def test_a_count_within_its_tolerance_is_measured_against_the_nearer_edge():

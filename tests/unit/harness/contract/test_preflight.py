@@ -40,11 +40,11 @@ def test_an_unmet_runbook_line_is_a_failed_case_of_the_run_naming_the_line_and_i
     from runbook_drill.harness.run.suite import exit_code
 
     results = _results(process_exits=False, probe_live=True, users_create=True)
-    case = unmet_record(results, "team/user-api:2.4", 100.0, 106.0).to_json()
-    assert case["scenario"] == "contract" and case["status"] == "failed" and len(case["verdicts"]) == 1
-    verdict = case["verdicts"][0]
-    assert verdict["check"].startswith("process.exits:") and verdict["status"] == "fail"
-    assert verdict["evidence"]["runbook"] == "Health Checks > Liveness Probe: Failure action: Restart pod"
+    case = unmet_record(results, "team/user-api:2.4", 100.0, 106.0)
+    assert case.scenario == "contract" and case.status == "failed" and len(case.verdicts) == 1
+    verdict = case.verdicts[0]
+    assert verdict.check.startswith("process.exits:") and verdict.status == "fail"
+    assert verdict.evidence["runbook"] == "Health Checks > Liveness Probe: Failure action: Restart pod"
     assert exit_code([case]) == 1 and "process.exits" in junit.render([case])
 
 
@@ -71,7 +71,15 @@ def test_the_contract_case_renders_in_the_report_page_and_the_summary_like_a_sce
     from runbook_drill.harness.report import html, summary
     from runbook_drill.harness.runbook import Runbook
 
-    case = unmet_record(_results(auth_invalid_token=False), "team/user-api:2.4", 100.0, 106.0).to_json()
+    case = unmet_record(_results(auth_invalid_token=False), "team/user-api:2.4", 100.0, 106.0)
     page = html.render([case], Runbook(), "run")
     assert "contract" in page and "auth.invalid_token" in page
     assert "contract" in summary.render([case], "run", {"report": tmp_path / "index.html"})
+
+
+def test_the_greedy_burst_trips_a_fixed_window_limiter_wherever_the_windows_edge_falls():
+    from runbook_drill.harness.contract.preflight import GREEDY_REQUESTS, KNOB_LIMIT
+
+    limit = int(KNOB_LIMIT["rate_limit_requests"])
+    # A limiter whose windows are aligned to the clock: the burst splits k + (n - k) at an edge.
+    assert all(max(k, GREEDY_REQUESTS - k) > limit for k in range(GREEDY_REQUESTS + 1))

@@ -7,15 +7,16 @@ import json
 from runbook_drill.harness.mutation.matrix import ELSEWHERE, ERROR, KILLED, SURVIVED, UNKNOWN, Matrix, Row, cell, rollout_cell
 from runbook_drill.harness.mutation.catalog import Mutant
 from runbook_drill.harness.report import mutation
+from tests.support.journals import record_of
 
 MUTANT = Mutant(id="ready-skips-redis", violates="claim ready.checks", line="L118: - Checks: ...",
                 caught_by=("health-redis-down",), reason="/health/ready answers 503", defect="d", patch="", path=None)
 
 
-def record(status: str, *failing: str, error: str = "") -> dict:
+def record(status: str, *failing: str, error: str = ""):
     verdicts = [{"check": name, "status": "fail", "evidence": {"share": 0.0}} for name in failing]
     verdicts.append({"check": "error rate < 1.0%", "status": "pass", "evidence": {}})
-    return {"scenario": "health-redis-down", "status": status, "verdicts": verdicts, "error": error}
+    return record_of(scenario="health-redis-down", status=status, verdicts=verdicts, error=error)
 
 
 def test_a_failure_of_the_documented_check_kills_the_mutant():

@@ -38,8 +38,8 @@ def test_the_figures_are_read_from_the_steady_and_fault_windows():
 
 def _with_timeouts(record: dict, share: float, timeout_s: float) -> dict:
     """The same requests, `share` of the fault window's given up by the client at `timeout_s`."""
-    fault = record["history"]["windows"]["fault"]
-    inside = [e for e in record["history"]["events"] if e["kind"] == "request"
+    fault = record.history["windows"]["fault"]
+    inside = [e for e in record.history["events"] if e["kind"] == "request"
               and fault["start"] <= e["t"] and e["t"] + timeout_s < fault["end"]]
     for event in inside[::round(1 / share)]:
         event["data"].update(status=None, error="timeout", latency=timeout_s)

@@ -10,7 +10,7 @@ from tests.support.journals import journal
 
 def _flaky():
     record = journal("db-refused", status="flaky")
-    record["attempts"] = [{"attempt": 1, "status": "failed", "deciding": "error rate > 5% [fail] {'rate': 0.0}",
+    record.attempts = [{"attempt": 1, "status": "failed", "deciding": "error rate > 5% [fail] {'rate': 0.0}",
                            "journal": "attempts/db-refused.1.json", "start": 1.0, "end": 2.0}]
     return record
 

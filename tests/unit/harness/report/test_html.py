@@ -56,7 +56,7 @@ def test_the_page_fetches_nothing(page):
 def test_drill_report_renders_a_runs_journals_again(tmp_path, capsys):
     journals = tmp_path / "run-1" / "journal"
     journals.mkdir(parents=True)
-    (journals / "db-refused.json").write_text(json.dumps(journal()))
+    (journals / "db-refused.json").write_text(json.dumps(journal().to_json()))
     assert main(["report", str(journals)]) == 0
     assert (tmp_path / "run-1" / "index.html").stat().st_size > 1_000_000  # plotly.js inside
     assert "1 scenarios" in capsys.readouterr().out

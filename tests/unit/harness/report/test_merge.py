@@ -11,7 +11,6 @@ from runbook_drill.harness.errors import ConfigError
 from runbook_drill.harness.report.merge import merge
 from runbook_drill.harness.run import journal as journals
 from runbook_drill.harness.run import shards
-from runbook_drill.harness.run.journal import ScenarioRecord
 from runbook_drill.harness.runbook import RUNBOOK
 from tests.support.journals import journal
 
@@ -32,14 +31,14 @@ def _shard_dirs(tmp_path, count=2, suite=SUITE, name="run", sides=("",), failing
             for sid in ids:
                 status = "failed" if side == "candidate" and sid in failing else "passed"
                 record = journal(sid, status=status, symptom=False)
-                journals.write(run_dir / side / "journal", ScenarioRecord.from_json(record))
+                journals.write(run_dir / side / "journal", record)
         dirs.append(run_dir)
     return dirs
 
 
 def test_shards_of_one_plan_merge_into_every_scenario_in_the_suite_order(tmp_path):
     merged = merge(_shard_dirs(tmp_path, 3))
-    assert [r["scenario"] for r in merged.records] == SUITE and merged.shards == 3
+    assert [r.scenario for r in merged.records] == SUITE and merged.shards == 3
 
 
 def test_a_scenario_missing_from_every_shard_is_named(tmp_path):

@@ -2,6 +2,7 @@
 check's worst margin - a failure over any pass, the pass nearest its bound otherwise."""
 
 from runbook_drill.harness.report import repeat
+from tests.support.journals import record_of
 
 NEAR = {"check": "p99 latency < 500 ms", "status": "pass",
         "evidence": {"p99_ms": 450.0, "bound": {"figure": "p99_ms", "op": "<", "value": 500}}}
@@ -11,7 +12,7 @@ FAILED = {**NEAR, "status": "fail", "evidence": {"p99_ms": 631.0, "bound": {"fig
 
 
 def _record(status, *verdicts):
-    return {"scenario": "latency-cpu-throttling", "status": status, "verdicts": list(verdicts)}
+    return record_of(scenario="latency-cpu-throttling", status=status, verdicts=list(verdicts))
 
 
 def test_the_worst_margin_of_a_check_is_its_nearest_pass_and_the_row_says_how_many_passed():

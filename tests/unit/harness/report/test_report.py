@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from runbook_drill import scenarios
 from runbook_drill.harness.report import coverage, junit
 from runbook_drill.harness.runbook import RUNBOOK, Runbook
+from tests.support.journals import record_of
 
 
 def test_every_line_of_the_projects_runbook_is_proved_equivalent_or_explained():
@@ -28,9 +29,9 @@ def test_a_claim_added_to_the_runbook_shows_as_not_covered(tmp_path):
 
 
 def _record(status, verdicts, error=""):
-    return {"scenario": "db-refused", "runbook": "Database Connection Failures", "status": status, "error": error,
-            "start": 0.0, "end": 12.5, "proves": ['L67: **Symptoms**: 500 errors, logs show "connection refused"'],
-            "verdicts": verdicts}
+    return record_of(scenario="db-refused", runbook="Database Connection Failures", status=status, error=error,
+                     start=0.0, end=12.5, proves=['L67: **Symptoms**: 500 errors, logs show "connection refused"'],
+                     verdicts=verdicts)
 
 
 def test_junit_has_one_testcase_per_scenario_and_a_failure_names_line_check_window_expected_observed():

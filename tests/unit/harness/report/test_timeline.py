@@ -17,7 +17,7 @@ def test_a_scenario_with_no_symptom_has_no_detection_time():
 
 def test_a_request_slower_than_the_threshold_is_a_symptom_too():
     record = journal(symptom=False)
-    slow = next(e for e in record["history"]["events"] if e["kind"] == "request" and e["t"] >= 1_000_012)
+    slow = next(e for e in record.history["events"] if e["kind"] == "request" and e["t"] >= 1_000_012)
     slow["data"]["latency"] = 0.9
     assert timeline.build(record, slow_ms=500).detection_s > 2
 

@@ -7,15 +7,14 @@ import json
 from runbook_drill import cli
 from runbook_drill.harness.report import trends
 from runbook_drill.harness.run import journal as journals
-from runbook_drill.harness.run.journal import ScenarioRecord
 from tests.support.journals import journal
 
 
 def _run(reports, name, image_id, status, start=1_000_000.0):
     run_dir = reports / name
     record = journal("db-refused", status=status)
-    record["start"] += start - 1_000_000.0
-    journals.write(run_dir / "journal", ScenarioRecord.from_json(record))
+    record.start += start - 1_000_000.0
+    journals.write(run_dir / "journal", record)
     (run_dir / "run.json").write_text(json.dumps({"image": "bundled", "image_id": image_id}))
     return run_dir
 

@@ -7,20 +7,22 @@ import pytest
 
 from runbook_drill.harness.run import journal
 from runbook_drill.harness.run.journal import SCHEMA_VERSION, JournalError, ScenarioRecord
-from tests.support.journals import journal as hand_built
+from tests.support.journals import journal_data as hand_built
 
 
 def test_a_written_record_reads_back_as_it_was_written(tmp_path):
     record = ScenarioRecord.from_json(hand_built())
-    written = journal.write(tmp_path, record)
+    written = json.loads((journal.write(tmp_path, record) and tmp_path / "db-refused.json").read_text())
     assert written["schema"] == SCHEMA_VERSION and "seconds" not in written
-    assert journal.read(tmp_path / "db-refused.json") == written
+    back = journal.read(tmp_path / "db-refused.json")
+    assert back == record and back.to_json() == written
+    assert all(v.margin() == w.margin() for v, w in zip(back.verdicts, record.verdicts))
 
 
 def test_a_journal_of_before_the_schema_version_is_read_as_version_1_of_the_same_fields(tmp_path):
     old = {k: v for k, v in hand_built().items() if k != "schema"}
     (tmp_path / "old.json").write_text(json.dumps(old))
-    assert journal.read(tmp_path / "old.json")["scenario"] == "db-refused"
+    assert journal.read(tmp_path / "old.json").scenario == "db-refused"
 
 
 @pytest.mark.parametrize("change, message", [

@@ -73,33 +73,33 @@ def _scenario(gap_s, **windows) -> Scenario:
 
 
 def _span(record, name):
-    window = record["history"]["windows"][name]
+    window = record.history["windows"][name]
     return window["end"] - window["start"]
 
 
 def test_a_window_with_too_few_requests_stays_open_until_its_checks_are_decided(tmp_path):
     record = run_scenario(FakeStack(), _scenario(0.004, steady_s=0.1, sample_max_s=10), tmp_path)
-    verdict = record["verdicts"][0]
-    assert record["status"] == "passed", verdict
-    assert verdict["evidence"]["answered"] >= c.MIN_SAMPLES
+    verdict = record.verdicts[0]
+    assert record.status == "passed", verdict
+    assert verdict.evidence["answered"] >= c.MIN_SAMPLES
     assert _span(record, "steady") > 0.3  # 100 requests at one per 4 ms cannot fit in 0.1 s
 
 
 def test_a_window_that_never_gets_its_samples_ends_at_its_bound_and_is_unknown(tmp_path):
     started = time.time()
     record = run_scenario(FakeStack(), _scenario(None, steady_s=0.1, sample_max_s=0.6), tmp_path)
-    assert record["status"] == "unknown"
+    assert record.status == "unknown"
     assert 0.6 <= _span(record, "steady") < 1.5 and time.time() - started < 5
 
 
 def test_a_window_already_decided_ends_at_its_declared_length(tmp_path):
     record = run_scenario(FakeStack(), _scenario(0.001, steady_s=0.6, sample_max_s=10), tmp_path)
-    assert record["status"] == "passed"
+    assert record.status == "passed"
     assert 0.6 <= _span(record, "steady") < 0.9
 
 
 def _activity(record, name):
-    (activity,) = [a for a in record["activities"] if a["name"] == name]
+    (activity,) = [a for a in record.activities if a.name == name]
     return activity
 
 
@@ -113,8 +113,8 @@ def test_the_steady_state_is_measured_only_once_the_load_has_settled(tmp_path):
 
     record = run_scenario(FakeStack(), _scenario(0.004, steady_s=0.1, warm_when=settled), tmp_path)
     warm_up = _activity(record, "warm-up")
-    assert warm_up["output"]["condition_met"] and warm_up["output"]["took_s"] >= 0.15
-    assert record["history"]["windows"]["steady"]["start"] >= settled_at[0]
+    assert warm_up.output["condition_met"] and warm_up.output["took_s"] >= 0.15
+    assert record.history["windows"]["steady"]["start"] >= settled_at[0]
 
 
 def test_a_load_that_never_settles_is_waited_for_no_longer_than_its_bound_and_then_judged(tmp_path):
@@ -122,8 +122,8 @@ def test_a_load_that_never_settles_is_waited_for_no_longer_than_its_bound_and_th
     record = run_scenario(FakeStack(), _scenario(0.004, steady_s=0.1, warmup_s=0.2, warm_when=lambda h: False,
                                                  warmup_max_s=0.7), tmp_path)
     warm_up = _activity(record, "warm-up")
-    assert warm_up["output"] == {"took_s": pytest.approx(0.5, abs=0.2), "condition_met": False}
-    assert record["status"] == "passed" and time.time() - started < 5
+    assert warm_up.output == {"took_s": pytest.approx(0.5, abs=0.2), "condition_met": False}
+    assert record.status == "passed" and time.time() - started < 5
 
 
 def _recovered_since(probes: list[tuple[float, int, float]]) -> float | None:
@@ -155,17 +155,17 @@ def test_the_fault_steady_window_opens_when_the_settled_condition_is_seen_not_at
         first_asked.append(time.time())
         return time.time() >= first_asked[0] + 0.8
     record = run_scenario(FakeStack(), _scenario(0.001, settled_when=effect_seen), tmp_path)
-    windows = record["history"]["windows"]
+    windows = record.history["windows"]
     assert windows["fault_steady"]["start"] >= first_asked[0] + 0.8 > windows["fault"]["start"]
-    assert _activity(record, "wait for the fault's effect to settle")["output"]["condition_met"] is True
+    assert _activity(record, "wait for the fault's effect to settle").output["condition_met"] is True
 
 
 def test_a_settled_condition_never_met_opens_the_window_at_its_bound_and_the_checks_judge(tmp_path):
     record = run_scenario(FakeStack(), _scenario(0.001, settled_when=lambda history: False, settle_max_s=0.4),
                           tmp_path)
-    windows = record["history"]["windows"]
+    windows = record.history["windows"]
     assert 0.4 <= windows["fault_steady"]["start"] - windows["fault"]["start"] < 1.0
-    assert _activity(record, "wait for the fault's effect to settle")["output"]["condition_met"] is False
+    assert _activity(record, "wait for the fault's effect to settle").output["condition_met"] is False
 
 
 def test_a_stop_condition_that_holds_interrupts_the_fault_heals_at_once_and_the_scenario_is_aborted(tmp_path):
@@ -175,11 +175,11 @@ def test_a_stop_condition_that_holds_interrupts_the_fault_heals_at_once_and_the_
                        during=[], settle_s=0, fault_s=30, recovery_s=0.1, recovery_max_s=0.5, warmup_s=0)
     started = time.time()
     record = run_scenario(FakeStack(), failing, tmp_path, conditions=[stops.parse("error_rate>20% for 1s")])
-    assert record["status"] == "aborted" and record["stop"]["condition"] == "error_rate>20% for 1s"
+    assert record.status == "aborted" and record.stop["condition"] == "error_rate>20% for 1s"
     assert time.time() - started < 10  # the 30 s fault cut short
     heal = _activity(record, "final heal none")
-    assert 0 <= heal["end"] - record["stop"]["at"] < 2.0
-    assert "recovery" in record["history"]["windows"]  # still watched after the heal
+    assert 0 <= heal.end - record.stop["at"] < 2.0
+    assert "recovery" in record.history["windows"]  # still watched after the heal
 
 
 def test_a_stop_condition_that_never_holds_changes_nothing(tmp_path):
@@ -187,7 +187,7 @@ def test_a_stop_condition_that_never_holds_changes_nothing(tmp_path):
 
     record = run_scenario(FakeStack(), _scenario(0.004, steady_s=0.1), tmp_path,
                           conditions=[stops.parse("error_rate>20% for 1s")])
-    assert record["status"] == "passed" and "stop" not in record
+    assert record.status == "passed" and record.stop is None
 
 
 class Remedied:
@@ -228,15 +228,15 @@ def _quick_win(plan: Remedied, took_effect_s: float) -> Scenario:
 
 def test_a_remediation_that_bites_after_4s_passes_when_the_symptom_then_stays_away(tmp_path):
     record = run_scenario(FakeStack(), _quick_win(Remedied(bites_s=4.0), took_effect_s=10), tmp_path)
-    took = next(v for v in record["verdicts"] if v["check"].startswith("remediation took effect"))
-    assert record["status"] == "passed", record["verdicts"]
-    assert 4.0 <= took["evidence"]["took_s"] < 6.5 and took["margin"]["passed"]
+    took = next(v for v in record.verdicts if v.check.startswith("remediation took effect"))
+    assert record.status == "passed", record.verdicts
+    assert 4.0 <= took.evidence["took_s"] < 6.5 and took.margin().passed
 
 
 def test_a_remediation_whose_symptom_never_leaves_fails_at_its_deadline(tmp_path):
     record = run_scenario(FakeStack(), _quick_win(Remedied(bites_s=None), took_effect_s=2), tmp_path)
-    took = next(v for v in record["verdicts"] if v["check"].startswith("remediation took effect"))
-    assert record["status"] == "failed" and took["status"] == "fail" and took["evidence"]["met"] is False
+    took = next(v for v in record.verdicts if v.check.startswith("remediation took effect"))
+    assert record.status == "failed" and took.status == "fail" and took.evidence["met"] is False
 
 
 class Prepared(type(make("none"))):
@@ -261,8 +261,8 @@ def test_a_fault_that_prepares_is_prepared_before_the_steady_state_and_the_fault
     record = run_scenario(FakeStack(), scenario, tmp_path)
     (prepared, applied) = [t for _, t in Prepared.order]
     assert [name for name, _ in Prepared.order] == ["prepare", "apply"]
-    assert _activity(record, "prepare none")["error"] in (None, "")
-    assert prepared < record["history"]["windows"]["steady"]["start"] < applied
+    assert _activity(record, "prepare none").error in (None, "")
+    assert prepared < record.history["windows"]["steady"]["start"] < applied
 
 
 class Announcing:
@@ -284,5 +284,5 @@ def test_a_fault_without_the_base_class_runs_with_nothing_prepared(tmp_path):
     scenario = Scenario(id="duck", runbook="test", fault=Announcing, load=PacedLoad(0.001), warmup_s=0,
                         steady=[c.error_rate("steady", below=0.01)], during=[], fault_s=0.1, settle_s=0, recovery_s=0.1)
     record = run_scenario(FakeStack(), scenario, tmp_path)
-    assert record["status"] == "passed", record["error"]
-    assert not any(a["name"].startswith("prepare") for a in record["activities"])
+    assert record.status == "passed", record.error
+    assert not any(a.name.startswith("prepare") for a in record.activities)

@@ -1,6 +1,7 @@
 """Shards: a deterministic split of the suite that covers every scenario once for any N,
 balanced by the durations earlier runs' JUnit files recorded (a built-in estimate without them); bad K/N is one line."""
 
+from dataclasses import replace
 import pytest
 
 from runbook_drill import scenarios
@@ -50,7 +51,7 @@ def test_recorded_durations_outweigh_the_estimate_and_move_a_scenario(suite, tmp
     ids = [s.id for s in suite]
     for run, seconds in (("r1", 300.0), ("r2/candidate", 320.0), ("r3", 10.0)):
         (tmp_path / run).mkdir(parents=True)
-        (tmp_path / run / "junit.xml").write_text(junit.render([{**journal(ids[0]), "end": START + seconds}]))
+        (tmp_path / run / "junit.xml").write_text(junit.render([replace(journal(ids[0]), end=START + seconds)]))
     (tmp_path / "r4").mkdir()
     (tmp_path / "r4" / "junit.xml").write_text("<testsuite><testcase name=")
     recorded = shards.recorded_durations(tmp_path)
@@ -69,6 +70,6 @@ def test_without_journals_each_scenario_has_its_built_in_estimate(suite):
 def test_a_shards_own_run_does_not_move_the_split_of_the_shards_after_it(suite, tmp_path):
     ids = [s.id for s in suite]
     (tmp_path / "shard-1").mkdir()
-    (tmp_path / "shard-1" / "junit.xml").write_text(junit.render([{**journal(ids[0]), "end": START + 999.0}]))
+    (tmp_path / "shard-1" / "junit.xml").write_text(junit.render([replace(journal(ids[0]), end=START + 999.0)]))
     (tmp_path / "shard-1" / shards.SHARD_FILE).write_text("{}")
     assert shards.recorded_durations(tmp_path) == {}
