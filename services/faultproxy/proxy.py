@@ -11,6 +11,7 @@ import logging
 import random
 import socket
 import struct
+import time
 from collections import OrderedDict
 
 from .toxics import REGISTRY, Definition, Toxic
@@ -57,7 +58,10 @@ class Link:
         self._timers: dict[str, asyncio.Task] = {}
 
     def now(self) -> float:
-        return self.loop.time()
+        """The link's clock: monotonic to the microsecond. Not the loop's time - uvloop's
+        is libuv's cached millisecond clock, and a delay measured on it could release a
+        chunk up to a millisecond before its latency (Toxiproxy's never does)."""
+        return time.monotonic()
 
     def close(self) -> None:
         self.connection.close()
@@ -115,7 +119,7 @@ class Link:
         """Waits until `deadline`; returns False early if the toxic is removed (or the
         link closes) meanwhile, True when the deadline passed with the toxic active."""
         while True:
-            remaining = deadline - self.loop.time()
+            remaining = deadline - self.now()
             if remaining <= 0:
                 return True
             if self.connection.closed:
@@ -126,7 +130,7 @@ class Link:
                 async with asyncio.timeout(remaining):
                     await asyncio.shield(self._change)
             except TimeoutError:
-                return True
+                continue  # the loop's timer may fire early by its granularity: the clock decides
             if toxic_name not in {t.name for t in self.active()}:
                 return False
 
@@ -138,7 +142,7 @@ class Link:
                 data = await self.reader.read(READ_SIZE)
                 if not data:
                     break
-                self._queue.put_nowait((data, self.loop.time()))
+                self._queue.put_nowait((data, self.now()))
                 self._queued_bytes += len(data)
                 while self._queued_bytes > QUEUE_BYTES:
                     self._room.clear()

@@ -33,6 +33,17 @@ def test_latency_adds_its_delay_within_10ms(api, stream):
     assert abs(added - 0.100) <= TOLERANCE, added
 
 
+def test_no_chunk_leaves_before_its_latency(api):
+    # Toxiproxy's latency is a floor: a chunk is never released early. uvloop's clock is
+    # libuv's cached milliseconds, so a delay timed on it could end up to 1 ms short.
+    with echo_server() as echo:
+        proxy = make_proxy(api, echo.address)
+        add_toxic(api, "p", type="latency", attributes={"latency": 7})
+        sock = connect(proxy["listen"])
+        trips = [round_trip(sock) for _ in range(40)]
+    assert min(trips) >= 0.007, sorted(trips)[:3]
+
+
 def test_latency_jitter_stays_within_its_bounds(api):
     with echo_server() as echo:
         proxy = make_proxy(api, echo.address)
