@@ -1,8 +1,8 @@
-"""The tool as a team installs it: the wheel built with `python -m build`, installed with
-its dependencies into a fresh virtualenv outside the checkout - beside the team's own
-packages named `services`, `load`, `harness` and `scenarios` - and run from an empty
-directory. Every command reads what the wheel carries (runbook, recipes, sources) and
-writes its reports into that directory, nothing else."""
+"""The tool as a team installs it: the sdist, and the wheel built from it, by `python -m
+build`; the wheel installed with its dependencies into a fresh virtualenv outside the
+checkout - beside the team's own packages named `services`, `load`, `harness` and
+`scenarios` - and run from an empty directory. Every command reads what the wheel carries
+(runbook, recipes, sources) and writes its reports into that directory, nothing else."""
 
 import os
 import re
@@ -38,8 +38,10 @@ def installed(tmp_path_factory):
     """Returns (the venv's bin folder, an empty working directory, the environment)."""
     scratch = tmp_path_factory.mktemp("installed")
     assert not scratch.is_relative_to(ROOT)
-    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(scratch / "dist"), str(ROOT)], ROOT,
-         dict(os.environ), timeout=600)
+    # No flags: the sdist first, then the wheel built from it - so the sdist carries everything too.
+    _run([sys.executable, "-m", "build", "--outdir", str(scratch / "dist"), str(ROOT)], ROOT, dict(os.environ),
+         timeout=600)
+    assert list((scratch / "dist").glob("runbook_drill-*.tar.gz"))
     wheel = next((scratch / "dist").glob("runbook_drill-*.whl"))
     venv.create(scratch / "venv", with_pip=True)
     bin_dir = scratch / "venv" / "bin"
