@@ -59,11 +59,18 @@ class Check:
     claim: dict[str, Any] = field(default_factory=dict)
 
     def decided(self, history: History, window: Window) -> bool:
-        """True when the check, judged on `window` now, is pass or fail (not unknown)."""
+        """True when the check, judged on `window` now, is pass or fail (not unknown) -
+        and, for a share, not a pass that a handful of samples would flip: the runner
+        then holds the window open (within its bound) for the samples that widen its
+        room or flip it, so one stray request in a short window decides nothing."""
         try:
-            return self.judge(history, window)[0] != UNKNOWN
+            status, evidence = self.judge(history, window)
         except Exception:
             return False
+        if status == UNKNOWN:
+            return False
+        margin = Verdict(self.description, status, evidence).margin()
+        return not (margin is not None and margin.marginal and margin.room is not None)
 
     def evaluate(self, history: History) -> Verdict:
         window = history.windows.get(self.window)
