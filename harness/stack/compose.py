@@ -20,8 +20,6 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-import requests
-
 from runbook_drill.harness.stack.handles import ensure_running, host_port, remove_quietly, together
 from runbook_drill.harness.stack.lifecycle import Stack
 from runbook_drill.harness.stack.topology import AUTH_API_PORT, PROXIES, StackConfig
