@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from runbook_drill.harness.errors import ConfigError, HarnessError
-from runbook_drill.harness.stack.proxies import BoundProxy, ProxyError
+from runbook_drill.harness.stack.proxies import ProxyError
 
 
 class FaultNotApplied(HarnessError):
@@ -97,23 +97,18 @@ def check_dependency(fault: Fault) -> str:
     return dependency
 
 
-def dependency_proxy(stack, dependency: str) -> BoundProxy:
-    """Returns the dependency's proxy as the fault proxy has it now (state: its answer,
-    toxics included); raises FaultNotApplied when the fault proxy cannot say."""
+def proxy_state(stack, dependency: str) -> dict:
+    """Returns the fault proxy's answer for the dependency's proxy (enabled, toxics...);
+    raises FaultNotApplied when the fault proxy cannot say."""
     try:
-        return stack.fault_proxy().proxy(dependency)
+        return stack.fault_proxy().proxy(dependency).state
     except ProxyError as exc:
         raise FaultNotApplied(f"fault proxy for {dependency}: {exc}") from None
 
 
-def proxy_state(stack, dependency: str) -> dict:
-    """Returns the fault proxy's answer for the dependency's proxy (enabled, toxics...)."""
-    return dependency_proxy(stack, dependency).state
-
-
 def add_toxic(stack, dependency: str, toxic: dict) -> None:
     try:
-        dependency_proxy(stack, dependency).add_toxic(**toxic)
+        stack.fault_proxy().handle(dependency).add_toxic(**toxic)
     except ProxyError as exc:
         raise FaultNotApplied(f"toxic {toxic.get('name')} on {dependency}: {exc}") from None
 
@@ -121,8 +116,8 @@ def add_toxic(stack, dependency: str, toxic: dict) -> None:
 def remove_toxic(stack, dependency: str, name: str) -> None:
     """Removes the toxic when it is there; raises HarnessError when the proxy cannot."""
     try:
-        dependency_proxy(stack, dependency).destroy_toxic(name)
-    except (ProxyError, FaultNotApplied) as exc:
+        stack.fault_proxy().handle(dependency).destroy_toxic(name)
+    except ProxyError as exc:
         raise HarnessError(f"could not remove toxic {name} from {dependency}: {exc}") from None
 
 

@@ -1,12 +1,12 @@
 """A dependency refuses connections: its fault proxy is disabled (new connections get a
 TCP refusal, live ones are closed) - "Database pod restarted", "Redis unavailable"."""
 
-from runbook_drill.harness.faults.base import Fault, FaultNotApplied, check_dependency, dependency_proxy, proxy_state, register
+from runbook_drill.harness.faults.base import Fault, FaultNotApplied, check_dependency, proxy_state, register
 from runbook_drill.harness.stack.proxies import ProxyError
 
 
 def _set_enabled(stack, dependency: str, enabled: bool) -> None:
-    proxy = dependency_proxy(stack, dependency)
+    proxy = stack.fault_proxy().handle(dependency)
     try:
         proxy.enable() if enabled else proxy.disable()
     except ProxyError as exc:

@@ -86,6 +86,12 @@ class ProxyClient:
         """Returns the proxy `name` as the server has it now; raises NotFound."""
         return BoundProxy(self.consumer, **self.consumer.get(f"/proxies/{name}").json())
 
+    def handle(self, name: str) -> BoundProxy:
+        """Returns a handle on the proxy `name` for calls that need none of its state
+        (toxics, enable, disable): nothing is read - a call on a proxy that does not
+        exist raises NotFound then."""
+        return BoundProxy(self.consumer, name=name, upstream=None, enabled=None, listen=None)
+
     def populate(self, proxies: list[dict]) -> list[BoundProxy]:
         """Creates (or replaces) every proxy in one call; returns them."""
         made = self.consumer.post("/populate", json=proxies).json()["proxies"]

@@ -53,3 +53,12 @@ def test_two_clients_keep_their_own_servers(client):
     with pytest.raises(requests.ConnectionError):
         elsewhere.proxy("db")
     assert client.proxy("db").name == "db"
+
+
+def test_a_handle_reads_nothing_and_a_call_on_a_missing_proxy_is_not_found(client):
+    with pytest.raises(NotFound):
+        client.handle("nowhere").add_toxic(name="x", type="latency", stream="downstream", toxicity=1.0,
+                                           attributes={"latency": 1})
+    client.populate([{"name": "db", "listen": "127.0.0.1:0", "upstream": "127.0.0.1:9"}])
+    client.handle("db").disable()
+    assert client.proxy("db").enabled is False and client.handle("db").destroy_toxic("absent") is False
