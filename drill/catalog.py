@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from runbook_drill.harness.packaged import asset
-from runbook_drill.runs import engine_session, runbook_of, scenarios_of
+from runbook_drill.runs import add_scenarios_argument, engine_session, runbook_of, scenarios_of
 from runbook_drill.harness.errors import ConfigError
 from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
@@ -18,9 +18,10 @@ SOURCE_ROOT = asset("services").parent
 
 
 def cmd_list(settings, options) -> int:
-    """Prints one line per scenario: id, runbook section, title."""
-    for scenario in scenarios_of(options):
-        print(f"{scenario.id:<34} {scenario.runbook:<30} {scenario.title}")
+    """Prints one line per scenario: id, runbook section, title (a team's: and where from)."""
+    for scenario in scenarios_of(options, settings):
+        origin = f"  [{scenario.origin}]" if scenario.origin != "built-in" else ""
+        print(f"{scenario.id:<34} {scenario.runbook:<30} {scenario.title}{origin}")
     return 0
 
 
@@ -28,7 +29,7 @@ def cmd_coverage(settings, options) -> int:
     """Prints every runbook line with what proves it, or why a machine cannot."""
     from runbook_drill.harness.report import coverage
 
-    print(coverage.render(coverage.rows(runbook_of(options), scenarios_of(options))))
+    print(coverage.render(coverage.rows(runbook_of(options), scenarios_of(options, settings))))
     return 0
 
 
@@ -58,8 +59,10 @@ def cmd_export(settings, options) -> int:
     from runbook_drill.harness.export import chaostoolkit
 
     runbook = runbook_of(options)
-    chosen = scenarios.select(scenarios_of(options), options.ids, [])
-    experiments = {s.id: chaostoolkit.experiment(s, runbook, options.profile, actions=ctk_actions.__name__)
+    chosen = scenarios.select(scenarios_of(options, settings), options.ids, [])
+    sources = ctk_actions.sources(runbook, settings.scenarios)
+    experiments = {s.id: chaostoolkit.experiment(s, runbook, options.profile, actions=ctk_actions.__name__,
+                                                 sources=sources)
                    for s in chosen}
     out = Path(options.out)
     if out.exists() and not out.is_dir():
@@ -82,7 +85,7 @@ def cmd_report(settings, options) -> int:
     if options.merge:
         from runbook_drill.merging import merge_shards
 
-        return merge_shards(options)
+        return merge_shards(options, settings)
     journals = Path(options.journals)
     records = html.load_journals(journals) if journals.is_dir() else []
     if not records:
@@ -157,8 +160,10 @@ def _build_example(settings, spec, tag: str) -> int:
     return 0
 
 
-def _runbook_option(parser) -> None:
+def _runbook_option(parser, scenarios: bool = True) -> None:
     parser.add_argument("--runbook", metavar="PATH", help="another copy of the runbook")
+    if scenarios:
+        add_scenarios_argument(parser)
 
 
 def add_parsers(sub) -> None:
@@ -176,6 +181,7 @@ def add_parsers(sub) -> None:
     report.add_argument("--junit", metavar="PATH", help="with --merge: also write the JUnit XML here")
     report.add_argument("--summary-md", metavar="PATH", help="with --merge: append the run as Markdown here")
     report.add_argument("--flaky-is-ok", action="store_true", help="with --merge: flaky scenarios exit 0")
+    add_scenarios_argument(report)
     history = sub.add_parser("history", help="per scenario across stored runs: verdicts, times, p99, flaky")
     history.add_argument("--reports", default="reports", metavar="DIR", help="where the runs are (default reports/)")
     history.add_argument("--out", metavar="FILE", help="the page (default DIR/history.html; the JSON beside it)")
@@ -185,7 +191,7 @@ def add_parsers(sub) -> None:
     alerts = sub.add_parser("alerts", help="the runbook's Quick Response sections as Prometheus alert rules")
     alerts.add_argument("--profile", choices=["production", "test"], default="production",
                         help="production: 5-minute windows; test: seconds, as the suite's stack runs them")
-    _runbook_option(alerts)
+    _runbook_option(alerts, scenarios=False)
     alerts.add_argument("--runbook-url", metavar="URL", help="where the on-call reads the runbook (runbook_url)")
     alerts.add_argument("--out", metavar="DIR", help="write runbook-alerts.yml and alertmanager.yml there")
     _add_export(sub)

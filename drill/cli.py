@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         with progress.use(_reporter(command)):
             return command(settings, options)
     except DrillError as exc:
-        print(f"drill: error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # several errors (a team's scenario files): a line each
+            print(f"drill: error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("drill: interrupted; cleanup done", file=sys.stderr)

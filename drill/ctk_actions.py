@@ -9,16 +9,34 @@ compose project comes from the experiment's configuration."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 _OPEN: dict[str, tuple[Any, Any, Any]] = {}  # scenario id -> (session, stack, fault)
 
 
-def _scenario(scenario_id: str):
+def sources(runbook, team_paths) -> dict:
+    """Returns what an experiment's configuration carries so that these activities build
+    the scenario `drill export` saw: a runbook copy and a team's scenario paths
+    (absolute; none for the bundled runbook and the built-in suite)."""
+    from runbook_drill.harness.runbook import RUNBOOK
+
+    carried = {} if Path(runbook.path).resolve() == RUNBOOK.resolve() else {"drill_runbook": str(Path(runbook.path).resolve())}
+    if team_paths:
+        carried["drill_scenarios"] = [str(Path(p).resolve()) for p in team_paths]
+    return carried
+
+
+def scenario_for(scenario_id: str, configuration: dict | None = None):
+    """Returns the scenario `scenario_id`, built from the runbook and a team's scenario
+    paths the experiment's configuration carries (see `sources`)."""
     from runbook_drill import scenarios
     from runbook_drill.harness.runbook import RUNBOOK, load
 
-    return scenarios.select(scenarios.build(load(RUNBOOK)), [scenario_id], [])[0]
+    configuration = configuration or {}
+    runbook = load(configuration.get("drill_runbook") or RUNBOOK)
+    built = scenarios.build(runbook, extensions=configuration.get("drill_scenarios", ()))
+    return scenarios.select(built, [scenario_id], [])[0]
 
 
 def inject(scenario_id: str, configuration: dict | None = None) -> dict:
@@ -31,7 +49,7 @@ def inject(scenario_id: str, configuration: dict | None = None) -> dict:
     project = (configuration or {}).get("compose_project", "runbook-drill")
     session = begin(load_settings())
     stack = ComposeStack(session, stack_config(), project).__enter__()
-    fault = _scenario(scenario_id).fault()
+    fault = scenario_for(scenario_id, configuration).fault()
     _OPEN[scenario_id] = (session, stack, fault)
     return fault.inject(stack)
 
@@ -41,7 +59,7 @@ def remediate(scenario_id: str, configuration: dict | None = None) -> str:
     from runbook_drill.harness.run.runner import call_step
 
     _, stack, fault = _OPEN[scenario_id]
-    scenario = _scenario(scenario_id)
+    scenario = scenario_for(scenario_id, configuration)
     if scenario.heal_first:
         fault.heal(stack)
     call_step(scenario.remediation, stack, fault)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from runbook_drill.runs import (StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument, add_target_arguments,
+from runbook_drill.runs import (StackChoice, add_plan_argument, add_profile_arguments, add_scenarios_argument, add_stop_argument, add_target_arguments,
                         engine_session, new_run_dir, point_latest, print_plan, profile_of, runbook_of, scenarios_of)
 from runbook_drill.harness import progress, signals
 from runbook_drill.harness.run import abort, journal, stops
@@ -85,7 +85,7 @@ def cmd_gameday(settings, options) -> int:
     gameday.md) is written in every case once the scenario has begun."""
     from runbook_drill import scenarios
     runbook = runbook_of(options)
-    scenario = scenarios.select(scenarios_of(options), [options.id], [])[0]
+    scenario = scenarios.select(scenarios_of(options, settings), [options.id], [])[0]
     conditions = stops.for_scenario(runbook, scenario, stops.parse_all(options.stop_when, runbook))
     if options.plan:
         return print_plan([scenario], lambda _: conditions)
@@ -165,6 +165,7 @@ def add_parsers(sub) -> None:
     add_stop_argument(gameday)
     gameday.add_argument("--user-api-image", metavar="REF", help="run against a candidate image instead")
     gameday.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
+    add_scenarios_argument(gameday)
     add_profile_arguments(gameday)
     add_target_arguments(gameday)
     stop = sub.add_parser("abort", help="the kill switch: the running run or game day heals everything, exits 130")

@@ -38,7 +38,7 @@ def _write_side(options, records: list[ScenarioRecord], runbook: Runbook, out: P
     return write_outputs(records, runbook, out, title, options, summarize=not part)
 
 
-def merge_shards(options) -> int:
+def merge_shards(options, settings) -> int:
     """Joins the shards' runs; returns the exit code of the joined run (0 passed, 1 not
     passed or - a release - worse than the baseline, 3 a harness error). Raises
     ConfigError (exit 2) for shards that do not make one whole run."""
@@ -54,7 +54,7 @@ def merge_shards(options) -> int:
     (out / MERGED_FILE).write_text(json.dumps({"shards": [Path(d).resolve().name for d in options.merge]}) + "\n")
     if not options.out:
         point_latest(out)
-    return coverage_gate(runbook, scenarios.build(runbook), False, code)
+    return coverage_gate(runbook, scenarios.build(runbook, extensions=settings.scenarios), False, code)
 
 
 def _single(options, merged: Merged, runbook: Runbook, out: Path, title: str) -> int:

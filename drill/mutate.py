@@ -16,7 +16,7 @@ import contextlib
 import time
 from pathlib import Path
 
-from runbook_drill.runs import engine_session, new_run_dir, point_latest, runbook_of, scenarios_of
+from runbook_drill.runs import add_scenarios_argument, engine_session, new_run_dir, point_latest, runbook_of, scenarios_of
 from runbook_drill.harness import progress
 from runbook_drill.harness.errors import HarnessError
 from runbook_drill.harness.run.journal import ScenarioRecord
@@ -27,12 +27,12 @@ from runbook_drill.harness.run.journal import ScenarioRecord
 ROLLOUT_TIMEOUT_S = 20.0
 
 
-def _catalogue(options):
+def _catalogue(settings, options):
     """Returns (chosen mutants, scenarios by id); raises ConfigError for bad input (an
     unknown id, a bad header, a patch that no longer applies)."""
     from runbook_drill.harness.mutation import build, catalog
 
-    by_id = {s.id: s for s in scenarios_of(options)}
+    by_id = {s.id: s for s in scenarios_of(options, settings)}
     mutants = catalog.load(runbook_of(options), Path(options.mutants) if options.mutants else catalog.MUTANTS_DIR, set(by_id))
     chosen = catalog.choose(mutants, options.ids)
     for mutant in chosen:
@@ -116,7 +116,7 @@ def cmd_mutate(settings, options) -> int:
     """Builds the chosen mutants, runs the matrix, writes it; see the module docstring."""
     from runbook_drill.harness.report import mutation
 
-    mutants, by_id = _catalogue(options)
+    mutants, by_id = _catalogue(settings, options)
     with engine_session(settings) as session:
         tags = _build_all(session, mutants)
         run_id, run_dir = new_run_dir()
@@ -143,3 +143,4 @@ def add_parsers(sub) -> None:
                         help="run every scenario a mutant names, not only until the first catches it")
     mutate.add_argument("--mutants", metavar="DIR", help="another directory of mutants (default: mutants/)")
     mutate.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
+    add_scenarios_argument(mutate)

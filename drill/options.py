@@ -17,7 +17,7 @@ from typing import Any
 from runbook_drill.harness.errors import ConfigError
 from runbook_drill.harness.run.shards import Shard
 
-REPEATED = ("ids", "section", "stop_when", "user_api_env", "merge")  # lists on the command line: tuples here
+REPEATED = ("ids", "section", "stop_when", "user_api_env", "merge", "scenarios")  # lists on the command line: tuples here
 PATHS = ("runbook", "junit", "summary_md", "durations_from", "mutants", "source", "save", "load", "file",
          "journals", "out", "reports")
 
@@ -38,6 +38,7 @@ class RunOptions:
     id: str | None = None
     section: tuple[str, ...] = ()
     runbook: Path | None = None
+    scenarios: tuple[str, ...] = ()  # a team's scenario files and directories (over the setting)
     seed: int | None = None
     # the User API: a candidate image and its service profile (or, for `alerts` and
     # `export`, the name of an alert or target profile)
@@ -111,7 +112,7 @@ class RunOptions:
     def settings_flags(self) -> dict[str, Any]:
         """Returns the settings given as flags (None: not given), for load_settings."""
         return {"image_policy": self.image_policy, "pull_timeout": self.pull_timeout,
-                "engine_timeout": self.engine_timeout}
+                "engine_timeout": self.engine_timeout, "scenarios": self.scenarios or None}
 
 
 def _typed(name: str, value: Any) -> Any:

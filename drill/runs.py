@@ -22,10 +22,19 @@ def runbook_of(options) -> Runbook:
     return Runbook(Path(options.runbook) if options.runbook else RUNBOOK)
 
 
-def scenarios_of(options) -> list:
-    """Returns every scenario, built from the command's runbook (drift raises RunbookError)."""
+def scenarios_of(options, settings) -> list:
+    """Returns every scenario - the built-in ones and the team's (`--scenarios`, else the
+    `scenarios` setting; and installed entry points) - built from the command's runbook.
+    Raises RunbookError (drift) or ConfigError (a bad team scenario, one line each)."""
     from runbook_drill import scenarios
-    return scenarios.build(runbook_of(options), seed=options.seed or 1)
+    return scenarios.build(runbook_of(options), seed=options.seed or 1, extensions=settings.scenarios)
+
+
+def add_scenarios_argument(parser) -> None:
+    """Adds --scenarios PATH (repeatable) to a command that builds the scenarios."""
+    parser.add_argument("--scenarios", action="append", metavar="PATH",
+                        help="a team's scenarios: a .toml or .py file, or a directory of them (repeatable; "
+                             "over the `scenarios` setting); see docs/how-to/team-scenarios.md")
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from runbook_drill.runs import (REPORTS_DIR, StackChoice, add_plan_argument, add_profile_arguments, add_stop_argument,
+from runbook_drill.runs import (REPORTS_DIR, StackChoice, add_plan_argument, add_profile_arguments, add_scenarios_argument, add_stop_argument,
                         add_target_arguments, engine_session, new_run_dir, point_latest, print_plan, profile_of,
                         require_image, runbook_of, scenarios_of)
 from runbook_drill.harness.errors import ConfigError
@@ -61,7 +61,7 @@ def cmd_run(settings, options: RunOptions) -> int:
 
     runbook = runbook_of(options)
     judging = Judging(options, profile_of(options), stops.parse_all(list(options.stop_when), runbook))
-    every = scenarios_of(options)
+    every = scenarios_of(options, settings)
     chosen = scenarios.select(every, list(options.ids), list(options.section))
     make_stack = StackChoice(options)
     chosen, plan = shard_of(chosen, options)
@@ -267,6 +267,7 @@ def add_parsers(sub) -> None:
     run.add_argument("--baseline-image", metavar="REF",
                      help="release validation: run the baseline (the last release) too, and compare")
     run.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
+    add_scenarios_argument(run)
     run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
     add_plan_argument(run)
     add_stop_argument(run)

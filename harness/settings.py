@@ -47,6 +47,15 @@ def _optional_str(value: Any) -> str | None:
     return text or None
 
 
+def _paths(value: Any) -> tuple[Path, ...]:
+    """Returns paths from a list, or from a string separated by `:` (the environment)."""
+    if isinstance(value, str):
+        value = [part for part in value.split(os.pathsep) if part.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, (str, Path)) for v in value):
+        raise ValueError("must be a list of paths")
+    return tuple(Path(v) for v in value)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Validated settings; build them with `load_settings`, not by hand."""
@@ -67,6 +76,8 @@ class Settings:
     # The kill switch for CI: while this file exists, a running run or game day heals
     # everything and stops (exit 130); one started while it exists stops at once.
     abort_file: Path | None = None
+    # A team's own scenarios (files and directories of *.toml and *.py), added to the suite.
+    scenarios: tuple[Path, ...] = ()
 
 
 # What each setting means (docs/reference/settings.md is generated from these).
@@ -82,11 +93,14 @@ DESCRIPTIONS = {
     "debian_mirror": "the mirror for debootstrap (default: the machine's apt configuration)",
     "abort_file": "the kill switch for CI: while this file exists a run or game day heals everything and exits "
                   "130 (its first line is kept as who asked)",
+    "scenarios": "a team's scenario files and directories (*.toml, *.py) added to the built-in suite; in the "
+                 "environment separated by `:`, in drill.toml a list; `--scenarios PATH` (repeatable) goes over both",
 }
 # Defaults that depend on the machine, as the reference says them.
 DEFAULTS_SAID = {"state_dir": "`$XDG_STATE_HOME/runbook-drill` (`~/.local/state/runbook-drill`)",
                  "cache_dir": "`$XDG_CACHE_HOME/runbook-drill` (`~/.cache/runbook-drill`)",
-                 "debian_mirror": "from /etc/apt", "abort_file": "(none)"}
+                 "debian_mirror": "from /etc/apt", "abort_file": "(none)",
+                 "scenarios": "(none)"}
 
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "image_policy": _image_policy,
@@ -98,6 +112,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "debian_suite": str,
     "debian_mirror": _optional_str,
     "abort_file": lambda value: Path(value) if _optional_str(value) else None,
+    "scenarios": lambda value: _paths(value),
 }
 
 

@@ -3,6 +3,9 @@ scenarios built from the runbook's values (so `--runbook PATH` changes what is j
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Iterable
+
 from runbook_drill.harness.errors import ConfigError
 from runbook_drill.harness.runbook import Runbook
 from runbook_drill.harness.run.scenario import Scenario
@@ -14,11 +17,18 @@ MODULES = (health_checks, service_down, high_error_rate, high_latency, database,
            incidents)
 
 
-def build(runbook: Runbook, seed: int = 1) -> list[Scenario]:
-    """Returns every scenario, in runbook order, its load seeded with `seed`; raises
-    RunbookError on drift."""
+def build(runbook: Runbook, seed: int = 1, extensions: Iterable[Path | str] = (),
+          entry_points: bool = True) -> list[Scenario]:
+    """Returns every scenario - the built-in ones in runbook order, then a team's (from
+    `extensions`: files and directories, and the installed entry points; see
+    scenarios/extensions.py) - each load seeded with `seed`. Raises RunbookError on
+    drift, ConfigError (every error one line) for a bad team scenario."""
+    from runbook_drill.scenarios import extensions as team
+
+    additions = team.load([Path(p) for p in extensions], entry_points)  # registers their faults and checks first
     oracle = Oracle(runbook)
     built = [scenario for module in MODULES for scenario in module.scenarios(oracle)]
+    built += team.built(additions, oracle, {s.id: "built-in" for s in built})
     for scenario in built:
         scenario.proves = list(dict.fromkeys(scenario.proves))  # one anchor may back two claims
         scenario.warm_when = scenario.warm_when or oracle.settled()

@@ -128,9 +128,10 @@ def scenarios(o: Oracle) -> list[Scenario]:
                  # window opens once the quota's backlog has built (at most 10 s).
                  settled_when=backlog_built(o.p99_ms), settle_max_s=10,
                  # 1.5x the suite's load: a light server's share of it (a Go replica's: ~0.015
-                 # cores) sits at the engine's least quota per period, too coarse to show a
-                 # backlog reliably (2 of 4 calibrations found none); at 2x the bundled
-                 # server's backlog outgrew its readiness checks (26% 503s, 1 of 3).
+                 # cores) sat at the engine's least quota of a 100 ms period, too coarse to
+                 # show a backlog reliably (2 of 4 calibrations found none; such a quota now
+                 # gets a longer period); at 2x the bundled server's backlog outgrew its
+                 # readiness checks (26% 503s, 1 of 3).
                  load=suite_load(users=THROTTLED_USERS),
                  # The quick win as the runbook states it: the symptom gone within a deadline
                  # (every answer of 2 s under the threshold), then staying away (the recovery

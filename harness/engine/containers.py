@@ -15,19 +15,31 @@ import docker.errors
 from runbook_drill.harness.engine.daemon import LOCAL_SOCKETS
 from runbook_drill.harness.engine.resources import run_labels
 
-CFS_PERIOD_US = (10_000, 100_000)  # the scheduler period a quota is given in: at least, at most
+CFS_PERIOD_US = (10_000, 100_000)  # the scheduler period a quota is given in: at least, at most usually
+CFS_PERIOD_MAX_US = 1_000_000  # the engine's longest period: only a quota under 1 ms per 100 ms needs more
 CFS_QUOTA_MIN_US = 1_000  # the engine refuses a smaller quota
+
+
+def least_cpus(longest_stall_s: float) -> float:
+    """Returns the smallest CPU limit whose period stalls a throttled request at most
+    `longest_stall_s` (and at most the engine's longest period): the engine's least
+    quota (1 ms) over that period. Under 0.01 cores only with a stall over 100 ms."""
+    period = min(CFS_PERIOD_MAX_US, max(CFS_PERIOD_US[1], int(longest_stall_s * 1_000_000)))
+    return CFS_QUOTA_MIN_US / period
 
 
 def cfs_period_us(cpus: float) -> int:
     """Returns the scheduler period a CPU limit of `cpus` is set in: as short as the
-    engine allows (a 1 ms quota at least), within 10-100 ms. A throttled process waits out
-    the rest of its period: at 100 ms a small quota stalls each request up to ~100 ms,
-    which alone can keep a p99 over the runbook's threshold however many replicas share
-    the load (Kubernetes' period is configurable for the same reason)."""
+    engine allows (a 1 ms quota at least), within 10-100 ms - longer (up to 1 s) only for
+    a limit under 0.01 cores, which a shorter period cannot hold. A throttled process
+    waits out the rest of its period: at 100 ms a small quota stalls each request up to
+    ~100 ms, which alone can keep a p99 over the runbook's threshold however many
+    replicas share the load (Kubernetes' period is configurable for the same reason); a
+    caller sets a limit under 0.01 only where its stall is known to fit (`least_cpus`)."""
     if cpus <= 0:
         return CFS_PERIOD_US[1]
-    return int(min(CFS_PERIOD_US[1], max(CFS_PERIOD_US[0], math.ceil(CFS_QUOTA_MIN_US / cpus))))
+    longest = CFS_PERIOD_US[1] if cpus >= CFS_QUOTA_MIN_US / CFS_PERIOD_US[1] else CFS_PERIOD_MAX_US
+    return int(min(longest, max(CFS_PERIOD_US[0], math.ceil(CFS_QUOTA_MIN_US / cpus))))
 
 
 def cpus_of(host_config: dict) -> float:

@@ -327,11 +327,14 @@ def _pause(configuration_key: str) -> dict[str, Any]:
     return {"after": "${" + configuration_key + "}"}
 
 
-def experiment(scenario: Scenario, runbook: Runbook, profile: str, actions: str = "") -> dict[str, Any]:
+def experiment(scenario: Scenario, runbook: Runbook, profile: str, actions: str = "",
+               sources: dict[str, Any] | None = None) -> dict[str, Any]:
     """Returns the Chaos Toolkit experiment of one scenario. `actions` is the module
     whose inject/remediate/heal `chaos run` calls for drill's own faults (the local
-    profile's container faults): named by the caller, which sits above the harness.
-    Raises ConfigError for an unknown profile, or a local one with no `actions`."""
+    profile's container faults): named by the caller, which sits above the harness;
+    `sources` (the runbook copy, a team's scenario paths) go into the configuration,
+    so those activities build the same scenario. Raises ConfigError for an unknown
+    profile, or a local one with no `actions`."""
     if profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     if profile == "local" and not actions:
@@ -359,7 +362,7 @@ def experiment(scenario: Scenario, runbook: Runbook, profile: str, actions: str 
         "description": f"Runbook section '{scenario.runbook}'. Proves: {'; '.join(scenario.proves)}. "
                        f"Exported by runbook-drill from scenario {scenario.id} ({profile} profile).",
         "tags": ["runbook-drill", scenario.id, scenario.runbook],
-        "configuration": CONFIGURATION[profile],
+        "configuration": {**CONFIGURATION[profile], **(sources or {})},
         "steady-state-hypothesis": tolerance_hypothesis(scenario, runbook) if tolerated else hypothesis(runbook),
         "method": method,
         "rollbacks": rollbacks,

@@ -73,6 +73,13 @@ REGISTRY: dict[str, type[Fault]] = {}
 
 
 def register(cls: type[Fault]) -> type[Fault]:
+    """Registers a fault kind by its `kind` (a class decorator); returns the class.
+    Raises ConfigError for a kind with no name, or one another class already has."""
+    if not cls.kind:
+        raise ConfigError(f"fault class {cls.__qualname__} has no `kind`")
+    known = REGISTRY.get(cls.kind)
+    if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+        raise ConfigError(f"fault kind {cls.kind!r} is already registered ({known.__module__}.{known.__qualname__})")
     REGISTRY[cls.kind] = cls
     return cls
 

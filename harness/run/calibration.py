@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from runbook_drill.harness.checks import REPLICAS
 from runbook_drill.harness.checks.metrics import USERS_ROUTES, for_history, labels_match
 from runbook_drill.harness.observe.history import History, Window
 from runbook_drill.harness.observe.statistics import cpu_cores
+from runbook_drill.harness.engine.containers import least_cpus
 from runbook_drill.harness.errors import HarnessError
 from runbook_drill.harness.faults import make
 from runbook_drill.harness.faults.base import proxy_state
@@ -129,6 +130,16 @@ class QuotaPlan:
         quota of `over`: the same load spread over `scaled_to` replicas."""
         return over * self.replicas / self.scaled_to
 
+    def bounded_by(self, step: dict) -> "QuotaPlan":
+        """Returns the plan with its demand bounded by a step that left no backlog at all:
+        the load needed no more than that quota. Measured use overstates what a throttled
+        process needs (a Go server's collector soaks up idle CPU and gives it back
+        throttled: 2x its measured share showed no slow answer), so the next "over" is
+        taken from what the load was shown to need, not from what it was seen to burn."""
+        if step["backlogged_at_end"] > 0 or step["slower_than_threshold"] > 0.01:
+            return self
+        return replace(self, demand=min(self.demand, step["cpus"]))
+
     def check(self, least_share: float = 0.1) -> None:
         """Raises HarnessError ("cannot calibrate: ...") when the load's share is too small
         beside the fixed cost to be shown by a quota at all - within the readings' noise,
@@ -158,8 +169,11 @@ def quota_for(threshold_ms: float, scaled_to: int, overs: tuple[float, ...] = (1
     the next of `overs` is tried - measured use overstates what a throttled process needs
     (a Go server's collector soaks up idle CPU unthrottled and gives way throttled: 1.5x
     "over" its unthrottled use showed no slow answer at all, and one step's backlog was
-    gone at the next), so the scaled side is also checked where it is real: the
-    scenario's room check reads the scaled-out replicas' CPU against the quota. Raises HarnessError ("cannot calibrate: ...") when no over shows a backlog
+    gone at the next): a step that left no backlog at all bounds the demand by its quota
+    (`QuotaPlan.bounded_by`), and the scaled side is also checked where it is real: the
+    scenario's room check reads the scaled-out replicas' CPU against the quota. A quota
+    under the engine's 1 ms per 100 ms (a light replica's) gets a longer period, at most
+    half the threshold. Raises HarnessError ("cannot calibrate: ...") when no over shows a backlog
     within `busy_most` on the scaled side, or the load's share cannot be told from the
     fixed cost: the suite cannot show the claim here - never a failure of the service."""
     def calibrate(stack, fault, history: History) -> dict:
@@ -171,18 +185,21 @@ def quota_for(threshold_ms: float, scaled_to: int, overs: tuple[float, ...] = (1
         time.sleep(demand_s)  # a measurement window: the resource readings come every second
         plan = QuotaPlan(fixed, cpu_demand(history, start, time.time()), len(stack.replicas), scaled_to)
         plan.check()
-        tried = []
+        # A light replica's quota can be under the engine's 1 ms per 100 ms: its period is
+        # then longer, up to half the threshold (one stall alone never a slow answer).
+        floor, tried, measured = least_cpus(threshold_ms / 2000), [], plan.demand
         for over in [o for o in overs if plan.busy_when_scaled(o) <= busy_most]:
-            _set(stack, fault, "cpus", round(max(0.01, plan.quota(over)), 4))
+            _set(stack, fault, "cpus", round(max(floor, plan.quota(over)), 4))
             tried.append(_measure_backlog(history, over, fault.values["cpus"], threshold_ms, settle_s, window_s,
                                           tail_s))
             tried[-1]["busy_when_scaled"] = round(plan.busy_when_scaled(over), 3)
             if tried[-1]["backlogged_at_end"] > backlogged:
-                return {"fixed_cores": round(plan.fixed, 4), "cpu_demand_cores": round(plan.demand, 4),
-                        "load_share_cores": round(plan.load_share, 4), "steps": tried,
-                        "chosen": {"cpus": fault.values["cpus"]}, "over": over,
+                return {"fixed_cores": round(plan.fixed, 4), "cpu_demand_cores": round(measured, 4),
+                        "demand_bound_cores": round(plan.demand, 4), "load_share_cores": round(plan.load_share, 4),
+                        "steps": tried, "chosen": {"cpus": fault.values["cpus"]}, "over": over,
                         "busy_when_scaled": round(plan.busy_when_scaled(over), 3),
                         "drained_s": _drained(stack, fault, history, threshold_ms)}
+            plan = plan.bounded_by(tried[-1])
         raise HarnessError(f"cannot calibrate CPU throttling: no quota showed a backlog (> {backlogged:.0%} of the "
                            f"last answers slower than {threshold_ms:g} ms) while leaving {scaled_to} replicas at most "
                            f"{busy_most:.0%} busy - fixed {plan.fixed:.4f} cores, demand {plan.demand:.4f}; "

@@ -119,7 +119,8 @@ class Scenario:
     # Tunes the fault's magnitude after injection, before the fault windows begin:
     # (stack, fault, history) -> the steps tried, each magnitude with what it gave.
     calibrate: Callable[[Any, Fault, History], Any] | None = None
-
+    # Where the scenario comes from: "built-in", or a team's file or entry point.
+    origin: str = "built-in"
 
     def checks(self) -> list[Check]:
         """Returns every check of the scenario, the guards last, in the order judged."""

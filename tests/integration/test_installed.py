@@ -86,3 +86,42 @@ def test_the_installed_tool_builds_checks_and_runs_a_scenario_with_reports_here(
     assert "suite: 1 passed" in done.stdout
     assert sorted(p.name for p in work.iterdir()) == ["reports"]  # state and caches live in XDG dirs
     assert list((work / "reports").glob("*/journal/health-baseline.json"))
+
+
+def test_the_installed_tool_proves_a_teams_own_lines_from_its_repository(installed, tmp_path):
+    bin_dir, work, env = installed
+    team = tmp_path / "ops"
+    shutil.copytree(ROOT / "examples" / "team-scenarios", team)
+    done = _run([str(bin_dir / "drill"), "coverage", "--runbook", str(team / "runbook.md"), "--scenarios", str(team)],
+                work, env)
+    proved = {line.split()[0] for line in done.stdout.splitlines() if " proved " in line}
+    assert re.search(r"L95 +proved .*auth-slow-beyond-timeout", done.stdout), done.stdout
+    assert re.search(r"L155 +proved .*incident-db-restart-heals-itself", done.stdout) and "L95" in proved
+
+
+def test_the_installed_pytest_plugin_runs_a_section_and_a_mutant_fails_naming_the_runbook_line(installed, session,
+                                                                                                tmp_path):
+    import xml.etree.ElementTree as ElementTree
+
+    from runbook_drill.harness.mutation import build, catalog
+    from runbook_drill.harness.runbook import Runbook
+
+    bin_dir, _, env = installed
+    _run([str(bin_dir / "pip"), "install", "-q", "--disable-pip-version-check", "pytest>=8.3,<10"], tmp_path, env)
+    project = tmp_path / "project"  # a team's project: no conftest, the plugin comes from the installed tool
+    project.mkdir()
+    pytest_ = [str(bin_dir / "pytest"), "-p", "no:cacheprovider", "-m", "health_checks"]
+    done = _run([*pytest_, "--drill-user-api-image", "bundled", "--junitxml", "ok.xml"], project, env, timeout=900)
+    assert "5 passed, 28 deselected" in done.stdout
+    cases = list(ElementTree.parse(project / "ok.xml").getroot().iter("testcase"))
+    assert len(cases) == 5 and all(c.find("failure") is None and c.find("error") is None for c in cases)
+    mutant = next(m for m in catalog.load(Runbook()) if m.id == "ready-skips-redis")
+    image, _ = build.build(session.images, mutant)
+    failed = subprocess.run([*pytest_, "--drill-user-api-image", image, "--junitxml", "mutant.xml"], cwd=project,
+                            env=env, capture_output=True, text=True, timeout=900)
+    assert failed.returncode == 1, failed.stdout[-3000:]
+    assert "health-redis-down (Health Checks): failed" in failed.stdout
+    assert "runbook L118: - Checks: Database connectivity, Redis connectivity" in failed.stdout
+    assert "expected: share >= 0.95" in failed.stdout
+    cases = {c.get("name"): c for c in ElementTree.parse(project / "mutant.xml").getroot().iter("testcase")}
+    assert len(cases) == 5 and cases["health-redis-down"].find("failure") is not None

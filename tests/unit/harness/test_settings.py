@@ -51,3 +51,15 @@ def test_a_malformed_settings_file_is_an_error_naming_the_file(tmp_path):
 def test_paths_from_the_environment_become_paths(tmp_path):
     settings = load_settings({}, {"DRILL_CONFIG": str(tmp_path / "x"), "DRILL_STATE_DIR": "/tmp/s"})
     assert settings.state_dir == Path("/tmp/s")
+
+
+def test_a_teams_scenario_paths_come_from_the_flags_else_the_environment_else_the_file(tmp_path):
+    config = tmp_path / "drill.toml"
+    config.write_text('scenarios = ["ops/drill", "more"]\n')
+    env = {"DRILL_CONFIG": str(config)}
+    assert load_settings({}, env).scenarios == (Path("ops/drill"), Path("more"))
+    assert load_settings({}, {**env, "DRILL_SCENARIOS": "a:b/c"}).scenarios == (Path("a"), Path("b/c"))
+    assert load_settings({"scenarios": ("x.toml",)}, {**env, "DRILL_SCENARIOS": "a"}).scenarios == (Path("x.toml"),)
+    config.write_text("scenarios = 3\n")
+    with pytest.raises(ConfigError, match="scenarios = 3 .*must be a list of paths"):
+        load_settings({}, env)

@@ -104,14 +104,20 @@ def test_the_quota_is_the_fixed_cost_plus_the_loads_share_over_what_it_needs():
     assert step["backlogged_at_end"] == pytest.approx(0.7, abs=0.1) and step["busy_when_scaled"] == 0.48
 
 
-def test_a_quota_with_no_backlog_is_lowered_only_as_far_as_the_scaled_side_leaves_room():
+def test_a_quota_with_no_backlog_bounds_the_demand_and_the_next_is_lowered_from_that_bound():
     result, fault = _calibrate(lambda cpus: 0.0 if cpus > 0.09 else 0.8)
+    assert [round(c, 3) for c in fault.injected] == [0.113, 0.086, 0.086] and result["over"] == 1.5
+    assert result["demand_bound_cores"] == pytest.approx(0.1133, abs=0.001) and result["busy_when_scaled"] == 0.6
+
+
+def test_a_quota_with_some_backlog_is_lowered_only_as_far_as_the_scaled_side_leaves_room():
+    result, fault = _calibrate(lambda cpus: 0.1 if cpus > 0.09 else 0.8)
     assert [round(c, 3) for c in fault.injected] == [0.113, 0.097, 0.083, 0.083] and result["over"] == 1.9
     assert result["busy_when_scaled"] == 0.76
     with pytest.raises(HarnessError, match="cannot calibrate CPU throttling: no quota showed a backlog"):
         _calibrate(lambda cpus: 0.0)
     with pytest.raises(HarnessError):  # at most 60% busy when scaled: 1.2 and 1.5 only
-        _calibrate(lambda cpus: 0.0 if cpus > 0.09 else 0.8, busy_most=0.6)
+        _calibrate(lambda cpus: 0.1 if cpus > 0.09 else 0.8, busy_most=0.6)
 
 
 def test_a_fixed_cost_the_load_cannot_be_told_from_is_a_harness_error_naming_why():
@@ -125,6 +131,15 @@ def test_the_scaled_side_is_as_busy_as_the_over_spread_over_more_replicas():
     plan = QuotaPlan(fixed=0.02, demand=0.1, replicas=2, scaled_to=5)
     assert plan.load_share == pytest.approx(0.08) and plan.quota(1.25) == pytest.approx(0.084)
     assert plan.busy_when_scaled(1.5) == pytest.approx(0.6)
+
+
+def test_a_step_with_no_backlog_at_all_bounds_the_demand_by_its_quota_and_a_backlogged_one_does_not():
+    plan = QuotaPlan(fixed=0.006, demand=0.02, replicas=2, scaled_to=5)
+    calm = {"cpus": 0.012, "backlogged_at_end": 0.0, "slower_than_threshold": 0.0}
+    assert plan.bounded_by(calm).demand == 0.012 and plan.bounded_by(calm).quota(2) == pytest.approx(0.009)
+    assert plan.bounded_by({**calm, "backlogged_at_end": 0.13}) == plan
+    assert plan.bounded_by({**calm, "slower_than_threshold": 0.05}) == plan
+    assert plan.bounded_by({**calm, "cpus": 0.03}).demand == 0.02  # a bound above the demand says nothing
 
 
 def test_without_a_rest_window_the_fixed_cost_is_unknown_and_nothing_is_set():
