@@ -125,3 +125,30 @@ def test_the_installed_pytest_plugin_runs_a_section_and_a_mutant_fails_naming_th
     assert "expected: share >= 0.95" in failed.stdout
     cases = {c.get("name"): c for c in ElementTree.parse(project / "mutant.xml").getroot().iter("testcase")}
     assert len(cases) == 5 and cases["health-redis-down"].find("failure") is not None
+
+
+CHAOS_TEST = """
+from runbook_drill import Scenario, checks, make_fault, suite_load
+
+
+def test_the_runbooks_baseline_holds(drill_run):
+    assert drill_run("health-baseline").status == "passed"
+
+
+def test_a_slow_cache_costs_no_errors(drill_run, drill_runbook, drill_stack):
+    assert drill_stack.lb_url().startswith("http://")
+    record = drill_run(Scenario(
+        id="team-redis-slow", runbook="Dependencies", load=suite_load(),
+        fault=lambda: make_fault("dependency_latency", dependency="redis", latency_ms=50),
+        during=[checks.error_rate("fault_steady", below=drill_runbook.value("threshold.error_rate"))]))
+    assert record.status == "passed", [v.check for v in record.failing()]
+"""
+
+
+def test_a_teams_own_chaos_tests_use_the_plugins_fixtures_beside_its_unit_tests(installed, tmp_path):
+    bin_dir, _, env = installed
+    _run([str(bin_dir / "pip"), "install", "-q", "--disable-pip-version-check", "pytest>=8.3,<10"], tmp_path, env)
+    (tmp_path / "test_chaos.py").write_text(CHAOS_TEST)
+    done = _run([str(bin_dir / "pytest"), "-p", "no:cacheprovider", "test_chaos.py"], tmp_path, env, timeout=900)
+    assert "2 passed" in done.stdout
+
