@@ -200,6 +200,8 @@ class ScenarioItem(pytest.Item):
         """Runs the scenario; a run that could not judge (unknown, a harness error,
         aborted) fails here, so pytest reports an error, not a failure or a pass."""
         self.record = self.config.stash[_SESSION].run(self.scenario)
+        # What `drill run --junit` says of a case, as JUnit properties (--junitxml).
+        self.user_properties += [("status", self.record.status), *(("runbook", a) for a in self.scenario.proves)]
         if self.record.status not in ("passed", "failed"):
             pytest.fail(explain(self.scenario, self.record), pytrace=False)
 

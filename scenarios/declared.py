@@ -114,7 +114,7 @@ def build(declared: Declared, oracle: Oracle) -> Scenario | None:
         steady=phases["steady"] if "steady" in checks else oracle.steady(), during=phases["during"],
         after=phases["after"], load=suite_load(**values.resolve(("load",), data.get("load", {}))),
         proves=[f"L{claim.line}: {claim.text}" for claim in proves], origin=str(declared.path),
-        **calibration, **_remediation_fields(remediation, data), **data.get("timing", {}))
+        **{**calibration, **_remediation_fields(remediation, data), **data.get("timing", {})})
 
 
 def _proved(declared: Declared, oracle: Oracle) -> list:
@@ -192,6 +192,13 @@ def _remediation_fields(remediation, data: dict) -> dict:
             "heal_first": data["remediation"].get("heal_first", True)}
 
 
+def _scaled(value: Any, factor: float) -> Any:
+    """Returns value x factor, a whole number as an int (a latency in ms, a count: what
+    a fault's parameter and the fault proxy take)."""
+    scaled = value * factor
+    return int(scaled) if isinstance(scaled, float) and scaled.is_integer() and scaled >= 1 else scaled
+
+
 class _Values:
     """Resolves "${...}" references against the runbook and the lines proved."""
 
@@ -213,7 +220,7 @@ class _Values:
         except (RunbookError, IndexError) as exc:
             self.declared.error(at, str(exc).split(": ", 1)[-1] if isinstance(exc, RunbookError) else str(exc))
             return None
-        return found * float(match.group(2)) if match.group(2) else found
+        return _scaled(found, float(match.group(2))) if match.group(2) else found
 
     def _reference(self, name: str) -> Any:
         """Returns a reference's value; raises RunbookError (unknown) or IndexError."""

@@ -104,3 +104,5 @@ def test_failed_is_a_failure_and_unknown_error_and_aborted_are_errors_never_pass
     assert all(cases[i].find("error") is not None for i in ("health-redis-down", "health-replica-unready",
                                                             "health-app-frozen"))
     assert cases["health-db-down"].get("classname") == "runbook.health_checks"
+    properties = {(p.get("name"), p.get("value")[:4]) for p in cases["health-db-down"].iter("property")}
+    assert ("status", "fail") in properties and ("runbook", "L118") in properties

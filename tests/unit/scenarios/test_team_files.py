@@ -161,3 +161,9 @@ def test_a_remediation_by_name_is_the_scenarios_with_its_name_and_an_unknown_one
     path = _file(tmp_path, text.replace('"restart_replicas"', '"reboot_the_world"'), "bad.toml")
     with pytest.raises(ConfigError, match=r"bad.toml:23: remediation.action: unknown remediation 'reboot_the_world'"):
         _built(path)
+
+
+def test_a_scaled_whole_number_stays_whole_and_timing_goes_over_a_calibrations_waits(tmp_path):
+    text = CALIBRATED.replace('above_ms = "${threshold.p99_ms}"', 'above_ms = "${threshold.p99_ms} * 2"')
+    team = _built(_file(tmp_path, text + "\n[timing]\nsettle_max_s = 4\n"))[-1]
+    assert team.during[0].description == "p99 latency > 1000 ms" and team.settle_max_s == 4
