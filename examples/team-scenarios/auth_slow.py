@@ -57,4 +57,5 @@ def scenarios(o: Oracle) -> list[Scenario]:
         after=o.recovered(15),
         # Cached introspection answers (2 s in the suite's stack) keep serving first.
         settle_s=2.5, fault_s=4,
-        proves=[o.cites(SECTION, SYMPTOM)])]
+        # The root cause it stands for: an overloaded auth service answers slowly.
+        proves=[o.cites(SECTION, SYMPTOM), o.cites(SECTION, "Auth service overloaded")])]
