@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from runbook_drill.harness.packaged import asset
@@ -93,7 +94,12 @@ def cmd_report(settings, options) -> int:
     kept = journals.parent / "runbook.md"
     runbook = Runbook(Path(options.runbook) if options.runbook else kept if kept.is_file() else RUNBOOK)
     out = Path(options.out) if options.out else journals.parent / "index.html"
-    html.write(records, runbook, out, f"runbook-drill run {journals.resolve().parent.name}")
+    from runbook_drill.harness.alerts import matrix
+    from runbook_drill.suite import alert_causes
+
+    alerts = matrix.build(records, matrix.expectations(runbook),
+                          alert_causes(runbook, scenarios_of(replace(options, runbook=runbook.path), settings)))
+    html.write(records, runbook, out, f"runbook-drill run {journals.resolve().parent.name}", alert_matrix=alerts)
     print(f"report: {out} ({len(records)} scenarios)")
     return 0
 

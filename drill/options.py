@@ -63,6 +63,7 @@ class RunOptions:
     summary_md: Path | None = None
     flaky_is_ok: bool = False
     strict_coverage: bool = False
+    strict_alerts: bool = False
     out: Path | None = None
     # reading stored runs: `report`, `history`
     journals: Path | None = None

@@ -48,6 +48,8 @@ class Judging:
     profile: Any
     stops: list = field(default_factory=list)
     contract_cases: dict = field(default_factory=dict)
+    # alert -> the faults its section's Common causes name (harness.alerts.matrix.causes)
+    alert_causes: dict = field(default_factory=dict)
 
 
 def cmd_run(settings, options: RunOptions) -> int:
@@ -62,6 +64,7 @@ def cmd_run(settings, options: RunOptions) -> int:
     runbook = runbook_of(options)
     judging = Judging(options, profile_of(options), stops.parse_all(list(options.stop_when), runbook))
     every = scenarios_of(options, settings)
+    judging = replace(judging, alert_causes=alert_causes(runbook, every))
     chosen = scenarios.select(every, list(options.ids), list(options.section))
     make_stack = StackChoice(options)
     chosen, plan = shard_of(chosen, options)
@@ -86,10 +89,40 @@ def cmd_run(settings, options: RunOptions) -> int:
             if options.baseline_image:
                 code = release(session, chosen, runbook, judging, run_id, run_dir)
             else:
-                code = run_and_report(session, chosen, runbook, options.user_api_image, run_dir,
-                                      f"runbook-drill run {run_id}", judging, make_stack).exit_code()
+                result = run_and_report(session, chosen, runbook, options.user_api_image, run_dir,
+                                        f"runbook-drill run {run_id}", judging, make_stack)
+                code = alerts_gate(result.alert_matrix, options.strict_alerts, result.exit_code())
                 point_latest(run_dir)
     return coverage_gate(runbook, every, options.strict_coverage, code)
+
+
+def alert_causes(runbook: Runbook, every: list) -> dict:
+    """Returns alert -> the faults its section's Common causes name, as the suite's
+    scenarios inject them (what the alert matrix calls an expected page)."""
+    from runbook_drill.harness.alerts import matrix
+
+    return matrix.causes(matrix.expectations(runbook), every)
+
+
+def alert_matrix(records: list[ScenarioRecord], runbook: Runbook, causes: dict, out: Path):
+    """Returns the run's alert matrix, written as alerts.json under `out`."""
+    from runbook_drill.harness.alerts import matrix
+
+    built = matrix.build(records, matrix.expectations(runbook), causes)
+    (out / "alerts.json").write_text(json.dumps(built.to_json(), indent=1) + "\n")
+    return built
+
+
+def alerts_gate(found, strict: bool, code: int) -> int:
+    """Prints the unexplained pages; returns the exit code - 1 instead of 0 when
+    `strict` and there is one (a harness error, 3, stays 3)."""
+    cells = found.unexplained()
+    print(f"alerts: {len(cells)} unexplained page(s)" + (" (--strict-alerts: exit 1)" if strict and cells and code == 0
+                                                          else ""), flush=True)
+    for cell in cells:
+        print(f"  {cell.scenario}: {cell.alert} {cell.state} at {cell.firing_s:.1f} s"
+              + (" (after the fault)" if cell.phase == "remediation" else ""))
+    return 1 if strict and cells and code == 0 else code
 
 
 def shard_of(chosen: list, options) -> tuple[list, dict | None]:
@@ -158,8 +191,9 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
         print_result(result.records[0])
     table = write_repeat(result.records, out) if repeat > 1 else None
     shown = [r for r in result.records if (r.repetition or repeat) == repeat]  # the report: the last repetition
+    result.alert_matrix = alert_matrix(shown, runbook, judging.alert_causes, out)
     files = write_outputs(shown, runbook, out, f"{title} against {against}", options, summarize=summarize,
-                          repeat=table)
+                          repeat=table, alert_matrix=result.alert_matrix)
     counts = result.counts()
     near = sum(len(marginal(r)) for r in result.records if r.status == "passed")
     print(f"suite: {counts['passed']} passed ({near} marginal check(s)), {counts['flaky']} flaky, "
@@ -196,19 +230,20 @@ def image_identity(session, image: str | None) -> dict:
 
 
 def write_outputs(records: list[ScenarioRecord], runbook: Runbook, out: Path, title: str, options, comparison=None,
-                  summarize: bool = True, repeat: list | None = None) -> dict:
+                  summarize: bool = True, repeat: list | None = None, alert_matrix=None) -> dict:
     """Writes the JUnit XML (also to --junit), the report page and (--summary-md) the
-    Markdown summary of `records` under `out`; returns where each went."""
+    Markdown summary of `records` under `out` (with the alert matrix, when given);
+    returns where each went."""
     from runbook_drill.harness.report import html, junit
 
     flaky_is_ok = options.flaky_is_ok
     xml = junit.write(records, out / "junit.xml", flaky_is_ok)
     if options.junit:
         xml = junit.write(records, Path(options.junit), flaky_is_ok)
-    files = {"report": html.write(records, runbook, out / "index.html", title, repeat), "journals": out / "journal",
-             "junit": xml}
+    files = {"report": html.write(records, runbook, out / "index.html", title, repeat, alert_matrix),
+             "journals": out / "journal", "junit": xml}
     if summarize and options.summary_md:
-        write_summary(records, files, title, options, comparison)
+        write_summary(records, files, title, options, comparison, alert_matrix)
     return files
 
 
@@ -217,12 +252,13 @@ def run_files(out: Path) -> dict:
     return {"report": out / "index.html", "journals": out / "journal", "junit": out / "junit.xml"}
 
 
-def write_summary(records: list[ScenarioRecord], files: dict, title: str, options, comparison=None) -> None:
+def write_summary(records: list[ScenarioRecord], files: dict, title: str, options, comparison=None,
+                  alert_matrix=None) -> None:
     """Appends the Markdown summary of a run whose files are `files` to --summary-md."""
     from runbook_drill.harness.report import summary
 
     summary.write(Path(options.summary_md), summary.render(records, title, files, comparison,
-                                                        options.flaky_is_ok))
+                                                        options.flaky_is_ok, alert_matrix))
 
 
 def release(session, chosen, runbook: Runbook, judging: Judging, run_id: str, run_dir: Path) -> int:
@@ -276,6 +312,9 @@ def add_parsers(sub) -> None:
                      help="flake hunting: run the chosen scenarios N times on one stack; a table per scenario of "
                           "passes, failures and each check's worst margin (repeat.txt, repeat.json, the report); "
                           "exit 1 if any repetition did not pass")
+    run.add_argument("--strict-alerts", action="store_true",
+                     help="exit 1 when an alert paged for a scenario its section does not explain (the alert "
+                          "matrix's unexplained pages; default: reported, not failing)")
     run.add_argument("--strict-coverage", action="store_true",
                      help="exit 1 when a checkable runbook line has no scenario that proves it (see `drill coverage`)")
     add_ci_arguments(run)

@@ -183,8 +183,41 @@ def _repeat(table: list | None) -> str:
             f'<th>each check\'s worst margin</th></tr>{rows}</table><p>Below: the last repetition.</p>')
 
 
-def render(records: list[ScenarioRecord], runbook: Runbook, title: str, repeat: list | None = None) -> str:
-    """Returns the report page for the scenario records (journals) of one run."""
+def _cell(cell) -> str:
+    if cell.state == "quiet":
+        return '<td class="bad">missed</td>' if cell.missed else "<td>-</td>"
+    said = f"{cell.state} {cell.firing_s:.1f} s" + (" (after the fault)" if cell.phase == "remediation" else "")
+    flag = ' class="bad"' if cell.unexplained else ' class="ok"'
+    return f"<td{flag}>{html.escape(said)}{' - unexplained' if cell.unexplained else ''} [{cell.expected}]</td>"
+
+
+def _alert_matrix(matrix) -> str:
+    """The alert matrix: scenarios x alerts, what fired and what the runbook expects."""
+    if matrix is None or not matrix.cells:
+        return ""
+    head = "".join(f"<th>{html.escape(a)}</th>" for a in matrix.alerts)
+    rows = []
+    for scenario in dict.fromkeys(c.scenario for c in matrix.cells):
+        cells = {c.alert: c for c in matrix.cells if c.scenario == scenario}
+        rows.append(f"<tr><td>{html.escape(scenario)}</td>{''.join(_cell(cells[a]) for a in matrix.alerts)}</tr>")
+    scores = "".join(f"<td>precision {_score(s['precision'])}, recall {_score(s['recall'])}</td>"
+                     for s in matrix.scores().values())
+    unexplained = len(matrix.unexplained())
+    return (f'<h2 id="alerts">Alert matrix</h2><p>Each alert as the runbook expects it: [must] the scenario is of '
+            f"its section, [may] its section lists the scenario's cause among its Common causes, [no] neither - "
+            f"a page there is unexplained ({unexplained} in this run; a deviation under --strict-alerts). Times "
+            f"from the injection.</p><table><tr><th>scenario</th>{head}</tr>{''.join(rows)}"
+            f"<tr><th>per alert</th>{scores}</tr></table>")
+
+
+def _score(value) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def render(records: list[ScenarioRecord], runbook: Runbook, title: str, repeat: list | None = None,
+           alert_matrix=None) -> str:
+    """Returns the report page for the scenario records (journals) of one run (and its
+    alert matrix, harness.alerts.matrix, when given)."""
     p99_ms, error_rate = runbook.value("threshold.p99_ms"), runbook.value("threshold.error_rate")
     lines = {r.scenario: timeline.build(r, p99_ms) for r in records}
     counts = verdict_counts(records)
@@ -196,7 +229,7 @@ def render(records: list[ScenarioRecord], runbook: Runbook, title: str, repeat: 
     body = "".join(_scenario(r, lines[r.scenario], runbook, p99_ms, error_rate) for r in records)
     return (f"{head}<h1>{html.escape(title)}</h1><p>{len(records)} scenario(s): {summary}. Runbook: "
             f"{html.escape(str(runbook.path))}</p>{_repeat(repeat)}{_summary(records, lines)}{_marginal(records)}"
-            f"<h2>Scenarios</h2>{body}"
+            f"{_alert_matrix(alert_matrix)}<h2>Scenarios</h2>{body}"
             f"{_coverage(records, runbook)}</body></html>\n")
 
 
@@ -210,7 +243,8 @@ def load_journals(journal_dir: Path) -> list[ScenarioRecord]:
     return sorted(records, key=lambda r: r.start)
 
 
-def write(records: list[ScenarioRecord], runbook: Runbook, path: Path, title: str, repeat: list | None = None) -> Path:
+def write(records: list[ScenarioRecord], runbook: Runbook, path: Path, title: str, repeat: list | None = None,
+          alert_matrix=None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(records, runbook, title, repeat))
+    path.write_text(render(records, runbook, title, repeat, alert_matrix))
     return path

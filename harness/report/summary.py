@@ -43,7 +43,7 @@ def _changes(rows: list[Row] | None) -> list[str]:
 
 
 def render(records: list[ScenarioRecord], title: str, where: dict[str, Path], comparison: list[Row] | None = None,
-           flaky_is_ok: bool = False) -> str:
+           flaky_is_ok: bool = False, alert_matrix=None) -> str:
     """Returns the Markdown summary of a run's records; `where` names its files
     (report, journals, junit), `comparison` is a release validation's rows."""
     tally = counts(records)
@@ -53,9 +53,21 @@ def render(records: list[ScenarioRecord], title: str, where: dict[str, Path], co
     lines = [f"## {title}", "", f"**{len(records)} scenario(s)**: {said or 'none ran'} - exit {code}"
              + (" (flaky scenarios let through: --flaky-is-ok)" if flaky_is_ok and tally["flaky"] else "")
              + f"; {near} marginal check(s) among the passes", ""]
-    lines += _verdicts(records) + ["", "### Against the baseline", ""] + _changes(comparison) + [""]
+    lines += _verdicts(records) + _unexplained(alert_matrix)
+    lines += ["", "### Against the baseline", ""] + _changes(comparison) + [""]
     lines += ["### Files", ""] + [f"- {name}: `{path}`" for name, path in where.items()] + [""]
     return "\n".join(lines)
+
+
+def _unexplained(matrix) -> list[str]:
+    """The alert matrix's unexplained pages: an alert whose section names no cause the
+    scenario broke (none: one line saying so)."""
+    if matrix is None:
+        return []
+    cells = matrix.unexplained()
+    return ["", f"**Unexplained pages**: {len(cells)}" + ("" if cells else " - every page was one its section explains"),
+            *[f"- {c.scenario}: {c.alert} {c.state} at {c.firing_s:.1f} s"
+              + (" (after the fault)" if c.phase == "remediation" else "") for c in cells]]
 
 
 def write(path: Path, text: str) -> Path:

@@ -13,7 +13,7 @@ import contextlib
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from runbook_drill.harness import progress
 from runbook_drill.harness.run import journal
@@ -50,6 +50,7 @@ class SuiteResult:
     stack_starts: int = 0
     seconds: float = 0.0
     flaky_is_ok: bool = False
+    alert_matrix: Any = None  # harness.alerts.matrix.Matrix, once the run is reported
 
     def counts(self) -> dict[str, int]:
         """Returns how many scenarios ended in each verdict (STATUSES)."""
