@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -101,6 +103,64 @@ def cmd_report(settings, options) -> int:
                           alert_causes(runbook, scenarios_of(replace(options, runbook=runbook.path), settings)))
     html.write(records, runbook, out, f"runbook-drill run {journals.resolve().parent.name}", alert_matrix=alerts)
     print(f"report: {out} ({len(records)} scenarios)")
+    return 0
+
+
+def cmd_dashboard(settings, options) -> int:
+    """Writes the Grafana dashboard generated from the runbook (stdout, or --out FILE);
+    with --run, the run's fault windows as annotations beside it (FILE.annotations.json,
+    the body of Grafana's POST /api/annotations, one each)."""
+    from runbook_drill.harness.alerts import dashboard
+    from runbook_drill.harness.report import html
+
+    model = dashboard.build(runbook_of(options))
+    text = json.dumps(model, indent=1, sort_keys=True) + "\n"
+    if not options.out:
+        print(text, end="")
+        return 0
+    out = Path(options.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    said = f"dashboard: {out} ({len(model['panels'])} panels)"
+    if options.run:
+        records = html.load_journals(Path(options.run) / "journal")
+        marks = out.with_suffix(".annotations.json")
+        marks.write_text(json.dumps(dashboard.annotations(records), indent=1) + "\n")
+        said += f"; {len(records)} fault window(s) as annotations: {marks}"
+    print(said)
+    return 0
+
+
+def cmd_suggest(settings, options) -> int:
+    """Writes what a run saw that the runbook does not say, as a patch (stdout, or --out)."""
+    from runbook_drill.harness.report import coverage, html, suggest
+    from runbook_drill.harness.runbook import RUNBOOK
+
+    run_dir = Path(options.journals) if options.journals else Path("reports") / "latest"
+    records = html.load_journals(run_dir / "journal") if (run_dir / "journal").is_dir() else []
+    if not records:
+        raise ConfigError(f"drill suggest: {run_dir} holds no run (a directory with journal/*.json)")
+    kept = run_dir / "runbook.md"
+    runbook = Runbook(Path(options.runbook) if options.runbook else kept if kept.is_file() else RUNBOOK)
+    name = str(options.runbook) if options.runbook else (
+        "runbook/user-api-runbook.md" if runbook.text == Runbook(RUNBOOK).text else str(kept))
+    unprovable = [row for row in coverage.rows(runbook, scenarios_of(replace(options, runbook=runbook.path), settings))
+                  if row.kind == "not-checkable" and re.search(r"flagged|contradicts", row.detail)]
+    # what paged where its section does not explain: each a cause its section could list
+    from runbook_drill.harness.alerts import matrix
+    from runbook_drill.suite import alert_causes
+
+    every = scenarios_of(replace(options, runbook=runbook.path), settings)
+    pages = matrix.build(records, matrix.expectations(runbook), alert_causes(runbook, every)).unexplained()
+    suggested = suggest.suggestions(records, runbook, pages)
+    found = suggest.findings(records, runbook, unprovable)
+    text = suggest.patch(runbook, suggested, found, str(run_dir / "journal"), name)
+    if options.out:
+        Path(options.out).write_text(text)
+    else:
+        print(text, end="")
+    print(f"suggest: {len(suggested)} suggestion(s), {len(found)} finding(s) for {name}"
+          + (f"; patch: {options.out} (git apply {options.out})" if options.out else ""), file=sys.stderr)
     return 0
 
 
@@ -201,6 +261,15 @@ def add_parsers(sub) -> None:
     alerts.add_argument("--runbook-url", metavar="URL", help="where the on-call reads the runbook (runbook_url)")
     alerts.add_argument("--out", metavar="DIR", help="write runbook-alerts.yml and alertmanager.yml there")
     _add_export(sub)
+    suggestions = sub.add_parser("suggest", help="what a run saw that the runbook does not say, as a patch to it")
+    suggestions.add_argument("journals", nargs="?", metavar="RUN_DIR", help="a run directory (default reports/latest)")
+    _runbook_option(suggestions)
+    suggestions.add_argument("--out", metavar="PATCH", help="write the patch here (default: standard output)")
+    board = sub.add_parser("dashboard", help="the Grafana dashboard the runbook sends the on-call to, generated")
+    _runbook_option(board, scenarios=False)
+    board.add_argument("--out", metavar="FILE", help="write it here (default: standard output)")
+    board.add_argument("--run", metavar="RUN_DIR", help="also a run's fault windows as annotations (FILE.annotations"
+                                                        ".json; needs --out)")
     from runbook_drill.harness.engine.recipes import EXAMPLES
 
     build = sub.add_parser("build", help="build a User API image from a source tree (a candidate), or an example")
@@ -221,4 +290,5 @@ def _add_export(sub) -> None:
 
 
 COMMANDS = {"list": cmd_list, "coverage": cmd_coverage, "alerts": cmd_alerts, "export": cmd_export,
-            "report": cmd_report, "history": cmd_history, "build": cmd_build}
+            "report": cmd_report, "history": cmd_history, "build": cmd_build, "dashboard": cmd_dashboard,
+            "suggest": cmd_suggest}

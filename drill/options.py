@@ -18,7 +18,7 @@ from runbook_drill.harness.errors import ConfigError
 from runbook_drill.harness.run.shards import Shard
 
 REPEATED = ("ids", "section", "stop_when", "user_api_env", "merge", "scenarios")  # lists on the command line: tuples here
-PATHS = ("runbook", "junit", "summary_md", "durations_from", "mutants", "source", "save", "load", "file",
+PATHS = ("runbook", "dashboard", "junit", "summary_md", "durations_from", "mutants", "source", "save", "load", "file",
          "journals", "out", "reports")
 
 
@@ -39,6 +39,7 @@ class RunOptions:
     section: tuple[str, ...] = ()
     runbook: Path | None = None
     scenarios: tuple[str, ...] = ()  # a team's scenario files and directories (over the setting)
+    dashboard: Path | None = None  # the Grafana dashboard judged (default: the runbook's generated one)
     seed: int | None = None
     # the User API: a candidate image and its service profile (or, for `alerts` and
     # `export`, the name of an alert or target profile)

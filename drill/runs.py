@@ -27,7 +27,23 @@ def scenarios_of(options, settings) -> list:
     `scenarios` setting; and installed entry points) - built from the command's runbook.
     Raises RunbookError (drift) or ConfigError (a bad team scenario, one line each)."""
     from runbook_drill import scenarios
-    return scenarios.build(runbook_of(options), seed=options.seed or 1, extensions=settings.scenarios)
+    return scenarios.build(runbook_of(options), seed=options.seed or 1, extensions=settings.scenarios,
+                           dashboard=dashboard_file(options.dashboard) if options.dashboard else None)
+
+
+def dashboard_file(path: Path) -> dict:
+    """Returns a Grafana dashboard's JSON model read from `path` (an export of the UI, or
+    the API's {"dashboard": ...}); raises ConfigError (one line) for a file that is not one."""
+    import json
+
+    try:
+        model = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"--dashboard {path}: not a Grafana dashboard (JSON): {exc}") from None
+    model = model.get("dashboard", model) if isinstance(model, dict) else model
+    if not isinstance(model, dict) or not isinstance(model.get("panels"), list):
+        raise ConfigError(f"--dashboard {path}: not a Grafana dashboard: no \"panels\" list")
+    return model
 
 
 def add_scenarios_argument(parser) -> None:

@@ -113,6 +113,18 @@ def alert_matrix(records: list[ScenarioRecord], runbook: Runbook, causes: dict, 
     return built
 
 
+def write_dashboard(runbook: Runbook, options, records: list[ScenarioRecord], out: Path) -> None:
+    """Writes the dashboard the run judged (--dashboard, or the runbook's) as
+    dashboard.json under `out`, for the team to import, and the run's fault windows as
+    its annotations (dashboard.annotations.json)."""
+    from runbook_drill.harness.alerts import dashboard
+    from runbook_drill.runs import dashboard_file
+
+    model = dashboard_file(options.dashboard) if options.dashboard else dashboard.build(runbook)
+    (out / "dashboard.json").write_text(json.dumps(model, indent=1, sort_keys=True) + "\n")
+    (out / "dashboard.annotations.json").write_text(json.dumps(dashboard.annotations(records), indent=1) + "\n")
+
+
 def alerts_gate(found, strict: bool, code: int) -> int:
     """Prints the unexplained pages; returns the exit code - 1 instead of 0 when
     `strict` and there is one (a harness error, 3, stays 3)."""
@@ -192,6 +204,7 @@ def run_and_report(session, chosen, runbook: Runbook, image: str | None, out: Pa
     table = write_repeat(result.records, out) if repeat > 1 else None
     shown = [r for r in result.records if (r.repetition or repeat) == repeat]  # the report: the last repetition
     result.alert_matrix = alert_matrix(shown, runbook, judging.alert_causes, out)
+    write_dashboard(runbook, options, shown, out)
     files = write_outputs(shown, runbook, out, f"{title} against {against}", options, summarize=summarize,
                           repeat=table, alert_matrix=result.alert_matrix)
     counts = result.counts()
@@ -304,6 +317,9 @@ def add_parsers(sub) -> None:
                      help="release validation: run the baseline (the last release) too, and compare")
     run.add_argument("--runbook", metavar="PATH", help="judge against another copy of the runbook")
     add_scenarios_argument(run)
+    run.add_argument("--dashboard", metavar="FILE",
+                     help="judge this Grafana dashboard (JSON) where the runbook sends the on-call to one (default: "
+                          "the one `drill dashboard` generates from the runbook)")
     run.add_argument("--junit", metavar="PATH", help="also write the JUnit XML here")
     add_plan_argument(run)
     add_stop_argument(run)

@@ -18,15 +18,16 @@ MODULES = (health_checks, service_down, high_error_rate, high_latency, database,
 
 
 def build(runbook: Runbook, seed: int = 1, extensions: Iterable[Path | str] = (),
-          entry_points: bool = True) -> list[Scenario]:
+          entry_points: bool = True, dashboard: dict | None = None) -> list[Scenario]:
     """Returns every scenario - the built-in ones in runbook order, then a team's (from
     `extensions`: files and directories, and the installed entry points; see
-    scenarios/extensions.py) - each load seeded with `seed`. Raises RunbookError on
-    drift, ConfigError (every error one line) for a bad team scenario."""
+    scenarios/extensions.py) - each load seeded with `seed`; `dashboard`: the Grafana
+    dashboard (JSON model) to judge, None for the runbook's generated one. Raises
+    RunbookError on drift, ConfigError (every error one line) for a bad team scenario."""
     from runbook_drill.scenarios import extensions as team
 
     additions = team.load([Path(p) for p in extensions], entry_points)  # registers their faults and checks first
-    oracle = Oracle(runbook)
+    oracle = Oracle(runbook, dashboard)
     built = [scenario for module in MODULES for scenario in module.scenarios(oracle)]
     built += team.built(additions, oracle, {s.id: "built-in" for s in built})
     for scenario in built:

@@ -23,7 +23,7 @@ from runbook_drill.harness.runbook import Runbook
 from runbook_drill.harness.stack import ReadinessProbe, StackConfig
 from runbook_drill.harness.stack.topology import READY_PATH
 from runbook_drill.load.generator import LocustSpec
-from runbook_drill.harness.run.calibration import backlog_drained
+from runbook_drill.harness.run.backlog import backlog_drained
 
 REPLICA_COUNT = 2
 SEED_USERS = 2000
@@ -112,10 +112,12 @@ def removal_s(timing_out: bool = False) -> float:
 
 
 class Oracle:
-    """The runbook's values, named for the checks that use them."""
+    """The runbook's values, named for the checks that use them; `dashboard`: the
+    Grafana dashboard (JSON model) the runbook sends the on-call to - a team's own, or
+    (None) the one generated from the runbook."""
 
-    def __init__(self, runbook: Runbook) -> None:
-        self.rb = runbook
+    def __init__(self, runbook: Runbook, dashboard: dict | None = None) -> None:
+        self.rb, self._dashboard = runbook, dashboard
         self.error_rate = runbook.value("threshold.error_rate")
         self.p99_ms = runbook.value("threshold.p99_ms")
         self.live, self.ready = runbook.value("live.endpoint"), runbook.value("ready.endpoint")
@@ -184,6 +186,28 @@ class Oracle:
         """The service's logs (every replica, as `kubectl logs -l app=user-api | grep
         ERROR` reads them) hold an ERROR line containing `text`."""
         return c.log_line(REPLICAS, self.error_level, text, window)
+
+    def error_panels(self) -> dict[str, dict]:
+        """Returns the dashboard's error-pattern panels: title -> {"expr", "threshold"},
+        each query at the alert rules' window (as the suite's Prometheus evaluates it)."""
+        from runbook_drill.harness.alerts import dashboard
+        from runbook_drill.harness.alerts.rules import PROFILES
+
+        model = self._dashboard if self._dashboard is not None else dashboard.build(self.rb)
+        return dashboard.error_panels(model, PROFILES["test"].window)
+
+    def dashboard_shows(self, fault_window: str = "injected") -> tuple[dict[str, str], list[c.Check], list[c.Check]]:
+        """Returns (the queries to record, the steady checks, the fault checks) of "Check
+        Grafana dashboard for error patterns": each error-pattern panel under its
+        threshold line at steady state and over it under the fault. A dashboard with no
+        error-pattern panel: one check that fails, naming why."""
+        panels = self.error_panels()
+        if not panels:
+            return {}, [], [c.panels_found([], fault_window)]
+        queries = {title: panel["expr"] for title, panel in panels.items()}
+        steady = [c.panel_shows(title, "steady", below=panel["threshold"]) for title, panel in panels.items()]
+        fault = [c.panel_shows(title, fault_window, above=panel["threshold"]) for title, panel in panels.items()]
+        return queries, steady, fault
 
     def claim(self, claim_id: str) -> str:
         """Returns the anchor of one of the runbook's parsed claims."""

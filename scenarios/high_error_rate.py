@@ -18,12 +18,15 @@ LIST_PAGE = "/users?limit=20"
 
 
 def _scenario(o: Oracle, sid: str, cause: str, title: str, fault, during: list[c.Check], **extra) -> Scenario:
+    # "Check Grafana dashboard for error patterns": the dashboard's own error panels,
+    # evaluated as it would show them, under their line at steady state, over it here.
+    queries, panels_steady, panels_fault = o.dashboard_shows()
     spec = dict(
-        id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=o.steady(),
-        during=[c.metric(REPLICAS, "http_requests_errors_total", "fault", "rises"), *during],
-        after=o.recovered(15), settle_s=0.5, fault_s=3.5,
+        id=sid, runbook=SECTION, title=title, fault=fault, load=suite_load(), steady=[*o.steady(), *panels_steady],
+        during=[c.metric(REPLICAS, "http_requests_errors_total", "fault", "rises"), *during, *panels_fault],
+        after=o.recovered(15), settle_s=0.5, fault_s=3.5, queries=queries,
         proves=[o.claim("threshold.error_rate"), o.claim("logs.error_grep"), o.cites(SECTION, cause),
-                o.claim("metric.http_requests_errors_total")])
+                o.claim("metric.http_requests_errors_total"), o.cites(SECTION, "Grafana dashboard for error patterns")])
     spec.update(extra)
     return Scenario(**spec)
 

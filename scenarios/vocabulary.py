@@ -81,7 +81,8 @@ def _cpu_quota(o: Oracle, scaled_to: int | None = None) -> dict[str, Any]:
     backlog over the p99 threshold that `scaled_to` replicas (default: the runbook's
     scale-out) could relieve; with the rest window it needs and the fault windows opened
     once the backlog has built, as the built-in latency-cpu-throttling has them."""
-    from runbook_drill.harness.run.calibration import backlog_built, quota_for
+    from runbook_drill.harness.run.backlog import backlog_built
+    from runbook_drill.harness.run.calibration import quota_for
 
     replicas = int(scaled_to if scaled_to is not None else o.rb.value("latency.scale_replicas"))
     return {"calibrate": quota_for(o.p99_ms, replicas), "rest_s": 3.0, "settled_when": backlog_built(o.p99_ms),

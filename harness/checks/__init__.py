@@ -10,6 +10,7 @@ from runbook_drill.harness.checks.containers import (container, cpu_busy, docker
                                        resource_bounded)
 from runbook_drill.harness.checks.logs import log_line  # noqa: F401
 from runbook_drill.harness.checks.metrics import ANY_LABEL, USERS_ROUTES, metric, metric_at_most, metric_back_to_baseline, metric_contract  # noqa: F401
+from runbook_drill.harness.checks.panels import panel_shows, panels_found  # noqa: F401
 from runbook_drill.harness.checks.probes import UNANSWERED_MAX, probe_body, probe_fails, probe_status, probe_status_within  # noqa: F401
 from runbook_drill.harness.checks.traffic import (database_requests_fail, error_rate, latency, pages_hold_users,  # noqa: F401
                                     replicas_answered, served)

@@ -222,6 +222,19 @@ def alerts(history: History, source: str, url_of: Callable[[], str], interval: f
     return Poller(f"alerts-{source}", observe, interval)
 
 
+def queries(history: History, source: str, url_of: Callable[[], str], exprs: dict[str, str],
+            interval: float = 1.0) -> Poller:
+    """Evaluates Prometheus queries (name -> PromQL: what a dashboard panel shows) at
+    every poll; records a "query" event each: the highest value of its series (a panel's
+    top line), None when the query gave no series (the panel shows no data)."""
+    def observe() -> None:
+        for name, expr in exprs.items():
+            result = requests.get(f"{url_of()}/api/v1/query", params={"query": expr}, timeout=2).json()["data"]["result"]
+            values = [float(r["value"][1]) for r in result if r["value"][1] not in ("NaN", "+Inf", "-Inf")]
+            history.record("query", source, name=name, value=max(values) if values else None)
+    return Poller(f"queries-{source}", observe, interval)
+
+
 def pages(history: History, source: str, url_of: Callable[[], str], interval: float = 0.5) -> Poller:
     """Polls the pager's GET /pages; records each page that arrived since the poller was
     made, once, at the time it arrived, as a "page" event (receiver, firing/resolved,

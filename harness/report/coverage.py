@@ -26,7 +26,6 @@ EQUIVALENTS = [
 NOT_CHECKABLE = [
     (r"manual page", "a manual page: a person decides to escalate (the automatic page is proved)"),
     (r"page|Escalation|On-Call|Manager|CTO|Executive", "paging and escalating to people"),
-    (r"Grafana", "a dashboard a person reads"),
     (r"Review recent code changes", "a person's review of code"),
     (r"slow query log", "reading a log a person interprets (the symptom itself is proved by the slow-query scenarios)"),
     (r"incident ticket|profiling session|Memory profiling needed", "a process step for people"),

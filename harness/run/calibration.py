@@ -4,8 +4,7 @@ quota is shown past the saturation edge by the load's own view (most requests at
 of a window wait longer than the runbook's threshold), and the service's latency
 histogram (scraped from every replica, as Prometheus would) says what share of requests
 were slower than the threshold. Every step - magnitude and what it gave - goes into the
-journal. The load's view also says when a backlog has drained (`backlog_drained`): after
-a new load's first logins, before its steady state is measured, and after a remediation."""
+journal. What the load's view says of a backlog (built, drained) is harness/run/backlog.py."""
 
 from __future__ import annotations
 
@@ -23,6 +22,7 @@ from runbook_drill.harness.errors import HarnessError
 from runbook_drill.harness.faults import make
 from runbook_drill.harness.faults.base import proxy_state
 from runbook_drill.harness.polling import wait_until
+from runbook_drill.harness.run.backlog import backlog_drained, backlog_share
 
 HISTOGRAM = "http_request_duration_seconds"
 
@@ -76,29 +76,6 @@ def cpu_demand(history: History, start: float, end: float) -> float:
         raise HarnessError(f"cannot size the CPU quota: fewer than two resource readings of a replica "
                            f"in the {end - start:.1f}s measured")
     return sum(rates) / len(rates)
-
-
-def backlog_drained(threshold_ms: float, least: int = 20, hold_s: float = 2.0) -> Callable[[History], bool]:
-    """Returns a condition on the history: every User API request that ended in the last
-    `hold_s` seconds (at least `least` of them) was answered faster than the threshold -
-    what queued up (behind a throttled replica, behind the first logins of a new load)
-    has drained, so what is measured next is the service itself. A span, not the last
-    few answers: fast new replicas can hide old ones still working off their queue."""
-    def drained(history: History) -> bool:
-        done = [e for e in history.requests_ended(time.time() - hold_s, math.inf) if e.data.get("status") is not None]
-        return len(done) >= least and all(e.data["latency"] * 1000 < threshold_ms for e in done)
-    return drained
-
-
-def backlog_share(history: History, start: float, end: float, threshold_s: float) -> tuple[float, int]:
-    """Returns (share of the load's requests that ended in [start, end) after waiting
-    longer than the threshold, requests) - the client's view, time queued in front of the
-    replicas included. By end time, not start: a request still queued is not recorded
-    yet, and counting by start would leave the slowest out. A request with no answer
-    counts slow; logins are left out (the auth service answers them)."""
-    done = history.requests_ended(start, end)
-    slow = sum(e.data.get("status") is None or e.data["latency"] > threshold_s for e in done)
-    return (slow / len(done) if done else 0.0), len(done)
 
 
 @dataclass(frozen=True)
@@ -222,16 +199,6 @@ def _drained(stack, fault, history: History, threshold_ms: float, within_s: floa
     took = round(time.time() - started, 2)
     _set(stack, fault, "cpus", chosen)
     return took
-
-
-def backlog_built(threshold_ms: float, share: float = 0.25, tail_s: float = 1.0) -> Callable[[History], bool]:
-    """Returns a condition on the history: more than `share` of the load's answers of
-    the last `tail_s` waited longer than the threshold - a backlog has built up."""
-    def built(history: History) -> bool:
-        now = time.time()
-        slow, done = backlog_share(history, now - tail_s, now, threshold_ms / 1000)
-        return done >= 5 and slow > share
-    return built
 
 
 def _measure_backlog(history: History, over: float, cpus: float, threshold_ms: float, settle_s: float,

@@ -63,9 +63,9 @@ METRIC_NAMES = ("http_requests", "http_requests_errors", "http_request_duration_
                 "db_connection_pool_timeouts", "rate_limited")
 
 
-def _observe(stack: StackLike, history: History) -> list:
-    """Starts the observers. Replicas are followed by index, so a replica replaced in
-    place (a restart, a rollback, a redeploy) is observed under the same name."""
+def _observe(stack: StackLike, history: History, queries: dict[str, str]) -> list:
+    """Starts the observers (and `queries`, Prometheus queries by name). Replicas are followed
+    by index, so a replica replaced in place (a restart, a redeploy) keeps its name."""
     routes.record(history, getattr(stack, "routes", None))  # first: the metric checks find the users routes by it
     pollers = []
     for i in range(len(stack.replicas)):
@@ -79,6 +79,7 @@ def _observe(stack: StackLike, history: History) -> list:
         pollers.append(observers.probe(history, "lb", stack.lb_url, READY_PATH))
     if stack.prometheus is not None:
         pollers.append(observers.alerts(history, "prometheus", stack.prometheus_url))
+        pollers += [observers.queries(history, "prometheus", stack.prometheus_url, queries)] if queries else []
     if stack.pager is not None:
         pollers.append(observers.pages(history, "pager", stack.pager_url))
     return [p.start() for p in pollers]
@@ -131,7 +132,7 @@ class ScenarioRun:
             self.journal.run(f"prepare {self.fault.kind}", lambda: self.fault.prepare(stack))
         for fault in self.background:
             self.journal.run(f"background {fault.kind}", lambda f=fault: f.inject(stack))
-        self.pollers = _observe(stack, self.history)
+        self.pollers = _observe(stack, self.history, s.queries)
         self.watch.start()
         if s.rest_s:
             rested = time.time()

@@ -121,6 +121,9 @@ class Scenario:
     calibrate: Callable[[Any, Fault, History], Any] | None = None
     # Where the scenario comes from: "built-in", or a team's file or entry point.
     origin: str = "built-in"
+    # Prometheus queries recorded every second as "query" events, by name (what a
+    # dashboard panel shows: checks.panel_shows judges them).
+    queries: dict[str, str] = field(default_factory=dict)
 
     def checks(self) -> list[Check]:
         """Returns every check of the scenario, the guards last, in the order judged."""

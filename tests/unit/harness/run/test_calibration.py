@@ -10,7 +10,8 @@ import pytest
 
 from runbook_drill.harness.observe.history import History
 from runbook_drill.harness.errors import HarnessError
-from runbook_drill.harness.run.calibration import HISTOGRAM, QuotaPlan, backlog_drained, cpu_demand, quota_for
+from runbook_drill.harness.run.backlog import backlog_drained
+from runbook_drill.harness.run.calibration import HISTOGRAM, QuotaPlan, cpu_demand, quota_for
 
 LABELS = "method=GET,route=/users/{user_id}"
 
@@ -270,7 +271,7 @@ def test_no_miss_to_measure_is_an_error_that_says_so(monkeypatch):
 
 
 def test_a_backlog_built_is_more_than_a_quarter_of_the_last_second_s_answers_slower_than_the_threshold():
-    from runbook_drill.harness.run.calibration import backlog_built
+    from runbook_drill.harness.run.backlog import backlog_built
 
     history, now = History(), time.time()
     for i in range(10):
@@ -279,3 +280,24 @@ def test_a_backlog_built_is_more_than_a_quarter_of_the_last_second_s_answers_slo
                        latency=latency)  # each ended half a second ago
     assert backlog_built(500)(history)
     assert not backlog_built(500, share=0.5)(history) and not backlog_built(500)(History())
+
+
+def _served(history, server, count, latency_s, ago_s=0.2):
+    now = time.time()
+    for _ in range(count):
+        history.record("request", "load", t=now - ago_s - latency_s, status=200, latency=latency_s,
+                       endpoint="/users/{user_id}", replica=server)
+
+
+def test_scaled_out_capacity_is_fast_only_when_every_server_answers_fast():
+    from runbook_drill.harness.run.backlog import every_server_fast
+
+    fast = every_server_fast(500, servers=3)
+    history = History()
+    for server in ("api1", "api2"):
+        _served(history, server, 10, 0.02)
+    assert not fast(history)  # the third (new) replica has not answered yet
+    _served(history, "api3", 10, 0.02)
+    assert fast(history)
+    _served(history, "api3", 1, 0.7)  # its first list page, slow: still in its cold start
+    assert not fast(history)

@@ -216,7 +216,7 @@ class Remedied:
 
 
 def _quick_win(plan: Remedied, took_effect_s: float) -> Scenario:
-    from runbook_drill.harness.run.calibration import backlog_drained
+    from runbook_drill.harness.run.backlog import backlog_drained
     from runbook_drill.harness.run.scenario import TOOK_EFFECT
 
     return Scenario(id="quick-win", runbook="test", fault=lambda: make("none"), load=plan, during=[],
