@@ -73,9 +73,10 @@ def _observations(record, level: str) -> dict[str, Counter]:
     statuses users got, readiness answers, alerts firing (poll counts)."""
     history = History.from_json(record.history)
     span = _fault_span(history, record.end)
-    seen = {"log": Counter(), "status": Counter(), "ready": Counter(), "alert": Counter()}
+    seen = {"log": Counter(), "status": Counter(), "ready": Counter(), "alert": Counter(), "metric": Counter()}
     if span is None:
         return seen
+    seen["metric"].update(moved(history, span))
     for event in history.events("log", span):
         if level in event.data.get("line", "") or event.data.get("level") == level:
             seen["log"][masked(event.data.get("message") or event.data.get("line", ""))] += 1
@@ -90,6 +91,42 @@ def _observations(record, level: str) -> dict[str, Counter]:
     for event in history.events("alerts", span):
         seen["alert"].update(event.data.get("firing", []))
     return seen
+
+
+def _figures(history: History, window: Window) -> dict[str, float]:
+    """Returns each metric as an on-call's graph shows it over `window`, summed over the
+    replicas and label sets: a counter (`*_total`) as its rate per second, anything
+    else (a gauge) as its level at the last scrape; a histogram's parts left out."""
+    first: dict[tuple[str, str], tuple[float, float]] = {}
+    last: dict[tuple[str, str], tuple[float, float]] = {}
+    for event in history.events("metrics", window):
+        for key, value in event.data.get("samples", {}).items():
+            first.setdefault((event.source, key), (event.t, value))
+            last[(event.source, key)] = (event.t, value)
+    figures: Counter = Counter()
+    for (source, key), (t1, v1) in last.items():
+        name = key.partition("{")[0]
+        if name.endswith(("_bucket", "_sum", "_count", "_created")):
+            continue
+        t0, v0 = first[(source, key)]
+        figures[name] += (v1 - v0) / (t1 - t0) if name.endswith("_total") and t1 > t0 else \
+            (0.0 if name.endswith("_total") else v1)
+    return dict(figures)
+
+
+def moved(history: History, span: Window, most: int = 3) -> dict[str, int]:
+    """Returns the `most` metrics that moved most from the steady state to the fault
+    (relative change of a counter's rate, of a gauge's level; half at least), each as
+    "NAME went from A to B" -> the scrapes in the fault that saw it."""
+    steady = history.windows.get("steady")
+    if steady is None:
+        return {}
+    before, after = _figures(history, steady), _figures(history, span)
+    scrapes = len(history.events("metrics", span))
+    change = {n: abs(after[n] - before.get(n, 0.0)) / max(abs(before.get(n, 0.0)), 1.0) for n in after}
+    top = sorted((n for n in change if change[n] >= 0.5), key=lambda n: (-change[n], n))[:most]
+    unit = {n: "/s" if n.endswith("_total") else "" for n in top}
+    return {f"{n} went from {before.get(n, 0.0):.3g}{unit[n]} to {after[n]:.3g}{unit[n]}": scrapes for n in top}
 
 
 def _for_section(section: str, records: list, runbook: Runbook) -> list[Suggestion]:
@@ -121,12 +158,14 @@ def _already_said(kind: str, what: str, quoted: set[str], statuses: set[str], te
         return what in statuses
     if kind == "alert":
         return normalized(what) in normalized(text)
+    if kind == "metric":
+        return normalized(what.split()[0]) in normalized(text)
     return "readiness" in normalized(text) or "load balancer" in normalized(text)
 
 
 def _phrase(kind: str, what: str) -> str:
     return {"log": f'logs show "{what}"', "status": f"users get {what}" + ("" if what == "no answer" else " errors"),
-            "ready": what, "alert": f"the {what} alert pages"}[kind]
+            "ready": what, "alert": f"the {what} alert pages", "metric": f"metrics: {what}"}[kind]
 
 
 @dataclass

@@ -72,3 +72,12 @@ def test_every_unexplained_page_is_a_line_under_its_alerts_section():
     assert page.section.startswith("High Error Rate") and page.text == (
         "HighErrorRate also pages for: Authentication Failures")
     assert "unexplained page; j/auth-clock-skew.json" in page.bullet("j")
+
+
+def test_the_metric_that_moved_most_is_a_counters_rate_from_steady_state_to_fault():
+    from runbook_drill.harness.observe.history import History, Window
+
+    history = History.from_json(_record().history)
+    fault = history.windows["fault"]
+    assert suggest.moved(history, Window("seen", fault.start, fault.end)) == {
+        "http_requests_errors_total went from 0/s to 2/s": 20}
