@@ -13,6 +13,7 @@ users, and enough requests per window for a p99 and a 1% error rate to mean some
 from __future__ import annotations
 
 import math
+import re
 import time
 from typing import Callable
 
@@ -201,11 +202,18 @@ class Oracle:
         Grafana dashboard for error patterns": each error-pattern panel under its
         threshold line at steady state and over it under the fault. A dashboard with no
         error-pattern panel: one check that fails, naming why."""
+        from runbook_drill.harness.alerts.rules import PROFILES
+        from runbook_drill.harness.runbook.quantities import DURATION, seconds
+
         panels = self.error_panels()
         if not panels:
             return {}, [], [c.panels_found([], fault_window)]
         queries = {title: panel["expr"] for title, panel in panels.items()}
-        steady = [c.panel_shows(title, "steady", below=panel["threshold"]) for title, panel in panels.items()]
+        # At steady state only what the panel shows of the steady state: its rate window
+        # inside it (the last scenario's errors linger in a window reaching back).
+        lookback = seconds(*re.fullmatch(DURATION, PROFILES["test"].window).groups())
+        steady = [c.panel_shows(title, "steady", below=panel["threshold"], lookback_s=lookback)
+                  for title, panel in panels.items()]
         fault = [c.panel_shows(title, fault_window, above=panel["threshold"]) for title, panel in panels.items()]
         return queries, steady, fault
 

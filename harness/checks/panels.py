@@ -10,15 +10,18 @@ LEAST_POLLS = 3  # fewer evaluations of the panel: it was not watched long enoug
 
 
 def panel_shows(name: str, window: str, above: float | None = None, below: float | None = None,
-                source: str = "prometheus", within_s: float = 8.0) -> Check:
+                source: str = "prometheus", within_s: float = 8.0, lookback_s: float = 0.0) -> Check:
     """The panel `name` (its query, recorded) shows its top line over `above` at some
-    evaluation in the window, or under `below` at every one. A query that gave no series
-    shows nothing: never over a line (a panel on a metric the service does not export
-    fails), and under one (no errors yet is no error series). Unknown with fewer than
-    LEAST_POLLS evaluations, and - for `above` - while the window is younger than
-    `within_s` and the line not crossed yet (its rate window still filling)."""
+    evaluation in the window, or under `below` at every one whose `lookback_s` (the
+    query's rate window) lies inside the window - an evaluation reaching back before it
+    shows the last scenario too. A query that gave no series shows nothing: never over a
+    line (a panel on a metric the service does not export fails), and under one (no
+    errors yet is no error series). Unknown with fewer than LEAST_POLLS evaluations,
+    and - for `above` - while the window is younger than `within_s` and the line not
+    crossed yet (its rate window still filling)."""
     def judge(history, win):
-        values = [e.data["value"] for e in history.events("query", win, source) if e.data["name"] == name]
+        values = [e.data["value"] for e in history.events("query", win, source) if e.data["name"] == name
+                  and (above is not None or e.t - lookback_s >= win.start)]
         evidence = {"evaluations": len(values), "empty": sum(v is None for v in values)}
         if len(values) < LEAST_POLLS:
             return UNKNOWN, {**evidence, "reason": f"the panel's query was evaluated {len(values)} time(s)"}

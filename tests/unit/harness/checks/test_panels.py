@@ -43,3 +43,11 @@ def test_at_steady_state_no_error_series_is_under_the_line_and_one_over_it_fails
 def test_a_dashboard_with_no_error_pattern_panel_fails():
     assert panels_found([], "fault").judge(History(), Window("fault", 0, 1))[0] == FAIL
     assert panels_found(["Error rate"], "fault").judge(History(), Window("fault", 0, 1))[0] == PASS
+
+
+def test_at_steady_state_an_evaluation_reaching_back_before_the_window_shows_the_last_scenario_and_is_left_out():
+    under = panel_shows("Error rate", "steady", below=0.01, lookback_s=5.0)
+    lingering = _shown([0.2, 0.1, 0.05, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])  # the last scenario's errors decaying
+    status, evidence = _judge(under, lingering, 10)
+    assert status == PASS and evidence["evaluations"] == 5
+    assert _judge(under, _shown([0.2, 0.1, 0.05, 0.0, 0.0]), 5)[0] == UNKNOWN  # nothing of its own yet
