@@ -13,6 +13,7 @@ from pathlib import Path
 
 from runbook_drill.harness.packaged import asset
 from runbook_drill.runs import add_scenarios_argument, engine_session, runbook_of, scenarios_of
+from runbook_drill.suite import alert_causes, alert_matrix
 from runbook_drill.harness.errors import ConfigError
 from runbook_drill.harness.runbook import RUNBOOK, Runbook
 
@@ -96,14 +97,16 @@ def cmd_report(settings, options) -> int:
     kept = journals.parent / "runbook.md"
     runbook = Runbook(Path(options.runbook) if options.runbook else kept if kept.is_file() else RUNBOOK)
     out = Path(options.out) if options.out else journals.parent / "index.html"
-    from runbook_drill.harness.alerts import matrix
-    from runbook_drill.suite import alert_causes
-
-    alerts = matrix.build(records, matrix.expectations(runbook),
-                          alert_causes(runbook, scenarios_of(replace(options, runbook=runbook.path), settings)))
+    alerts = alert_matrix(records, runbook, alert_causes(runbook, _judged_by(runbook, options, settings)))
     html.write(records, runbook, out, f"runbook-drill run {journals.resolve().parent.name}", alert_matrix=alerts)
     print(f"report: {out} ({len(records)} scenarios)")
     return 0
+
+
+def _judged_by(runbook: Runbook, options, settings) -> list:
+    """Returns every scenario as built from `runbook` (a stored run's own copy, when the
+    command was given none) - what a stored run is read against."""
+    return scenarios_of(replace(options, runbook=runbook.path), settings)
 
 
 def cmd_dashboard(settings, options) -> int:
@@ -134,7 +137,6 @@ def cmd_dashboard(settings, options) -> int:
 def cmd_suggest(settings, options) -> int:
     """Writes what a run saw that the runbook does not say, as a patch (stdout, or --out)."""
     from runbook_drill.harness.report import coverage, html, suggest
-    from runbook_drill.harness.runbook import RUNBOOK
 
     run_dir = Path(options.journals) if options.journals else Path("reports") / "latest"
     records = html.load_journals(run_dir / "journal") if (run_dir / "journal").is_dir() else []
@@ -144,14 +146,11 @@ def cmd_suggest(settings, options) -> int:
     runbook = Runbook(Path(options.runbook) if options.runbook else kept if kept.is_file() else RUNBOOK)
     name = str(options.runbook) if options.runbook else (
         "runbook/user-api-runbook.md" if runbook.text == Runbook(RUNBOOK).text else str(kept))
-    unprovable = [row for row in coverage.rows(runbook, scenarios_of(replace(options, runbook=runbook.path), settings))
+    every = _judged_by(runbook, options, settings)
+    unprovable = [row for row in coverage.rows(runbook, every)
                   if row.kind == "not-checkable" and re.search(r"flagged|contradicts", row.detail)]
     # what paged where its section does not explain: each a cause its section could list
-    from runbook_drill.harness.alerts import matrix
-    from runbook_drill.suite import alert_causes
-
-    every = scenarios_of(replace(options, runbook=runbook.path), settings)
-    pages = matrix.build(records, matrix.expectations(runbook), alert_causes(runbook, every)).unexplained()
+    pages = alert_matrix(records, runbook, alert_causes(runbook, every)).unexplained()
     suggested = suggest.suggestions(records, runbook, pages)
     found = suggest.findings(records, runbook, unprovable)
     text = suggest.patch(runbook, suggested, found, str(run_dir / "journal"), name)

@@ -104,12 +104,14 @@ def alert_causes(runbook: Runbook, every: list) -> dict:
     return matrix.causes(matrix.expectations(runbook), every)
 
 
-def alert_matrix(records: list[ScenarioRecord], runbook: Runbook, causes: dict, out: Path):
-    """Returns the run's alert matrix, written as alerts.json under `out`."""
+def alert_matrix(records: list[ScenarioRecord], runbook: Runbook, causes: dict, out: Path | None = None):
+    """Returns the run's alert matrix (`causes`: `alert_causes`), written as alerts.json
+    under `out` when given."""
     from runbook_drill.harness.alerts import matrix
 
     built = matrix.build(records, matrix.expectations(runbook), causes)
-    (out / "alerts.json").write_text(json.dumps(built.to_json(), indent=1) + "\n")
+    if out is not None:
+        (out / "alerts.json").write_text(json.dumps(built.to_json(), indent=1) + "\n")
     return built
 
 

@@ -102,8 +102,8 @@ def build(declared: Declared, oracle: Oracle) -> Scenario | None:
     values = _Values(oracle, proves, declared)
     fault = _fault(declared, values)
     checks = {window: _checks(declared, window, values) for window in data.get("checks", {})}
-    remediation = _remediation(declared, oracle, values)
-    calibration = _calibration(declared, oracle, values)
+    remediation = _named(declared, values, "remediation", "action", build_remediation, ("name", "heal_first"))
+    calibration = _named(declared, values, "calibration", "name", build_calibration) or {}
     if declared.errors or fault is None:
         return None
     phases: dict[str, list] = {"steady": [], "during": [], "after": []}
@@ -159,29 +159,19 @@ def _checks(declared: Declared, window: str, values: "_Values") -> list:
     return made
 
 
-def _remediation(declared: Declared, oracle: Oracle, values: "_Values"):
-    spec = declared.data.get("remediation")
+def _named(declared: Declared, values: "_Values", table: str, key: str, build, settings: tuple = ()):
+    """Returns what `build(name, arguments, oracle)` makes of the file's `[table]` (its
+    `key` names the entry; `settings` are keys of the scenario's own, not arguments);
+    None when the file has no such table, or (an error recorded) when it fails."""
+    spec = declared.data.get(table)
     if spec is None:
         return None
-    arguments = values.resolve(("remediation",), {k: v for k, v in spec.items()
-                                                  if k not in ("action", "name", "heal_first")})
+    arguments = values.resolve((table,), {k: v for k, v in spec.items() if k not in (key, *settings)})
     try:
-        return build_remediation(spec["action"], arguments, oracle)
+        return build(spec[key], arguments, values.oracle)
     except ConfigError as exc:
-        declared.error(("remediation", "action"), str(exc))
+        declared.error((table, key), str(exc))
         return None
-
-
-def _calibration(declared: Declared, oracle: Oracle, values: "_Values") -> dict:
-    spec = declared.data.get("calibration")
-    if spec is None:
-        return {}
-    arguments = values.resolve(("calibration",), {k: v for k, v in spec.items() if k != "name"})
-    try:
-        return build_calibration(spec["name"], arguments, oracle)
-    except ConfigError as exc:
-        declared.error(("calibration", "name"), str(exc))
-        return {}
 
 
 def _remediation_fields(remediation, data: dict) -> dict:

@@ -26,19 +26,6 @@ REQUESTS = f"sum(rate(http_requests_total{APP}[{RATE}]))"
 UID = "runbook-drill-user-api"
 
 
-def _threshold_panel(title: str, expr: str, legend: str, unit: str, line: float, description: str):
-    """A time series with the runbook's threshold drawn as a red line."""
-    from grafana_foundation_sdk.builders import common, dashboard, prometheus, timeseries
-    from grafana_foundation_sdk.models import common as cm, dashboard as dm
-
-    steps = [dm.Threshold(value=None, color="green"), dm.Threshold(value=line, color="red")]
-    return (timeseries.Panel().title(title).description(description).unit(unit).min(0)
-            .datasource(dm.DataSourceRef(type_val="prometheus", uid="${datasource}"))
-            .with_target(prometheus.Dataquery().expr(expr).legend_format(legend).ref_id("A"))
-            .thresholds(dashboard.ThresholdsConfig().mode(dm.ThresholdsMode.ABSOLUTE).steps(steps))
-            .thresholds_style(common.GraphThresholdsStyleConfig().mode(cm.GraphTresholdsStyleMode.LINE)))
-
-
 def _panel(title: str, expr: str, legend: str, unit: str, description: str):
     """A time series of one query."""
     from grafana_foundation_sdk.builders import prometheus, timeseries
@@ -47,6 +34,17 @@ def _panel(title: str, expr: str, legend: str, unit: str, description: str):
     return (timeseries.Panel().title(title).description(description).unit(unit)
             .datasource(dm.DataSourceRef(type_val="prometheus", uid="${datasource}"))
             .with_target(prometheus.Dataquery().expr(expr).legend_format(legend).ref_id("A")))
+
+
+def _threshold_panel(title: str, expr: str, legend: str, unit: str, line: float, description: str):
+    """A time series with the runbook's threshold drawn as a red line."""
+    from grafana_foundation_sdk.builders import common, dashboard
+    from grafana_foundation_sdk.models import common as cm, dashboard as dm
+
+    steps = [dm.Threshold(value=None, color="green"), dm.Threshold(value=line, color="red")]
+    return (_panel(title, expr, legend, unit, description).min(0)
+            .thresholds(dashboard.ThresholdsConfig().mode(dm.ThresholdsMode.ABSOLUTE).steps(steps))
+            .thresholds_style(common.GraphThresholdsStyleConfig().mode(cm.GraphTresholdsStyleMode.LINE)))
 
 
 def metric_query(name: str) -> tuple[str, str, str]:

@@ -22,16 +22,17 @@ def _already_firing(history: History, start: float) -> set[str]:
     return set(before[-1].data["firing"]) if before else set()
 
 
-def paging_times(history: History) -> dict[str, dict[str, float]]:
+def paging_times(history: History, end: float | None = None) -> dict[str, dict[str, float]]:
     """Returns alert -> {"firing_s", "paged_s" (when a page came)} for every alert that
-    fired in the fault window and was not firing already when it began; {} when none
+    fired from the injection to the fault window's end (or to `end`: the alert matrix
+    reads the whole scenario) and was not firing already when it began; {} when none
     did, or the scenario had no fault."""
     fault = _fault_window(history)
     if fault is None:
         return {}
     already = _already_firing(history, fault.start)
     times: dict[str, dict[str, float]] = {}
-    for event in history.events(None, Window("paging", fault.start, fault.end)):
+    for event in history.events(None, Window("paging", fault.start, fault.end if end is None else end)):
         since = round(event.t - fault.start, 2)
         if event.kind == "alerts":
             for name in set(event.data["firing"]) - already:

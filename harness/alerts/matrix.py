@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from runbook_drill.harness.observe.history import History, Window
+from runbook_drill.harness.alerts.detection import paging_times
+from runbook_drill.harness.observe.history import History
 from runbook_drill.harness.runbook import Runbook
 from runbook_drill.harness.runbook.document import normalized
 
@@ -134,32 +135,13 @@ def _share(part: list, whole: list) -> float | None:
     return round(len(part) / len(whole), 3) if whole else None
 
 
-def fired(history: History, end: float) -> dict[str, dict[str, float]]:
-    """Returns alert -> {"firing_s", and "paged_s" when a page came} for every alert that
-    began firing between the injection and `end` (seconds from the injection)."""
-    start = (history.windows.get("injected") or history.windows.get("fault") or Window("none", end, end)).start
-    before = [e for e in history.events("alerts") if e.t < start]
-    already = set(before[-1].data["firing"]) if before else set()
-    seen: dict[str, dict[str, float]] = {}
-    for event in history.events(None, Window("alerts", start, end)):
-        since = round(event.t - start, 2)
-        if event.kind == "alerts":
-            for name in set(event.data["firing"]) - already:
-                seen.setdefault(name, {}).setdefault("firing_s", since)
-        elif event.kind == "page" and event.data.get("status") == "firing":
-            for name in {a["name"] for a in event.data["alerts"]} - already:
-                seen.setdefault(name, {}).setdefault("paged_s", since)
-                seen[name]["firing_s"] = min(seen[name].get("firing_s", since), since)
-    return seen
-
-
 def build(records: list, expected: list[Expectation], explained: dict[str, set[str]]) -> Matrix:
     """Returns the matrix of a run's records (ScenarioRecord), the runbook's expectations
     and the causes' faults (`causes`). Scenarios with no fault (none recorded) are left out."""
     matrix = Matrix([e.alert for e in expected])
     for record in (r for r in records if r.fault.get("kind")):
         history = History.from_json(record.history)
-        seen, fault = fired(history, record.end), history.windows.get("injected") or history.windows.get("fault")
+        seen, fault = paging_times(history, record.end), history.windows.get("injected") or history.windows.get("fault")
         for e in expected:
             got = seen.get(e.alert, {})
             phase = "" if not got else "fault" if fault is None or got["firing_s"] <= fault.end - fault.start \

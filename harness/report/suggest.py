@@ -109,8 +109,10 @@ def _figures(history: History, window: Window) -> dict[str, float]:
         if name.endswith(("_bucket", "_sum", "_count", "_created")):
             continue
         t0, v0 = first[(source, key)]
-        figures[name] += (v1 - v0) / (t1 - t0) if name.endswith("_total") and t1 > t0 else \
-            (0.0 if name.endswith("_total") else v1)
+        if name.endswith("_total"):
+            figures[name] += (v1 - v0) / (t1 - t0) if t1 > t0 else 0.0
+        else:
+            figures[name] += v1
     return dict(figures)
 
 

@@ -13,6 +13,15 @@ from typing import Callable
 from runbook_drill.harness.observe.history import History
 
 
+def _answered(history: History, hold_s: float) -> list:
+    """Returns the User API requests answered in the last `hold_s` seconds."""
+    return [e for e in history.requests_ended(time.time() - hold_s, math.inf) if e.data.get("status") is not None]
+
+
+def _all_fast(done: list, threshold_ms: float, least: int) -> bool:
+    return len(done) >= least and all(e.data["latency"] * 1000 < threshold_ms for e in done)
+
+
 def backlog_drained(threshold_ms: float, least: int = 20, hold_s: float = 2.0) -> Callable[[History], bool]:
     """Returns a condition on the history: every User API request that ended in the last
     `hold_s` seconds (at least `least` of them) was answered faster than the threshold -
@@ -20,24 +29,22 @@ def backlog_drained(threshold_ms: float, least: int = 20, hold_s: float = 2.0) -
     has drained, so what is measured next is the service itself. A span, not the last
     few answers: fast new replicas can hide old ones still working off their queue."""
     def drained(history: History) -> bool:
-        done = [e for e in history.requests_ended(time.time() - hold_s, math.inf) if e.data.get("status") is not None]
-        return len(done) >= least and all(e.data["latency"] * 1000 < threshold_ms for e in done)
+        return _all_fast(_answered(history, hold_s), threshold_ms, least)
     return drained
 
 
-def every_server_fast(threshold_ms: float, servers: int, least_each: int = 5, hold_s: float = 2.0) -> Callable[[History], bool]:
+def every_server_fast(threshold_ms: float, servers: int, least_each: int = 5, hold_s: float = 2.0,
+                      least: int = 20) -> Callable[[History], bool]:
     """Returns a condition on the history: the answers of the last `hold_s` seconds came
     from at least `servers` servers of the load balancer (`least_each` answers each at
     least) and every one was faster than the threshold - scaled-out capacity serving at
     speed, each new replica past its cold start (seen: a Go replica under a 0.011-core
     quota answered its first list pages and creates in 0.4-0.9 s, after its first 20
     reads were fast). Answers that do not say their server: `backlog_drained` alone."""
-    drained = backlog_drained(threshold_ms, hold_s=hold_s)
-
     def fast(history: History) -> bool:
-        if not drained(history):
+        done = _answered(history, hold_s)
+        if not _all_fast(done, threshold_ms, least):
             return False
-        done = [e for e in history.requests_ended(time.time() - hold_s, math.inf) if e.data.get("status") is not None]
         by_server = Counter(e.data.get("replica") for e in done if e.data.get("replica"))  # the balancer's choice
         if not by_server:
             return True
